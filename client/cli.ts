@@ -1,0 +1,157 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, temporalConfigFromEnv } from '../common/config';
+import { TOP_LEVEL_ACTIONS, type Action, type NodeFilterSet } from '../workflows/task';
+import { DrydockClient, TaskNotFoundError, TemporalUnreachableError } from './drydockClient';
+import { renderTask, renderTaskList } from './render';
+
+/** Exit codes: 0 ok, 1 the task or command failed, 2 bad input or the design could not be loaded. */
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
+const csv = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+function print(format: string, json: unknown, text: string): void {
+  process.stdout.write((format === 'json' ? JSON.stringify(json, null, 2) : text) + '\n');
+}
+
+async function withClient<T>(fn: (c: DrydockClient) => Promise<T>): Promise<T> {
+  const client = await DrydockClient.connect(temporalConfigFromEnv());
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Drydock CLI's filter: node names and rack names, OR'd within each criterion (§F.2), plus tags. */
+function nodeFilterFrom(o: { nodes?: string[]; racks?: string[]; tags?: string[]; nodeFilter?: string }): NodeFilterSet | null {
+  if (o.nodeFilter) {
+    try {
+      return JSON.parse(o.nodeFilter) as NodeFilterSet;
+    } catch (e) {
+      throw new CliError(`--node-filter is not valid JSON: ${(e as Error).message}`, 2);
+    }
+  }
+  if (!o.nodes && !o.racks && !o.tags) return null;
+  return {
+    filter_set_type: 'intersection',
+    filter_set: [{ filter_type: 'union', node_names: o.nodes, rack_names: o.racks, node_tags: o.tags }],
+  };
+}
+
+function taskCommands(program: Command): void {
+  const task = program.command('task').description('create and follow Drydock tasks (actions)');
+
+  task
+    .command('create')
+    .description(`start an action: ${TOP_LEVEL_ACTIONS.join(', ')}`)
+    .argument('<action>', 'action name', (v) => {
+      if (!(TOP_LEVEL_ACTIONS as readonly string[]).includes(v)) {
+        throw new InvalidArgumentError(`unknown action; expected one of ${TOP_LEVEL_ACTIONS.join(', ')}`);
+      }
+      return v as Action;
+    })
+    .requiredOption('-d, --design-ref <ref>', 'site design reference (file://, http(s)://, deckhand+http(s)://)')
+    .option('-n, --nodes <names>', 'node names, comma-separated', csv)
+    .option('-r, --racks <names>', 'rack names, comma-separated', csv)
+    .option('-t, --tags <tags>', 'node tags, comma-separated', csv)
+    .option('--node-filter <json>', "a full Drydock node filter as JSON (overrides -n/-r/-t)")
+    .option('--wait', 'wait until the task ends')
+    .addOption(outputOption())
+    .action(async (action: Action, o) => {
+      await withClient(async (c) => {
+        const { taskId, workflowId } = await c.createTask(action, { designRef: o.designRef, nodeFilter: nodeFilterFrom(o), createdBy: process.env.USER });
+        if (!o.wait) {
+          print(o.output, { task_id: taskId, workflow_id: workflowId }, `Task ${taskId} created (workflow ${workflowId})\nFollow it with: drydock task wait ${taskId}`);
+          return;
+        }
+        const t = await c.waitTask(taskId);
+        print(o.output, t, renderTask(t));
+        if (t.result.status !== 'success') process.exitCode = 1;
+      });
+    });
+
+  task
+    .command('show')
+    .description('show a task in Drydock\'s task shape')
+    .argument('<id>', 'task id or workflow id')
+    .addOption(outputOption())
+    .action(async (id: string, o) => {
+      await withClient(async (c) => {
+        const t = await c.getTask(id);
+        print(o.output, t, renderTask(t));
+      });
+    });
+
+  task
+    .command('wait')
+    .description('follow a task until it ends; exit 1 unless its result is success')
+    .argument('<id>', 'task id or workflow id')
+    .addOption(outputOption())
+    .action(async (id: string, o) => {
+      await withClient(async (c) => {
+        const t = await c.waitTask(id, (u) => {
+          if (o.output !== 'json') process.stderr.write(`${new Date().toISOString()} ${u.action} ${u.status} ${u.result.status}\n`);
+        });
+        print(o.output, t, renderTask(t));
+        if (t.result.status !== 'success') process.exitCode = 1;
+      });
+    });
+
+  task
+    .command('list')
+    .description('list tasks, newest first')
+    .option('-a, --action <action>', 'only this action')
+    .addOption(new Option('-s, --status <status>', 'only tasks in this status').choices(['running', 'complete', 'terminated']))
+    .option('-n, --node <name>', 'only tasks that target this node')
+    .option('--limit <n>', 'at most n tasks', (v) => parseInt(v, 10), 50)
+    .addOption(outputOption())
+    .action(async (o) => {
+      await withClient(async (c) => {
+        const tasks = await c.listTasks({ action: o.action, status: o.status, node: o.node, limit: o.limit });
+        print(o.output, tasks, renderTaskList(tasks));
+      });
+    });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('drydock')
+    .description('Drydock on Temporal: run and follow bare-metal provisioning actions')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (s, write) => write(s) });
+  taskCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (code?.startsWith('commander.')) return 2;
+    if (e instanceof TemporalUnreachableError || e instanceof ConfigError || e instanceof TaskNotFoundError) {
+      process.stderr.write(`drydock: ${e.message}\n`);
+      return e instanceof TemporalUnreachableError ? 1 : 2;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`drydock: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`drydock: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('drydock.js') || process.argv[1]?.endsWith('drydock')) {
+  main(process.argv).then((code) => process.exit(code));
+}

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { DEFAULT_TEMPORAL_ADDRESS, type TemporalConfig } from '../common/config';
+import { DrydockAction, DrydockDesignRef, DrydockTaskId, publicDesignRef } from '../common/searchAttributes';
+import { taskQuery } from '../workflows/messages';
+import { TOP_LEVEL_ACTIONS, taskWorkflowId, type Action, type ActionInput, type NodeFilterSet, type Task } from '../workflows/task';
+
+/** The client cannot reach Temporal: one line for the user, no stack. */
+export class TemporalUnreachableError extends Error {}
+export class TaskNotFoundError extends Error {}
+
+export interface CreateTaskOptions {
+  designRef: string;
+  nodeFilter?: NodeFilterSet | null;
+  createdBy?: string;
+  taskId?: string;
+}
+
+export interface TaskListFilter {
+  action?: string;
+  /** Drydock task status: running | complete | terminated. */
+  status?: string;
+  node?: string;
+  limit?: number;
+}
+
+export interface TaskSummary {
+  task_id: string;
+  action: string;
+  status: string;
+  result: string | null;
+  design_ref: string;
+  nodes: string[];
+  created: string;
+  workflow_id: string;
+}
+
+/**
+ * The typed client cLCP uses to run Drydock actions. Each task is a workflow named `<action>-<task id>`;
+ * its state comes from the workflow's `task` query while it runs and from its result once it is closed.
+ */
+export class DrydockClient {
+  private constructor(
+    readonly client: Client,
+    readonly connection: Connection,
+    readonly config: TemporalConfig & { address: string },
+  ) {}
+
+  static async connect(cfg: TemporalConfig): Promise<DrydockClient> {
+    const address = cfg.address ?? DEFAULT_TEMPORAL_ADDRESS;
+    let connection: Connection;
+    try {
+      await probeTcp(address, cfg.connectTimeout * 1000);
+      connection = await withDeadline(
+        Connection.connect({ address, connectTimeout: cfg.connectTimeout * 1000 }),
+        cfg.connectTimeout * 1000 + 1000,
+      );
+      await withDeadline(connection.workflowService.getSystemInfo({}), cfg.connectTimeout * 1000);
+    } catch (e) {
+      throw new TemporalUnreachableError(`cannot reach Temporal at ${address}: ${reason(e)}`);
+    }
+    return new DrydockClient(new Client({ connection, namespace: cfg.namespace }), connection, { ...cfg, address });
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  /** Starts an action; returns at once with the task id (the workflow runs on the worker). */
+  async createTask(action: Action, opts: CreateTaskOptions): Promise<{ taskId: string; workflowId: string }> {
+    const taskId = opts.taskId ?? randomUUID();
+    const input: ActionInput = {
+      taskId,
+      designRef: opts.designRef,
+      nodeFilter: opts.nodeFilter ?? null,
+      createdBy: opts.createdBy,
+    };
+    const workflowId = taskWorkflowId(action, taskId);
+    await this.client.workflow.start(action, {
+      taskQueue: this.config.taskQueue,
+      workflowId,
+      args: [input],
+      typedSearchAttributes: [
+        { key: DrydockTaskId, value: taskId },
+        { key: DrydockAction, value: action },
+        { key: DrydockDesignRef, value: publicDesignRef(opts.designRef) },
+      ],
+    });
+    return { taskId, workflowId };
+  }
+
+  /** The workflow of a task, found by task id (any action) or by workflow id. */
+  async describeTask(id: string): Promise<WorkflowExecutionDescription> {
+    const candidates = TOP_LEVEL_ACTIONS.some((a) => id.startsWith(`${a}-`))
+      ? [id]
+      : TOP_LEVEL_ACTIONS.map((a) => taskWorkflowId(a, id));
+    const found = await Promise.all(
+      candidates.map((wid) =>
+        this.client.workflow
+          .getHandle(wid)
+          .describe()
+          .catch((e) => {
+            if (e instanceof WorkflowNotFoundError) return undefined;
+            throw e;
+          }),
+      ),
+    );
+    const d = found.find((x) => x !== undefined);
+    if (!d) throw new TaskNotFoundError(`no task ${id}`);
+    return d;
+  }
+
+  /** The task in Drydock's shape. */
+  async getTask(id: string): Promise<Task> {
+    const d = await this.describeTask(id);
+    const handle = this.client.workflow.getHandle(d.workflowId, d.runId);
+    switch (d.status.name) {
+      case 'RUNNING':
+        return handle.query(taskQuery);
+      case 'COMPLETED':
+        return (await handle.result()) as Task;
+      default:
+        return taskFromClosedWorkflow(d);
+    }
+  }
+
+  /** Follows a task until it ends, calling `onUpdate` with each new state. */
+  async waitTask(id: string, onUpdate?: (t: Task) => void, pollMs = 1000): Promise<Task> {
+    let last = '';
+    for (;;) {
+      const t = await this.getTask(id);
+      const key = JSON.stringify([t.status, t.result.status, t.updated, t.nodes]);
+      if (key !== last) {
+        last = key;
+        onUpdate?.(t);
+      }
+      if (t.status === 'complete' || t.status === 'terminated') return t;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  async listTasks(filter: TaskListFilter = {}): Promise<TaskSummary[]> {
+    const clauses = [`${DrydockAction.name} IN (${TOP_LEVEL_ACTIONS.map((a) => `'${a}'`).join(', ')})`];
+    if (filter.action) clauses.push(`${DrydockAction.name} = '${quote(filter.action)}'`);
+    if (filter.node) clauses.push(`DrydockNodes = '${quote(filter.node)}'`);
+    if (filter.status === 'running') clauses.push(`ExecutionStatus = 'Running'`);
+    if (filter.status === 'complete') clauses.push(`ExecutionStatus = 'Completed'`);
+    if (filter.status === 'terminated') clauses.push(`ExecutionStatus IN ('Terminated', 'Canceled', 'Failed', 'TimedOut')`);
+    const out: TaskSummary[] = [];
+    for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      const sa = wf.typedSearchAttributes;
+      out.push({
+        task_id: sa.get(DrydockTaskId) ?? wf.workflowId,
+        action: sa.get(DrydockAction) ?? wf.type,
+        status: wf.status.name === 'RUNNING' ? 'running' : wf.status.name === 'COMPLETED' ? 'complete' : 'terminated',
+        result: (sa.getAll().find((p) => p.key.name === 'DrydockResult')?.value as string | undefined) ?? null,
+        design_ref: sa.get(DrydockDesignRef) ?? '',
+        nodes: (sa.getAll().find((p) => p.key.name === 'DrydockNodes')?.value as string[] | undefined) ?? [],
+        created: wf.startTime.toISOString(),
+        workflow_id: wf.workflowId,
+      });
+      if (filter.limit && out.length >= filter.limit) break;
+    }
+    return out;
+  }
+}
+
+/** A workflow terminated, cancelled or failed at the Temporal level has no task result: describe it as Drydock would. */
+function taskFromClosedWorkflow(d: WorkflowExecutionDescription): Task {
+  const sa = d.typedSearchAttributes;
+  const closed = (d.closeTime ?? new Date()).toISOString();
+  return {
+    kind: 'Task',
+    apiVersion: 'v1',
+    task_id: sa.get(DrydockTaskId) ?? d.workflowId,
+    action: sa.get(DrydockAction) ?? d.type,
+    parent_task_id: null,
+    design_ref: sa.get(DrydockDesignRef) ?? '',
+    status: 'terminated',
+    result: {
+      kind: 'Status',
+      apiVersion: 'v1.0',
+      metadata: {},
+      message: `Workflow ${d.status.name.toLowerCase()}.`,
+      reason: null,
+      status: 'failure',
+      successes: [],
+      failures: [],
+      links: [],
+      details: { errorCount: 0, messageList: [] },
+    },
+    node_filter: null,
+    subtask_id_list: [],
+    created: d.startTime.toISOString(),
+    created_by: null,
+    updated: closed,
+    terminated: closed,
+    terminated_by: null,
+    terminate: true,
+    retry: 0,
+    workflow_id: d.workflowId,
+    nodes: {},
+  };
+}
+
+function quote(s: string): string {
+  return s.replace(/'/g, "\\'");
+}
+
+function reason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/ECONNREFUSED|Connection refused/i.test(msg)) return 'connection refused';
+  if (/ENOTFOUND|EAI_AGAIN/.test(msg)) return 'unknown host';
+  if (/deadline|timed out|timeout/i.test(msg)) return 'no answer (timed out)';
+  return msg.split('\n')[0];
+}
+
+/** A refused TCP connect fails at once; gRPC alone would retry until its deadline. */
+function probeTcp(address: string, timeoutMs: number): Promise<void> {
+  const i = address.lastIndexOf(':');
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: address.slice(0, i), port: Number(address.slice(i + 1)) });
+    s.setTimeout(timeoutMs, () => {
+      s.destroy();
+      reject(new Error('timed out'));
+    });
+    s.once('connect', () => {
+      s.destroy();
+      resolve();
+    });
+    s.once('error', (e) => reject(e));
+  });
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const t = new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error('timed out')), ms)));
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * Drydock's timeouts and poll intervals (config.py [DEFAULT] and [timeouts]; §A.13), with Drydock's defaults.
+ * Timeouts are minutes as in Drydock (fractions allowed so tests can set them small); intervals are seconds.
+ * The worker reads them from the environment and hands them to workflows through an activity, so a running
+ * workflow keeps the values it started with (they are recorded in its history).
+ */
+export const orchestratorSettingsSchema = z.object({
+  poll_interval: z.coerce.number().positive().default(10),
+  noop_wait: z.coerce.number().nonnegative().default(5),
+  max_parallel_nodes: z.coerce.number().int().positive().default(16),
+  timeouts: z
+    .object({
+      drydock_timeout: z.coerce.number().positive().default(5),
+      identify_node: z.coerce.number().positive().default(10),
+      configure_hardware: z.coerce.number().positive().default(30),
+      apply_node_networking: z.coerce.number().positive().default(5),
+      apply_node_storage: z.coerce.number().positive().default(5),
+      apply_node_platform: z.coerce.number().positive().default(5),
+      deploy_node: z.coerce.number().positive().default(45),
+      bootaction_final_status: z.coerce.number().positive().default(15),
+      destroy_node: z.coerce.number().positive().default(30),
+      relabel_node: z.coerce.number().positive().default(5),
+    })
+    .default({} as never),
+});
+export type OrchestratorSettings = z.infer<typeof orchestratorSettingsSchema>;
+
+const TIMEOUT_KEYS = Object.keys(orchestratorSettingsSchema.shape.timeouts.unwrap().shape);
+
+/** DRYDOCK_POLL_INTERVAL, DRYDOCK_NOOP_WAIT, DRYDOCK_MAX_PARALLEL_NODES, DRYDOCK_TIMEOUT_<NAME> (minutes). */
+export function orchestratorSettingsFromEnv(env: Record<string, string | undefined> = process.env): OrchestratorSettings {
+  const timeouts: Record<string, string> = {};
+  for (const k of TIMEOUT_KEYS) {
+    const v = env[`DRYDOCK_TIMEOUT_${k.toUpperCase()}`];
+    if (v) timeouts[k] = v;
+  }
+  const raw = {
+    poll_interval: env.DRYDOCK_POLL_INTERVAL || undefined,
+    noop_wait: env.DRYDOCK_NOOP_WAIT || undefined,
+    max_parallel_nodes: env.DRYDOCK_MAX_PARALLEL_NODES || undefined,
+    timeouts,
+  };
+  const r = orchestratorSettingsSchema.safeParse(raw);
+  if (!r.success) {
+    throw new Error(`invalid orchestrator settings: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return r.data;
+}

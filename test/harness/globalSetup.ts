@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startDevServer } from '../../worker/devServer';
+
+/**
+ * One real Temporal dev server (the CLI built from source) and one workflow bundle for the whole test run.
+ * Tests find them through environment variables, which jest's worker processes inherit.
+ */
+export default async function globalSetup(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-test-'));
+  const [server, bundle] = await Promise.all([
+    startDevServer({ uiPort: 0, logFile: path.join(dir, 'temporal.log') }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger }),
+  ]);
+  const bundlePath = path.join(dir, 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, bundle.code);
+  process.env.DRYDOCK_TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.DRYDOCK_TEST_TEMPORAL_UI = server.uiUrl ?? '';
+  process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.DRYDOCK_TEST_DIR = dir;
+  (globalThis as { __drydockServer?: unknown }).__drydockServer = server;
+}
+
+const quietBundlerLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (m: string) => console.warn(m),
+  error: (m: string) => console.error(m),
+};

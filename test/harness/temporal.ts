@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DrydockClient } from '../../client/drydockClient';
+import { silentLogger } from '../../common/logger';
+import { orchestratorSettingsSchema, type OrchestratorSettings } from '../../common/orchestratorConfig';
+import { createDrydockWorker, type DrydockWorkerOptions } from '../../worker/worker';
+
+export function temporalAddress(): string {
+  const a = process.env.DRYDOCK_TEST_TEMPORAL_ADDRESS;
+  if (!a) throw new Error('the test Temporal server is not running (jest globalSetup did not run)');
+  return a;
+}
+
+/** Settings small enough for tests; Drydock's names, minutes for timeouts. */
+export function fastSettings(overrides: Partial<OrchestratorSettings> = {}): OrchestratorSettings {
+  return orchestratorSettingsSchema.parse({ poll_interval: 0.2, noop_wait: 0.5, ...overrides });
+}
+
+export interface TestWorkerEnv {
+  taskQueue: string;
+  client: DrydockClient;
+  connection: NativeConnection;
+  worker: Worker;
+  /** Runs `fn` while the worker polls, then shuts the worker down. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A worker and a client on a task queue of their own, against the run's shared server. */
+export async function startTestWorker(
+  name: string,
+  opts: Partial<Omit<DrydockWorkerOptions, 'connection' | 'namespace' | 'taskQueue'>> = {},
+): Promise<TestWorkerEnv> {
+  const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
+  const address = temporalAddress();
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createDrydockWorker({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    settings: opts.settings ?? fastSettings(),
+    logger: opts.logger ?? silentLogger,
+    workflowBundle: { codePath: process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE! },
+    ...opts,
+  });
+  const client = await DrydockClient.connect({ address, namespace: 'default', taskQueue, connectTimeout: 5 });
+  return {
+    taskQueue,
+    client,
+    connection,
+    worker,
+    run: (fn) => worker.runUntil(fn),
+    close: async () => {
+      await client.close();
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { DrydockNodes, DrydockSite } from '../../common/searchAttributes';
+import { startTestWorker, type TestWorkerEnv } from '../harness/temporal';
+
+const DEMO_SITE = `file://${path.resolve(__dirname, '../../examples/site/demo-site.yaml')}`;
+
+describe('noop action on the real Temporal server', () => {
+  let env: TestWorkerEnv;
+  beforeAll(async () => {
+    env = await startTestWorker('noop');
+  });
+  afterAll(async () => env?.close());
+
+  test('reports success for every target node, with a readable workflow id and search attributes', async () => {
+    await env.run(async () => {
+      const { taskId, workflowId } = await env.client.createTask('noop', { designRef: DEMO_SITE });
+      expect(workflowId).toBe(`noop-${taskId}`);
+
+      const running = await env.client.getTask(taskId);
+      expect(['requested', 'running']).toContain(running.status);
+
+      const task = await env.client.waitTask(taskId, undefined, 100);
+      expect(task.status).toBe('complete');
+      expect(task.result.status).toBe('success');
+      expect(task.result.successes).toHaveLength(10);
+      expect(task.result.details.messageList.map((m) => m.message)).toContain('Noop action.');
+
+      const d = await env.client.describeTask(taskId);
+      expect(d.typedSearchAttributes.get(DrydockSite)).toBe('demo');
+      expect(d.typedSearchAttributes.get(DrydockNodes)).toHaveLength(10);
+    });
+  });
+
+  test('a node filter narrows the targets (Drydock semantics: OR within a criterion)', async () => {
+    await env.run(async () => {
+      const { taskId } = await env.client.createTask('noop', {
+        designRef: DEMO_SITE,
+        nodeFilter: { filter_set_type: 'union', filter_set: [{ filter_type: 'union', node_names: ['n01', 'n07'] }] },
+      });
+      const task = await env.client.waitTask(taskId, undefined, 100);
+      expect(task.result.successes.sort()).toEqual(['n01', 'n07']);
+    });
+  });
+
+  test('an unreadable design ends the task complete/failure with a message naming the reference', async () => {
+    await env.run(async () => {
+      const ref = 'file:///nonexistent/site.yaml';
+      const { taskId } = await env.client.createTask('noop', { designRef: ref });
+      const task = await env.client.waitTask(taskId, undefined, 100);
+      expect(task.status).toBe('complete');
+      expect(task.result.status).toBe('failure');
+      expect(task.result.details.errorCount).toBeGreaterThan(0);
+      expect(JSON.stringify(task.result.details.messageList)).toContain('/nonexistent/site.yaml');
+    });
+  });
+
+  test('terminating a task during its wait ends it terminated with result failure', async () => {
+    const slow = await startTestWorker('noop-slow', { settings: (await import('../harness/temporal')).fastSettings({ noop_wait: 30 }) });
+    try {
+      await slow.run(async () => {
+        const { taskId, workflowId } = await slow.client.createTask('noop', { designRef: DEMO_SITE });
+        for (let i = 0; i < 100 && (await slow.client.getTask(taskId)).status !== 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+        await slow.client.client.workflow.getHandle(workflowId).cancel();
+        const task = await slow.client.waitTask(taskId, undefined, 100);
+        expect(task.status).toBe('terminated');
+        expect(task.result.status).toBe('failure');
+        expect(task.result.details.messageList.map((m) => m.message)).toContain('Action terminated.');
+      });
+    } finally {
+      await slow.close();
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker } from '@temporalio/worker';
+
+const HISTORIES = path.resolve(__dirname, '../histories');
+
+function histories(filter: (f: string) => boolean = () => true) {
+  return fs
+    .readdirSync(HISTORIES)
+    .filter((f) => f.endsWith('.json') && filter(f))
+    .map((f) => ({ workflowId: path.basename(f, '.json'), history: JSON.parse(fs.readFileSync(path.join(HISTORIES, f), 'utf8')) }));
+}
+
+describe('replay of recorded histories', () => {
+  test('every history in test/histories replays against the current workflows', async () => {
+    const all = histories();
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.some((h) => h.workflowId.startsWith('noop'))).toBe(true);
+    const failures: string[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE! } }, all)) {
+      if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test('a deliberately changed workflow fails replay with a non-determinism error', async () => {
+    const [noop] = histories((f) => f.startsWith('noop'));
+    await expect(
+      Worker.runReplayHistory({ workflowsPath: require.resolve('../fixtures/changed-workflows') }, noop.history, noop.workflowId),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});

@@ -1,0 +1,78 @@
+import {
+  ApplicationFailure,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type * as designActivities from '../activities/design';
+import type * as settingsActivities from '../activities/settings';
+import type { OrchestratorSettings } from '../common/orchestratorConfig';
+import { DrydockNodes, DrydockResult, DrydockSite } from '../common/searchAttributes';
+import { taskQuery } from './messages';
+import { TaskRecorder, type ActionInput } from './task';
+
+type DesignActivities = ReturnType<typeof designActivities.createDesignActivities>;
+type SettingsActivities = ReturnType<typeof settingsActivities.createSettingsActivities>;
+
+const { orchestratorSettings } = proxyLocalActivities<SettingsActivities>({ startToCloseTimeout: '10 seconds' });
+const { resolveTargetNodes } = proxyActivities<DesignActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', maximumAttempts: 4, nonRetryableErrorTypes: ['DesignUnusable'] },
+});
+
+export interface ActionContext {
+  task: TaskRecorder;
+  settings: OrchestratorSettings;
+}
+
+/** Starts every action the same way: task state with its query, status running, the worker's settings. */
+export async function beginAction(action: string, input: ActionInput): Promise<ActionContext> {
+  const task = new TaskRecorder(action, input, workflowInfo().workflowId, new Date());
+  setHandler(taskQuery, () => task.snapshot());
+  task.setStatus('running', new Date());
+  const settings = await orchestratorSettings();
+  return { task, settings };
+}
+
+export interface Targets {
+  site: string;
+  contentHash: string;
+  nodes: string[];
+}
+
+/**
+ * Drydock's get_target_nodes. A design that cannot be rendered fails the task with a message, instead of
+ * leaving it `running` as Drydock does (§A.1).
+ */
+export async function targetNodes(ctx: ActionContext, input: ActionInput): Promise<Targets | undefined> {
+  try {
+    const targets = await resolveTargetNodes({ designRef: input.designRef, nodeFilter: input.nodeFilter });
+    upsertSearchAttributes([
+      { key: DrydockSite, value: targets.site },
+      { key: DrydockNodes, value: targets.nodes },
+    ]);
+    return targets;
+  } catch (e) {
+    if (isCancellation(e)) throw e;
+    ctx.task.addMessage(new Date(), failureMessage(e), { error: true, ctxType: 'task', ctx: input.taskId });
+    ctx.task.failure(new Date());
+    return undefined;
+  }
+}
+
+/** Ends the task: status complete (or terminated), the result kept as a search attribute. */
+export function finishAction(ctx: ActionContext): void {
+  if (ctx.task.status !== 'terminated') ctx.task.setStatus('complete', new Date());
+  upsertSearchAttributes([{ key: DrydockResult, value: ctx.task.result }]);
+}
+
+/** The innermost message of an activity or child failure: what an operator needs to read. */
+export function failureMessage(e: unknown): string {
+  let cur: unknown = e;
+  while (cur instanceof Error && (cur as { cause?: unknown }).cause instanceof Error) cur = (cur as { cause?: unknown }).cause;
+  if (cur instanceof ApplicationFailure || cur instanceof Error) return cur.message;
+  return String(cur);
+}

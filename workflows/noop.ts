@@ -1,0 +1,30 @@
+import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { beginAction, finishAction, targetNodes } from './action';
+import type { ActionInput, Task } from './task';
+
+/**
+ * Drydock's Noop action (§A.2): wait, then report success for every target node.
+ * Cancelling the workflow (`drydock task terminate`) during the wait ends it terminated/failure.
+ */
+export async function noop(input: ActionInput): Promise<Task> {
+  const ctx = await beginAction('noop', input);
+  const { task } = ctx;
+  const targets = await targetNodes(ctx, input);
+  if (targets) {
+    try {
+      await sleep(ctx.settings.noop_wait * 1000);
+      for (const node of targets.nodes) task.success(new Date(), node);
+      if (targets.nodes.length === 0) task.success(new Date());
+      task.addMessage(new Date(), 'Noop action.');
+    } catch (e) {
+      if (!isCancellation(e)) throw e;
+      await CancellationScope.nonCancellable(async () => {
+        task.markTerminated(new Date(), null);
+        task.failure(new Date());
+        task.addMessage(new Date(), 'Action terminated.');
+      });
+    }
+  }
+  finishAction(ctx);
+  return task.snapshot();
+}
