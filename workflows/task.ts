@@ -87,6 +87,8 @@ export interface Task {
   /** Not in Drydock: the Temporal workflow that runs this task, and per-node progress. */
   workflow_id: string;
   nodes: Record<string, NodeProgress>;
+  /** validate_design only: the design's validation status in Drydock's Validation shape. */
+  validation?: { loaded: boolean; contentHash: string; status: unknown };
 }
 
 /** What a client passes to start any action. */
@@ -96,7 +98,7 @@ export interface ActionInput {
   nodeFilter: NodeFilterSet | null;
   createdBy?: string;
   /** Set by `drydock task retry`: the task whose failed nodes this run targets. */
-  retryOf?: { taskId: string; retry: number };
+  retryOf?: { taskId: string; retry: number; successes: string[] };
   parentTaskId?: string;
 }
 
@@ -203,6 +205,10 @@ export class TaskRecorder {
   setNode(name: string, progress: NodeProgress, now: Date): void {
     this.task.nodes[name] = progress;
     this.task.updated = now.toISOString();
+  }
+
+  setValidation(v: NonNullable<Task['validation']>): void {
+    this.task.validation = v;
   }
 
   markTerminated(now: Date, by: string | null): void {

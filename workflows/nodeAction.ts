@@ -1,0 +1,94 @@
+import { executeChild, setHandler, workflowInfo, ParentClosePolicy, ChildWorkflowCancellationType } from '@temporalio/workflow';
+import { DrydockAction, DrydockNodes, DrydockParentTaskId, DrydockSite, DrydockTaskId } from '../common/searchAttributes';
+import { beginAction, failureMessage, finishAction, targetNodes, type ActionContext, type Targets } from './action';
+import { nodeProgressSignal, nodeWorkflowId, type NodeActionInput, type NodeOutcome } from './node/nodeRun';
+import type { ActionInput, Task } from './task';
+
+export type NodeWorkflow = (input: NodeActionInput) => Promise<NodeOutcome>;
+
+/**
+ * A node action: one child workflow per target node, at most `max_parallel_nodes` in flight, results
+ * aggregated with Drydock's rules (success / partial_success / failure). One failing node never stops the
+ * others. A retry (`drydock task retry`) targets the previous run's failures and keeps its successes.
+ */
+export async function runNodeAction(action: string, childAction: string, child: NodeWorkflow, input: ActionInput): Promise<Task> {
+  const ctx = await beginAction(action, input);
+  const targets = await targetNodes(ctx, input);
+  if (targets) {
+    for (const n of input.retryOf?.successes ?? []) ctx.task.success(new Date(), n);
+    if (input.retryOf) ctx.task.addMessage(new Date(), `Retrying task ${input.taskId} on previous failed entities.`, { ctxType: 'task', ctx: input.taskId });
+    if (targets.nodes.length === 0) {
+      ctx.task.addMessage(new Date(), 'No nodes in scope, no work to do.');
+      ctx.task.success(new Date());
+    } else {
+      await runChildren(ctx, input, targets, childAction, child);
+    }
+  }
+  finishAction(ctx);
+  return ctx.task.snapshot();
+}
+
+async function runChildren(ctx: ActionContext, input: ActionInput, targets: Targets, childAction: string, child: NodeWorkflow): Promise<void> {
+  const { task } = ctx;
+  const retry = task.snapshot().retry;
+  setHandler(nodeProgressSignal, (u) => {
+    const cur = task.snapshot().nodes[u.node];
+    task.setNode(u.node, { ...cur, step: u.step, result: u.result }, new Date());
+  });
+  for (const n of targets.nodes) task.setNode(n, { step: 'queued', result: 'incomplete' }, new Date());
+
+  await forEachBounded(targets.nodes, ctx.settings.max_parallel_nodes, async (nodeName) => {
+    const workflowId = nodeWorkflowId(targets.site, childAction, nodeName, input.taskId, retry);
+    task.registerSubtask(workflowId, childAction, new Date());
+    task.setNode(nodeName, { step: 'starting', result: 'incomplete', workflowId }, new Date());
+    let outcome: NodeOutcome;
+    try {
+      outcome = await executeChild(child, {
+        workflowId,
+        args: [
+          {
+            parentWorkflowId: workflowInfo().workflowId,
+            taskId: input.taskId,
+            designRef: input.designRef,
+            contentHash: targets.contentHash,
+            node: nodeName,
+            retry,
+            settings: ctx.settings,
+          },
+        ],
+        typedSearchAttributes: [
+          { key: DrydockTaskId, value: input.taskId },
+          { key: DrydockParentTaskId, value: input.taskId },
+          { key: DrydockAction, value: childAction },
+          { key: DrydockSite, value: targets.site },
+          { key: DrydockNodes, value: [nodeName] },
+        ],
+        parentClosePolicy: ParentClosePolicy.TERMINATE,
+        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+      });
+    } catch (e) {
+      outcome = { node: nodeName, result: 'failure', step: 'unknown', messages: [{ message: failureMessage(e), error: true }] };
+    }
+    record(ctx, outcome, workflowId);
+  });
+}
+
+function record(ctx: ActionContext, o: NodeOutcome, workflowId: string): void {
+  const { task } = ctx;
+  const last = [...o.messages].reverse().find((m) => m.error) ?? o.messages[o.messages.length - 1];
+  task.setNode(o.node, { step: o.step, result: o.result, workflowId, message: last?.message }, new Date());
+  for (const m of o.messages.filter((x) => x.error)) {
+    task.addMessage(new Date(), m.message, { error: true, ctxType: 'node', ctx: o.node });
+  }
+  if (o.result === 'success') task.success(new Date(), o.node);
+  else task.failure(new Date(), o.node);
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; deterministic, as workflow code must be. */
+export async function forEachBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(lanes);
+}

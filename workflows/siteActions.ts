@@ -1,0 +1,73 @@
+import { isCancellation, workflowInfo } from '@temporalio/workflow';
+import type { StepReport } from '../activities/contract';
+import { beginAction, failureMessage, finishAction, targetNodes, type ActionContext } from './action';
+import { forEachBounded } from './nodeAction';
+import { site } from './proxies';
+import type { ActionInput, Task } from './task';
+
+/**
+ * VerifySite (Drydock §A.4, extended): the node provisioner is reachable, authenticates, has boot images
+ * and a healthy rack controller; every target node's BMC answers with its credentials.
+ */
+export async function verify_site(input: ActionInput): Promise<Task> {
+  const ctx = await beginAction('verify_site', input);
+  const { task } = ctx;
+  const targets = await targetNodes(ctx, input);
+  if (targets) {
+    for (const c of await site.verifyProvisioner({ taskId: input.taskId, designRef: input.designRef, contentHash: targets.contentHash })) {
+      task.addMessage(new Date(), c.message, { error: !c.ok, ctxType: c.contextType ?? 'cluster', ctx: c.context ?? 'maas' });
+      if (c.ok) task.success(new Date());
+      else task.failure(new Date());
+    }
+    await forEachBounded(targets.nodes, ctx.settings.max_parallel_nodes, async (n) => {
+      const ref = { taskId: input.taskId, designRef: input.designRef, contentHash: targets.contentHash, node: n };
+      try {
+        task.addMessage(new Date(), await site.validateBmc(ref), { ctxType: 'node', ctx: n });
+        task.success(new Date(), n);
+      } catch (e) {
+        if (isCancellation(e)) throw e;
+        task.addMessage(new Date(), failureMessage(e), { error: true, ctxType: 'node', ctx: n });
+        task.failure(new Date(), n);
+      }
+    });
+  }
+  finishAction(ctx);
+  return task.snapshot();
+}
+
+/**
+ * PrepareSite (Drydock §A.5): network template, user credentials, provisioner configuration, in that order;
+ * a failing step does not stop the later ones.
+ */
+export async function prepare_site(input: ActionInput): Promise<Task> {
+  const ctx = await beginAction('prepare_site', input);
+  const targets = await targetNodes(ctx, input);
+  if (targets) {
+    const ref = { taskId: input.taskId, designRef: input.designRef, contentHash: targets.contentHash };
+    await siteStep(ctx, 'create_network_template', () => site.createNetworkTemplate(ref));
+    await siteStep(ctx, 'configure_user_credentials', () => site.configureUserCredentials(ref));
+    await siteStep(ctx, 'configure_node_provisioner', () => site.configureNodeProvisioner(ref));
+  }
+  finishAction(ctx);
+  return ctx.task.snapshot();
+}
+
+async function siteStep(ctx: ActionContext, step: string, fn: () => Promise<StepReport>): Promise<void> {
+  const { task } = ctx;
+  const id = `${workflowInfo().workflowId}/${step}`;
+  task.registerSubtask(id, step, new Date());
+  try {
+    const r = await fn();
+    for (const m of r.messages) task.addMessage(new Date(), m, { ctxType: 'task', ctx: step });
+    for (const f of r.failures ?? []) {
+      task.addMessage(new Date(), `${step}: ${f} failed`, { error: true, ctxType: 'task', ctx: step });
+    }
+    if ((r.failures ?? []).length > 0) task.failure(new Date());
+    else task.success(new Date());
+  } catch (e) {
+    if (isCancellation(e)) throw e;
+    task.addMessage(new Date(), `${step}: ${failureMessage(e)}`, { error: true, ctxType: 'task', ctx: step });
+    task.failure(new Date());
+  }
+  task.addMessage(new Date(), `Collected subtask ${id}`, { ctxType: 'task', ctx: step });
+}
