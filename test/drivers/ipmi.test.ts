@@ -1,0 +1,152 @@
+import { memoryLogger } from '../../common/logger';
+import { freeUdpPort } from '../../common/ports';
+import { AuthenticationError, DriverError, TransientDriverError } from '../../drivers/errors';
+import { createIpmiDrivers } from '../../drivers/oob/ipmi';
+import { PowerStateTimeoutError } from '../../drivers/oob/power';
+import { runCommand, RunCommand } from '../../drivers/oob/runCommand';
+import type { BmcTarget } from '../../drivers/types';
+import { IpmiSim, startIpmiSim } from '../../emulators/bmc/ipmiSim';
+import { expectNoSecret } from './secrets';
+
+const PASSWORD = 'Ipmi-s3cret-9';
+const logger = memoryLogger();
+const argvSeen: string[][] = [];
+// Records argv so the test can prove the password never appears on a command line.
+const recordingRun: RunCommand = (file, args, opts) => {
+  argvSeen.push([file, ...args]);
+  return runCommand(file, args, opts);
+};
+const errors: string[] = [];
+async function failure(p: Promise<unknown>): Promise<DriverError> {
+  try {
+    await p;
+  } catch (err) {
+    errors.push(String(err), JSON.stringify(err));
+    return err as DriverError;
+  }
+  throw new Error('expected a failure');
+}
+
+const drivers = createIpmiDrivers(
+  { commandTimeoutMs: 4000, retransmitTimeoutSec: 1, retransmits: 1, powerStateChangeMaxRetries: 15, powerStateChangeRetryIntervalMs: 100 },
+  { logger, runCommand: recordingRun },
+);
+
+let bmc: IpmiSim;
+let faulty: IpmiSim;
+let target: BmcTarget;
+let faultyTarget: BmcTarget;
+
+beforeAll(async () => {
+  [bmc, faulty] = await Promise.all([
+    startIpmiSim({ username: 'admin', password: PASSWORD }),
+    startIpmiSim({ username: 'admin', password: PASSWORD }),
+  ]);
+  target = { node: 'n1', address: bmc.address, port: bmc.port, username: 'admin', password: PASSWORD };
+  faultyTarget = { ...target, node: 'n2', port: faulty.port };
+});
+
+afterAll(async () => {
+  await Promise.all([bmc?.stop(), faulty?.stop()]);
+  expectNoSecret(PASSWORD, [...logger.lines, ...errors, ...argvSeen.map((a) => a.join(' '))]);
+});
+
+describe('IPMI driver against ipmi_sim', () => {
+  test('validate succeeds with good credentials', async () => {
+    await drivers.power.validate(target);
+    await drivers.bootDevice.validate(target);
+  });
+
+  test('power on, status, off, cycle', async () => {
+    expect(await drivers.power.powerState(target)).toBe('off');
+    await drivers.power.powerOn(target);
+    expect(await drivers.power.powerState(target)).toBe('on');
+    expect(bmc.chassis().power).toBe('on');
+    await drivers.power.powerOn(target); // idempotent: no second request
+    expect(bmc.chassis().events.filter((e) => / power 1$/.test(e))).toHaveLength(1);
+    await drivers.power.powerOff(target);
+    expect(bmc.chassis().power).toBe('off');
+    await drivers.power.powerCycle(target);
+    expect(bmc.chassis().power).toBe('on');
+    const powerEvents = bmc.chassis().events.map((e) => e.split(' ').slice(1).join(' ')).filter((e) => e.startsWith('power'));
+    expect(powerEvents).toEqual(['power 1', 'power 0', 'power 1']);
+    // cycle when already on: off then on
+    await drivers.power.powerCycle(target);
+    expect(bmc.chassis().events.slice(-2).map((e) => e.split(' ').slice(1).join(' '))).toEqual(['power 0', 'power 1']);
+  });
+
+  test('boot device pxe and disk', async () => {
+    await drivers.bootDevice.setBootDevice(target, 'pxe');
+    expect(bmc.chassis().boot).toBe('pxe');
+    expect(await drivers.bootDevice.getBootDevice(target)).toBe('pxe');
+    await drivers.bootDevice.setBootDevice(target, 'disk', { persistent: true });
+    expect(await drivers.bootDevice.getBootDevice(target)).toBe('disk');
+  });
+
+  test('inventory reports BMC firmware and power state', async () => {
+    const inv = await drivers.inventory.inventory(target);
+    expect(inv.firmware.bmc).toBe('9.08');
+    expect(inv.manufacturer).toMatch(/MontaVista/);
+    expect(inv.powerState).toMatch(/on|off/);
+    expect(inv.health).toBe('ok');
+  });
+
+  test('a wrong password is an AuthenticationError naming node, BMC and operation', async () => {
+    const err = await failure(drivers.power.powerState({ ...target, password: 'not-the-password' }));
+    expect(err).toBeInstanceOf(AuthenticationError);
+    expect(err.transient).toBe(false);
+    expect(err.message).toContain('node n1');
+    expect(err.message).toContain(`${bmc.address}:${bmc.port}`);
+    expect(err.message).toMatch(/power state/);
+    expect(err.message).not.toContain('not-the-password');
+  });
+
+  test('a wrong user is an AuthenticationError too', async () => {
+    const err = await failure(drivers.power.validate({ ...target, username: 'nobody' }));
+    expect(err).toBeInstanceOf(AuthenticationError);
+  });
+
+  test('a dead BMC port fails transiently within the time bound', async () => {
+    const port = await freeUdpPort();
+    const started = Date.now();
+    const err = await failure(drivers.power.powerOn({ ...target, node: 'dead', port }));
+    const elapsed = Date.now() - started;
+    expect(err).toBeInstanceOf(TransientDriverError);
+    expect(err.message).toMatch(new RegExp(`node dead at 127\\.0\\.0\\.1:${port}.*unreachable`));
+    expect(elapsed).toBeLessThan(5000);
+  });
+
+  test('missing parameters fail permanently before any call', async () => {
+    const err = await failure(drivers.power.validate({ ...target, address: '', password: '' }));
+    expect(err.transient).toBe(false);
+    expect(err.message).toMatch(/no BMC address.*no BMC credential/);
+  });
+
+  test('a BMC that accepts power changes but never applies them times out after bounded polling', async () => {
+    faulty.setFault('ignore');
+    const started = Date.now();
+    const err = await failure(drivers.power.powerOn(faultyTarget));
+    expect(err).toBeInstanceOf(PowerStateTimeoutError);
+    expect(err.message).toMatch(/power on node n2 .*still off after 15 checks/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    faulty.setFault(null);
+  });
+
+  test('a BMC failing every request gives a transient error', async () => {
+    faulty.setFault('fail');
+    const err = await failure(drivers.power.powerState(faultyTarget));
+    expect(err).toBeInstanceOf(TransientDriverError);
+    expect(err.message).toMatch(/Unspecified error/);
+    faulty.setFault(null);
+  });
+
+  test('a stuck chassis control is cut off at the command time limit', async () => {
+    faulty.setFault('stuck', 60);
+    const started = Date.now();
+    const err = await failure(drivers.power.powerOn(faultyTarget));
+    const elapsed = Date.now() - started;
+    expect(err).toBeInstanceOf(TransientDriverError);
+    expect(err.message).toMatch(/power on node n2 at 127\.0\.0\.1:\d+/);
+    expect(elapsed).toBeLessThan(4000 + 1500);
+  });
+});
