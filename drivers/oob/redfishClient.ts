@@ -1,0 +1,171 @@
+import https from 'node:https';
+import defaultFetch, { RequestInit, Response } from 'node-fetch';
+import type { Logger } from '../../common/logger';
+import { redact } from '../../common/logger';
+import { AuthenticationError, DriverErrorContext, PermanentDriverError, TransientDriverError } from '../errors';
+import type { BmcTarget } from '../types';
+
+export interface RedfishClientConfig {
+  /** https (default, as Drydock's `use_ssl`) or plain http for emulators. */
+  useSsl: boolean;
+  /** Skip certificate verification: lab BMCs with self-signed certificates only. Default false. */
+  insecureSkipVerify: boolean;
+  /** Limit for each HTTP request. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_REDFISH_CLIENT_CONFIG: RedfishClientConfig = { useSsl: true, insecureSkipVerify: false, requestTimeoutMs: 30_000 };
+
+export type Fetch = typeof defaultFetch;
+export type Json = Record<string, unknown>;
+
+const SESSIONS_FALLBACK = '/redfish/v1/SessionService/Sessions';
+
+/** One authenticated conversation with a BMC; `withSession` opens and closes it. */
+export interface RedfishSession {
+  get(path: string): Promise<Json>;
+  /** POST/PATCH/DELETE; any 2xx counts (BMCs answer 200, 202 or 204 for the same action). */
+  send(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: Json): Promise<void>;
+}
+
+/**
+ * HTTP to one BMC's Redfish service. Authenticates with a SessionService session (X-Auth-Token,
+ * deleted afterwards) and falls back to HTTP Basic when the service has no sessions (sushy-tools).
+ */
+export class RedfishClient {
+  private readonly config: RedfishClientConfig;
+  private readonly agent?: https.Agent;
+
+  constructor(
+    config: Partial<RedfishClientConfig>,
+    private readonly logger: Logger,
+    private readonly fetch: Fetch = defaultFetch,
+  ) {
+    this.config = { ...DEFAULT_REDFISH_CLIENT_CONFIG, ...config };
+    if (this.config.useSsl && this.config.insecureSkipVerify) this.agent = new https.Agent({ rejectUnauthorized: false });
+  }
+
+  baseUrl(t: BmcTarget): string {
+    const scheme = this.config.useSsl ? 'https' : 'http';
+    const host = t.address.includes(':') && !t.address.startsWith('[') ? `[${t.address}]` : t.address;
+    return `${scheme}://${host}${t.port ? `:${t.port}` : ''}`;
+  }
+
+  async withSession<T>(t: BmcTarget, operation: string, fn: (s: RedfishSession) => Promise<T>): Promise<T> {
+    if (!t.address || !t.username || !t.password) {
+      throw new PermanentDriverError('unusable Redfish parameters: BMC address, account and credential are required', this.context(t, operation));
+    }
+    const root = await this.request(t, operation, 'GET', '/redfish/v1/', {});
+    const sessionsPath = linkOf((root.json.Links as Json | undefined)?.Sessions) ?? (root.json.SessionService ? SESSIONS_FALLBACK : undefined);
+    const login = sessionsPath ? await this.login(t, operation, sessionsPath) : undefined;
+    const auth: Record<string, string> = login
+      ? { 'X-Auth-Token': login.token }
+      : { Authorization: `Basic ${Buffer.from(`${t.username}:${t.password}`).toString('base64')}` };
+    const session: RedfishSession = {
+      get: async (path) => (await this.request(t, operation, 'GET', path, auth)).json,
+      send: async (method, path, body) => void (await this.request(t, operation, method, path, auth, body)),
+    };
+    try {
+      return await fn(session);
+    } finally {
+      if (login?.location) await this.logout(t, operation, login.location, auth);
+    }
+  }
+
+  /** Creates a session; undefined when the service does not offer them (404/405/501) so Basic is used. */
+  private async login(t: BmcTarget, operation: string, path: string): Promise<{ token: string; location?: string } | undefined> {
+    const res = await this.raw(t, operation, 'POST', path, {}, { UserName: t.username, Password: t.password });
+    if ([404, 405, 501].includes(res.status)) {
+      this.logger.debug('Redfish sessions not supported, using Basic auth', { node: t.node, bmc: this.baseUrl(t), status: res.status });
+      return undefined;
+    }
+    if (!res.ok) throw await this.error(t, operation, 'POST', path, res);
+    const token = res.headers.get('x-auth-token');
+    if (!token) throw new PermanentDriverError('session created without an X-Auth-Token header', this.context(t, operation));
+    return { token, location: res.headers.get('location') ?? undefined };
+  }
+
+  private async logout(t: BmcTarget, operation: string, location: string, auth: Record<string, string>): Promise<void> {
+    try {
+      await this.request(t, operation, 'DELETE', location, auth);
+    } catch (err) {
+      // The session expires on its own; a failed logout must not fail the action that succeeded.
+      this.logger.warn('Redfish session logout failed', { node: t.node, bmc: this.baseUrl(t), error: String(err) });
+    }
+  }
+
+  private async request(t: BmcTarget, operation: string, method: string, path: string, auth: Record<string, string>, body?: Json): Promise<{ status: number; json: Json }> {
+    const res = await this.raw(t, operation, method, path, auth, body);
+    if (!res.ok) throw await this.error(t, operation, method, path, res);
+    const text = await res.text();
+    return { status: res.status, json: text ? (parseJson(text) ?? {}) : {} };
+  }
+
+  private async raw(t: BmcTarget, operation: string, method: string, path: string, headers: Record<string, string>, body?: Json): Promise<Response> {
+    const url = path.startsWith('http') ? path : this.baseUrl(t) + path;
+    const init: RequestInit = {
+      method,
+      headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+      timeout: this.config.requestTimeoutMs,
+      agent: this.agent,
+      redirect: 'follow', // sushy-tools answers a system name with 307 to its UUID
+    };
+    const started = Date.now();
+    try {
+      const res = await this.fetch(url, init);
+      this.logger.debug('redfish request', { node: t.node, operation, method, path, status: res.status, durationMs: Date.now() - started });
+      return res;
+    } catch (err) {
+      const e = err as Error & { type?: string; code?: string };
+      const why = e.type === 'request-timeout' ? `no answer within ${this.config.requestTimeoutMs} ms` : `${e.code ?? e.name}: ${e.message}`;
+      throw new TransientDriverError(`${method} ${path} failed: ${redact(why, [t.password])}`, this.context(t, operation));
+    }
+  }
+
+  private async error(t: BmcTarget, operation: string, method: string, path: string, res: Response): Promise<Error> {
+    const detail = redact(extendedMessage(await res.text().catch(() => '')), [t.password]);
+    const msg = `${method} ${path} answered ${res.status}${detail ? ` (${detail})` : ''}`;
+    const ctx = this.context(t, operation);
+    if (res.status === 401 || res.status === 403) return new AuthenticationError(`BMC rejected the credentials: ${msg}`, ctx);
+    if (res.status >= 500 || res.status === 429 || res.status === 408) return new TransientDriverError(msg, ctx);
+    return new PermanentDriverError(msg, ctx);
+  }
+
+  context(t: BmcTarget, operation: string): DriverErrorContext {
+    return { node: t.node, address: this.baseUrl(t), operation };
+  }
+}
+
+/** The one ComputerSystem a BMC manages (Drydock's rule: `Members@odata.count` must be 1). */
+export async function findSystem(client: RedfishClient, s: RedfishSession, t: BmcTarget, operation: string): Promise<{ path: string; system: Json }> {
+  const members = ((await s.get('/redfish/v1/Systems')).Members as unknown[] | undefined) ?? [];
+  if (members.length !== 1) {
+    throw new PermanentDriverError(`expected exactly one system in /redfish/v1/Systems, found ${members.length}`, client.context(t, operation));
+  }
+  const path = linkOf(members[0]);
+  if (!path) throw new PermanentDriverError('/redfish/v1/Systems member has no @odata.id', client.context(t, operation));
+  return { path, system: await s.get(path) };
+}
+
+export function linkOf(v: unknown): string | undefined {
+  const id = (v as Json | undefined)?.['@odata.id'];
+  return typeof id === 'string' ? id : undefined;
+}
+
+function parseJson(text: string): Json | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' ? (v as Json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The human part of a Redfish error body ({"error":{"message", "@Message.ExtendedInfo":[...]}}), short. */
+function extendedMessage(text: string): string {
+  const err = parseJson(text)?.error as Json | undefined;
+  const info = (err?.['@Message.ExtendedInfo'] as Json[] | undefined)?.[0]?.Message;
+  const msg = typeof info === 'string' ? info : typeof err?.message === 'string' ? err.message : text;
+  return msg.replace(/\s+/g, ' ').trim().slice(0, 200);
+}
