@@ -1,0 +1,156 @@
+import fetch, { Response } from 'node-fetch';
+import { memoryLogger } from '../../common/logger';
+import { freeTcpPort } from '../../common/ports';
+import { AuthenticationError, DriverError, PermanentDriverError, TransientDriverError } from '../../drivers/errors';
+import { createOobDrivers } from '../../drivers/oob';
+import { PowerStateTimeoutError } from '../../drivers/oob/power';
+import type { BmcTarget, OobDrivers } from '../../drivers/types';
+import { RedfishEmulator, startRedfishEmulator } from '../../emulators/redfish/server';
+import { expectNoSecret } from './secrets';
+
+const PASSWORD = 'Redfish-pa55word!';
+const logger = memoryLogger();
+const errors: string[] = [];
+async function failure(p: Promise<unknown>): Promise<DriverError> {
+  try {
+    await p;
+  } catch (err) {
+    errors.push(String(err), JSON.stringify(err));
+    return err as DriverError;
+  }
+  throw new Error('expected a failure');
+}
+
+const config = { useSsl: false, requestTimeoutMs: 1000, powerStateChangeMaxRetries: 30, powerStateChangeRetryIntervalMs: 50 };
+const drivers: OobDrivers = createOobDrivers('redfish', { redfish: config, logger });
+
+let bmc: RedfishEmulator; // with SessionService
+let basicOnly: RedfishEmulator; // without, like sushy-tools
+const targetOf = (e: RedfishEmulator, node: string): BmcTarget => ({ node, address: e.address, port: e.port, username: 'admin', password: PASSWORD });
+
+beforeAll(async () => {
+  [bmc, basicOnly] = await Promise.all([
+    startRedfishEmulator({ username: 'admin', password: PASSWORD, powerTransitionMs: 300 }),
+    startRedfishEmulator({ username: 'admin', password: PASSWORD, sessions: false, systemId: 'node2-uuid', initialPowerState: 'On' }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([bmc?.stop(), basicOnly?.stop()]);
+  expectNoSecret(PASSWORD, [...logger.lines, ...errors]);
+});
+
+afterEach(() => {
+  bmc.setFault(null);
+  basicOnly.setFault(null);
+});
+
+describe('Redfish driver against the project emulator', () => {
+  test('power on, off and cycle with sessions, each session deleted afterwards', async () => {
+    const t = targetOf(bmc, 'n1');
+    await drivers.power.validate(t);
+    expect(await drivers.power.powerState(t)).toBe('off');
+    await drivers.power.powerOn(t);
+    expect(bmc.powerState()).toBe('On');
+    await drivers.power.powerOn(t); // no-op
+    expect(bmc.counters().resetsByType).toEqual({ On: 1 });
+    await drivers.power.powerOff(t);
+    expect(bmc.powerState()).toBe('Off');
+    await drivers.power.powerCycle(t);
+    expect(bmc.powerState()).toBe('On');
+    const c = bmc.counters();
+    expect(c.resetsByType).toEqual({ On: 2, ForceOff: 1 });
+    expect(c.sessionsCreated).toBeGreaterThan(0);
+    expect(c.sessionsDeleted).toBe(c.sessionsCreated);
+    expect(c.activeSessions).toBe(0);
+  });
+
+  test('boot override pxe (Once) and disk (Continuous)', async () => {
+    const t = targetOf(bmc, 'n1');
+    await drivers.bootDevice.setBootDevice(t, 'pxe');
+    expect(bmc.bootOverride()).toEqual({ enabled: 'Once', target: 'Pxe' });
+    expect(await drivers.bootDevice.getBootDevice(t)).toBe('pxe');
+    await drivers.bootDevice.setBootDevice(t, 'disk', { persistent: true });
+    expect(bmc.bootOverride()).toEqual({ enabled: 'Continuous', target: 'Hdd' });
+    expect(await drivers.bootDevice.getBootDevice(t)).toBe('disk');
+  });
+
+  test('inventory: firmware, drives, PCIe devices, health', async () => {
+    const inv = await drivers.inventory.inventory(targetOf(bmc, 'n1'));
+    expect(inv.firmware).toEqual({ bios: 'U30 v2.60', bmc: '2.80' });
+    expect(inv.drives.map((d) => d.model)).toEqual(['EMU SSD 480G', 'EMU HDD 2T']);
+    expect(inv.pciDevices.map((d) => d.id)).toEqual(['NIC1', 'RAID1']);
+    expect(inv.health).toBe('ok');
+    expect(inv.manufacturer).toBe('Drydock Emulated');
+  });
+
+  test('falls back to Basic auth when the service has no sessions', async () => {
+    const t = targetOf(basicOnly, 'n2');
+    expect(await drivers.power.powerState(t)).toBe('on');
+    await drivers.power.powerOff(t);
+    expect(basicOnly.powerState()).toBe('Off');
+    expect(basicOnly.counters().sessionsCreated).toBe(0);
+  });
+
+  test('a wrong password is an AuthenticationError naming node, BMC and operation', async () => {
+    const err = await failure(drivers.power.powerState({ ...targetOf(bmc, 'n1'), password: 'wrong-password' }));
+    expect(err).toBeInstanceOf(AuthenticationError);
+    expect(err.message).toMatch(new RegExp(`^power state node n1 at http://127\\.0\\.0\\.1:${bmc.port}: BMC rejected the credentials`));
+    const basic = await failure(drivers.power.powerState({ ...targetOf(basicOnly, 'n2'), password: 'wrong-password' }));
+    expect(basic).toBeInstanceOf(AuthenticationError);
+  });
+
+  test('5xx is transient; after the fault clears the call works', async () => {
+    const t = targetOf(bmc, 'n1');
+    bmc.setFault({ failNext: 1, errorStatus: 503 });
+    const err = await failure(drivers.power.powerState(t));
+    expect(err).toBeInstanceOf(TransientDriverError);
+    expect(err.message).toMatch(/GET \/redfish\/v1\/ answered 503 \(injected fault\)/);
+    expect(await drivers.power.powerState(t)).toMatch(/on|off/);
+  });
+
+  test('a slow BMC hits the per-request timeout (transient, bounded)', async () => {
+    bmc.setFault({ latencyMs: 3000 });
+    const started = Date.now();
+    const err = await failure(drivers.power.powerState(targetOf(bmc, 'n1')));
+    expect(err).toBeInstanceOf(TransientDriverError);
+    expect(err.message).toMatch(/no answer within 1000 ms/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  test('a power action that never completes fails after bounded polling', async () => {
+    const t = targetOf(bmc, 'n1');
+    await drivers.power.powerOn(t);
+    bmc.setFault({ powerNeverCompletes: true });
+    const started = Date.now();
+    const err = await failure(drivers.power.powerOff(t));
+    expect(err).toBeInstanceOf(PowerStateTimeoutError);
+    expect(err.message).toMatch(/power off node n1 .* still on after 30 checks 50 ms apart; expected off/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test('nothing listening: transient connection error', async () => {
+    const port = await freeTcpPort();
+    const err = await failure(drivers.power.powerState({ ...targetOf(bmc, 'dead'), port }));
+    expect(err).toBeInstanceOf(TransientDriverError);
+    expect(err.message).toMatch(/ECONNREFUSED/);
+  });
+
+  test('a BMC with no system at the expected place fails permanently', async () => {
+    // The emulator always has one system; an injected fetch answers the Systems collection empty.
+    const emptySystems: typeof fetch = async (url, init) => (String(url).endsWith('/Systems') ? new Response('{"Members":[]}', { status: 200 }) : fetch(url, init));
+    const stub = createOobDrivers('redfish', { redfish: config, logger, fetch: emptySystems as typeof fetch });
+    const err = await failure(stub.power.powerState(targetOf(bmc, 'n1')));
+    expect(err).toBeInstanceOf(PermanentDriverError);
+    expect(err.message).toMatch(/expected exactly one system in \/redfish\/v1\/Systems, found 0/);
+  });
+
+  test('counters endpoint is served over HTTP', async () => {
+    const res = await fetch(`${bmc.url}/emulator/counters`);
+    const body = (await res.json()) as { resets: number };
+    expect(body.resets).toBeGreaterThan(0);
+    const set = await fetch(`${bmc.url}/emulator/faults`, { method: 'POST', body: JSON.stringify({ failNext: 1 }) });
+    expect(set.status).toBe(204);
+    expect((await fetch(`${bmc.url}/redfish/v1/`)).status).toBe(503);
+  });
+});
