@@ -238,7 +238,7 @@ function processRegion(name: string, docRef: DocumentRef, data: RegionData | und
         .map(([repoName, r]) => ({ name: repoName, ...(isObject(r) ? r : {}), arches: arrayOr(isObject(r) ? r.arches : undefined, ['amd64']) })),
     },
   };
-  design.site = site;
+  design.region = site;
 }
 
 function processNetworkLink(name: string, docRef: DocumentRef, data: NetworkLinkData | undefined, design: SiteDesign): void {

@@ -222,7 +222,8 @@ export interface BootActionModel {
 
 /** What ingestion produces: documents sorted by kind, in document order. */
 export interface SiteDesign {
-  site?: Site;
+  /** The Region document (Drydock's `site`). */
+  region?: Site;
   networks: NetworkModel[];
   network_links: NetworkLinkModel[];
   host_profiles: HostModel[];
