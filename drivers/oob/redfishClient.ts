@@ -1,5 +1,5 @@
 import https from 'node:https';
-import defaultFetch, { RequestInit, Response } from 'node-fetch';
+import defaultFetch, { RequestInfo, RequestInit, Response } from 'node-fetch';
 import type { Logger } from '../../common/logger';
 import { redact } from '../../common/logger';
 import { AuthenticationError, DriverErrorContext, PermanentDriverError, TransientDriverError } from '../errors';
@@ -16,7 +16,8 @@ export interface RedfishClientConfig {
 
 export const DEFAULT_REDFISH_CLIENT_CONFIG: RedfishClientConfig = { useSsl: true, insecureSkipVerify: false, requestTimeoutMs: 30_000 };
 
-export type Fetch = typeof defaultFetch;
+/** node-fetch's call signature; injected so tests can stub answers. */
+export type Fetch = (url: RequestInfo, init?: RequestInit) => Promise<Response>;
 export type Json = Record<string, unknown>;
 
 const SESSIONS_FALLBACK = '/redfish/v1/SessionService/Sessions';

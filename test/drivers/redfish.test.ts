@@ -4,6 +4,7 @@ import { freeTcpPort } from '../../common/ports';
 import { AuthenticationError, DriverError, PermanentDriverError, TransientDriverError } from '../../drivers/errors';
 import { createOobDrivers } from '../../drivers/oob';
 import { PowerStateTimeoutError } from '../../drivers/oob/power';
+import type { Fetch } from '../../drivers/oob/redfishClient';
 import type { BmcTarget, OobDrivers } from '../../drivers/types';
 import { RedfishEmulator, startRedfishEmulator } from '../../emulators/redfish/server';
 import { expectNoSecret } from './secrets';
@@ -138,8 +139,8 @@ describe('Redfish driver against the project emulator', () => {
 
   test('a BMC with no system at the expected place fails permanently', async () => {
     // The emulator always has one system; an injected fetch answers the Systems collection empty.
-    const emptySystems: typeof fetch = async (url, init) => (String(url).endsWith('/Systems') ? new Response('{"Members":[]}', { status: 200 }) : fetch(url, init));
-    const stub = createOobDrivers('redfish', { redfish: config, logger, fetch: emptySystems as typeof fetch });
+    const emptySystems: Fetch = async (url, init) => (String(url).endsWith('/Systems') ? new Response('{"Members":[]}', { status: 200 }) : fetch(url, init));
+    const stub = createOobDrivers('redfish', { redfish: config, logger, fetch: emptySystems });
     const err = await failure(stub.power.powerState(targetOf(bmc, 'n1')));
     expect(err).toBeInstanceOf(PermanentDriverError);
     expect(err.message).toMatch(/expected exactly one system in \/redfish\/v1\/Systems, found 0/);
