@@ -478,7 +478,8 @@ function bootActionAsset(a: AssetData, raw: unknown): BootActionAsset {
   };
   if (a.type === 'pkg_list' && a.data !== undefined && typeof a.data === 'object') {
     const rawData = isObject(raw) ? raw.data : undefined;
-    if (hasNonStringKeys(rawData)) throw new IngesterError('Keys and values must be strings.');
+    // Drydock raises InvalidPackageListFormat (not an IngesterError), hence "Unexpected error processing document".
+    if (hasNonStringKeys(rawData)) throw new Error('Keys and values must be strings.');
     asset.package_list = a.data;
   } else if (typeof a.data === 'string') {
     asset.data = a.data;
