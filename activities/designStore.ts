@@ -1,11 +1,5 @@
 import type { Logger } from '../common/logger';
-import type { EffectiveDesign, ValidationStatus } from '../design';
-
-export interface LoadedDesign {
-  status: ValidationStatus;
-  design?: EffectiveDesign;
-  contentHash: string;
-}
+import type { EffectiveDesign, LoadedDesign } from '../design';
 
 export type DesignLoader = (designRef: string) => Promise<LoadedDesign>;
 
@@ -28,9 +22,9 @@ export class DesignStore {
   ) {}
 
   /** The loaded design, whatever its validation status. */
-  async fetch(designRef: string): Promise<LoadedDesign> {
+  async fetch(designRef: string, opts: { fresh?: boolean } = {}): Promise<LoadedDesign> {
     const hit = this.cache.get(designRef);
-    if (hit && this.now() - hit.at < this.ttlMs) return hit.loaded;
+    if (hit && !opts.fresh && this.now() - hit.at < this.ttlMs) return hit.loaded;
     const loaded = this.load(designRef);
     this.cache.set(designRef, { at: this.now(), loaded });
     loaded.catch(() => this.cache.delete(designRef));

@@ -3,6 +3,9 @@ import { loadDesign } from '../design';
 import { createActivities, type ActivityDeps } from '../activities';
 import { DesignStore } from '../activities/designStore';
 import { jsonLogger, type Logger } from '../common/logger';
+import { driverConfigFromEnv, type DriverConfig } from '../common/driverConfig';
+import { MaasClient, MaasProvisioner } from '../drivers/maas';
+import { createOobDrivers } from '../drivers/oob';
 import { orchestratorSettingsFromEnv, type OrchestratorSettings } from '../common/orchestratorConfig';
 import { temporalConfigFromEnv, type TemporalConfig } from '../common/config';
 
@@ -14,21 +17,53 @@ export interface DrydockWorkerOptions {
   taskQueue: string;
   settings?: OrchestratorSettings;
   logger?: Logger;
-  /** Overrides for activity dependencies (tests pass emulator-backed drivers). */
+  /** Driver configuration; from the environment by default. */
+  drivers?: DriverConfig;
+  /** Overrides for activity dependencies. */
   deps?: Partial<ActivityDeps>;
   /** A pre-built bundle (tests bundle once per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxConcurrentActivityTaskExecutions?: number;
 }
 
-export function defaultDeps(settings: OrchestratorSettings, logger: Logger): ActivityDeps {
-  return { settings, logger, designs: new DesignStore((ref) => loadDesign(ref), logger) };
+/** Real drivers from configuration (MAAS_API_URL/KEY, BMC options, boot action reports). */
+export function defaultDeps(settings: OrchestratorSettings, logger: Logger, drivers: DriverConfig = driverConfigFromEnv()): ActivityDeps {
+  const provisioner =
+    drivers.maasApiUrl && drivers.maasApiKey
+      ? new MaasProvisioner(new MaasClient({ apiUrl: drivers.maasApiUrl, apiKey: drivers.maasApiKey }, logger), logger)
+      : undefined;
+  const catalog = provisioner && { images: () => provisioner.availableImages(), kernels: (i: string) => provisioner.availableKernels(i) };
+  const oobConfig = {
+    logger,
+    ipmi: {
+      cipherSuite: drivers.ipmiCipherSuite,
+      commandTimeoutMs: drivers.ipmiCommandTimeout * 1000,
+      powerStateChangeMaxRetries: drivers.powerStateChangeMaxRetries,
+      powerStateChangeRetryIntervalMs: drivers.powerStateChangeRetryInterval * 1000,
+    },
+    redfish: {
+      useSsl: drivers.redfishUseSsl,
+      insecureSkipVerify: drivers.redfishInsecure,
+      powerStateChangeMaxRetries: drivers.powerStateChangeMaxRetries,
+      powerStateChangeRetryIntervalMs: drivers.powerStateChangeRetryInterval * 1000,
+    },
+  };
+  const oob = { ipmi: createOobDrivers('ipmi', oobConfig), redfish: createOobDrivers('redfish', oobConfig) };
+  return {
+    settings,
+    logger,
+    designs: new DesignStore((ref) => loadDesign(ref, { platformCatalog: catalog || undefined }), logger),
+    provisioner,
+    oob: (type) => oob[type],
+    bmcPorts: drivers.bmcPorts,
+    bootActions: { secret: drivers.bootActionSecret, reportUrl: drivers.bootActionReportUrl },
+  };
 }
 
 export async function createDrydockWorker(opts: DrydockWorkerOptions): Promise<Worker> {
   const logger = opts.logger ?? jsonLogger({ base: { component: 'worker' } });
   const settings = opts.settings ?? orchestratorSettingsFromEnv();
-  const deps = { ...defaultDeps(settings, logger), ...opts.deps };
+  const deps = { ...defaultDeps(settings, logger, opts.drivers), ...opts.deps };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { NodeActivities, SiteActivities } from '../activities/orchestration';
 import { PERMANENT_ERROR_TYPES } from '../activities/contract';
 
@@ -6,7 +6,7 @@ import { PERMANENT_ERROR_TYPES } from '../activities/contract';
  * Activity stubs with their retry policies. Transient driver errors (timeouts, 5xx, a busy BMC) are
  * retried with backoff; permanent ones (bad credentials, unknown node, refused transition) fail at once.
  */
-const retry = {
+const retry: RetryPolicy = {
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval: '30 seconds',

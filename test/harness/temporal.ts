@@ -20,8 +20,7 @@ export interface TestWorkerEnv {
   taskQueue: string;
   client: DrydockClient;
   connection: NativeConnection;
-  worker: Worker;
-  /** Runs `fn` while the worker polls, then shuts the worker down. */
+  /** Runs `fn` while a fresh worker polls the task queue, then shuts that worker down. */
   run<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -34,22 +33,22 @@ export async function startTestWorker(
   const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
   const address = temporalAddress();
   const connection = await NativeConnection.connect({ address });
-  const worker = await createDrydockWorker({
-    connection,
-    namespace: 'default',
-    taskQueue,
-    settings: opts.settings ?? fastSettings(),
-    logger: opts.logger ?? silentLogger,
-    workflowBundle: { codePath: process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE! },
-    ...opts,
-  });
+  const newWorker = (): Promise<Worker> =>
+    createDrydockWorker({
+      connection,
+      namespace: 'default',
+      taskQueue,
+      settings: opts.settings ?? fastSettings(),
+      logger: opts.logger ?? silentLogger,
+      workflowBundle: { codePath: process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE! },
+      ...opts,
+    });
   const client = await DrydockClient.connect({ address, namespace: 'default', taskQueue, connectTimeout: 5 });
   return {
     taskQueue,
     client,
     connection,
-    worker,
-    run: (fn) => worker.runUntil(fn),
+    run: async (fn) => (await newWorker()).runUntil(fn),
     close: async () => {
       await client.close();
       await connection.close();

@@ -1,16 +1,8 @@
-import { condition, defineSignal, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { bootactionReportSignal, type BootActionReport } from '../messages';
 import { node } from '../proxies';
 import { NodeRun, NodeStepFailed, type NodeActionInput, type NodeOutcome } from './nodeRun';
 import { DEPLOYABLE, isFailed } from './machineStatus';
-
-export interface BootActionReport {
-  actionId: string;
-  status: 'success' | 'failure';
-  details?: { message: string; error: boolean }[];
-}
-
-/** Sent by the boot action report API when the deployed node reports a boot action's outcome. */
-export const bootactionReportSignal = defineSignal<[BootActionReport]>('bootactionReport');
 
 /**
  * DeployNodes for one node (Drydock §A.8–A.9): networking, storage and platform, then deploy, then wait for

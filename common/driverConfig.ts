@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Driver configuration from the environment (Drydock's [maasdriver], [redfish_driver], [pyghmi_driver] and
+ * [bootactions] groups). Secrets (MAAS_API_KEY, DRYDOCK_BOOTACTION_SECRET) are read here and handed to the
+ * drivers; they never enter a workflow.
+ */
+const schema = z.object({
+  maasApiUrl: z.string().url().optional(),
+  maasApiKey: z
+    .string()
+    .regex(/^[^:]+:[^:]+:[^:]+$/, 'must be consumer_key:token_key:token_secret')
+    .optional(),
+  promenadeUrl: z.string().url().optional(),
+  promenadeToken: z.string().optional(),
+  ipmiCipherSuite: z.coerce.number().int().min(0).max(17).default(3),
+  ipmiCommandTimeout: z.coerce.number().positive().default(20),
+  redfishUseSsl: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  redfishInsecure: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  powerStateChangeMaxRetries: z.coerce.number().int().positive().default(18),
+  powerStateChangeRetryInterval: z.coerce.number().positive().default(10),
+  /** JSON object BMC address → port, for labs and the simulator whose BMCs are not on 623/443. */
+  bmcPorts: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return {} as Record<string, number>;
+      try {
+        return z.record(z.string(), z.number().int().positive()).parse(JSON.parse(v));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of address → port' });
+        return z.NEVER;
+      }
+    }),
+  bootActionSecret: z.string().min(16).optional(),
+  bootActionReportUrl: z.string().url().default('http://127.0.0.1:9000/api/v1.0/bootactions/'),
+});
+
+const ENV = {
+  maasApiUrl: 'MAAS_API_URL',
+  maasApiKey: 'MAAS_API_KEY',
+  promenadeUrl: 'PROMENADE_URL',
+  promenadeToken: 'PROMENADE_TOKEN',
+  ipmiCipherSuite: 'DRYDOCK_IPMI_CIPHER_SUITE',
+  ipmiCommandTimeout: 'DRYDOCK_IPMI_COMMAND_TIMEOUT',
+  redfishUseSsl: 'DRYDOCK_REDFISH_USE_SSL',
+  redfishInsecure: 'DRYDOCK_REDFISH_INSECURE_SKIP_VERIFY',
+  powerStateChangeMaxRetries: 'DRYDOCK_POWER_STATE_CHANGE_MAX_RETRIES',
+  powerStateChangeRetryInterval: 'DRYDOCK_POWER_STATE_CHANGE_RETRY_INTERVAL',
+  bmcPorts: 'DRYDOCK_BMC_PORTS',
+  bootActionSecret: 'DRYDOCK_BOOTACTION_SECRET',
+  bootActionReportUrl: 'DRYDOCK_BOOTACTION_REPORT_URL',
+} as const;
+
+export type DriverConfig = z.infer<typeof schema> & { bootActionSecret: string };
+
+export function driverConfigFromEnv(env: Record<string, string | undefined> = process.env): DriverConfig {
+  const raw = Object.fromEntries(Object.entries(ENV).map(([k, v]) => [k, env[v] || undefined]));
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    // Name the variable, never echo its value (it may be a key).
+    const issues = r.error.issues.map((i) => `${ENV[i.path[0] as keyof typeof ENV] ?? i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid driver configuration: ${issues.join('; ')}`);
+  }
+  if (!!r.data.maasApiUrl !== !!r.data.maasApiKey) throw new Error('invalid driver configuration: set both MAAS_API_URL and MAAS_API_KEY, or neither');
+  // Without a configured secret, keys are valid only for this worker process's lifetime.
+  return { ...r.data, bootActionSecret: r.data.bootActionSecret ?? randomBytes(32).toString('hex') };
+}

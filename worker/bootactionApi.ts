@@ -1,0 +1,124 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+import type { Logger } from '../common/logger';
+import { bootactionReportSignal } from '../workflows/messages';
+
+/**
+ * Boot action reports (Drydock §F.1 `POST /api/v1.0/bootactions/{action_id}`): a deployed node tells how
+ * its boot actions went, and the report becomes a signal to that node's deploy workflow.
+ *
+ * Nothing is stored: the action id names the workflow and the boot action, and the node's key is an HMAC of
+ * the action id under a worker secret, so the key never passes through workflow history and the API can
+ * check it without a database.
+ */
+export function bootActionId(workflowId: string, bootAction: string): string {
+  return Buffer.from(`${workflowId}|${bootAction}`).toString('base64url');
+}
+
+export function parseBootActionId(actionId: string): { workflowId: string; bootAction: string } | undefined {
+  const decoded = Buffer.from(actionId, 'base64url').toString('utf8');
+  const i = decoded.lastIndexOf('|');
+  if (i <= 0 || bootActionId(decoded.slice(0, i), decoded.slice(i + 1)) !== actionId) return undefined;
+  return { workflowId: decoded.slice(0, i), bootAction: decoded.slice(i + 1) };
+}
+
+export function bootActionKey(secret: string, actionId: string): string {
+  return crypto.createHmac('sha256', secret).update(actionId).digest('hex');
+}
+
+const reportSchema = z
+  .object({
+    status: z.enum(['Success', 'Failure', 'success', 'failure']).optional(),
+    details: z.array(z.object({ message: z.string(), error: z.boolean() }).passthrough()).optional(),
+  })
+  .strict();
+
+export interface BootActionApi {
+  url: string;
+  /** What nodes POST to: `<reportUrl><action_id>`. */
+  reportUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startBootActionApi(opts: {
+  client: Client;
+  secret: string;
+  logger: Logger;
+  host?: string;
+  port?: number;
+}): Promise<BootActionApi> {
+  const server = http.createServer((req, res) => {
+    handle(req, opts)
+      .then(([code, body]) => send(res, code, body))
+      .catch((e) => {
+        opts.logger.error('boot action report failed', { error: e instanceof Error ? e.message : String(e) });
+        send(res, 500, { type: 'error', message: 'internal error', retry: true });
+      });
+  });
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', r));
+  const { address, port } = server.address() as { address: string; port: number };
+  const url = `http://${address}:${port}`;
+  return {
+    url,
+    reportUrl: `${url}/api/v1.0/bootactions/`,
+    stop: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+type Reply = [number, unknown];
+
+async function handle(req: http.IncomingMessage, opts: { client: Client; secret: string; logger: Logger }): Promise<Reply> {
+  const m = /^\/api\/v1\.0\/bootactions\/([A-Za-z0-9_-]+)\/?$/.exec(req.url ?? '');
+  if (req.method !== 'POST' || !m) return [404, { type: 'error', message: 'not found', retry: false }];
+  const actionId = m[1];
+  const target = parseBootActionId(actionId);
+  if (!target) return [404, { type: 'error', message: `unknown boot action ${actionId}`, retry: false }];
+  const key = req.headers['x-bootaction-key'];
+  if (typeof key !== 'string' || key === '') return [401, { type: 'error', message: 'X-Bootaction-Key header required', retry: false }];
+  const expected = bootActionKey(opts.secret, actionId);
+  if (key.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(key), Buffer.from(expected))) {
+    return [403, { type: 'error', message: 'invalid boot action key', retry: false }];
+  }
+  let body: z.infer<typeof reportSchema>;
+  try {
+    body = reportSchema.parse(JSON.parse((await readBody(req)) || '{}'));
+  } catch (e) {
+    return [400, { type: 'error', message: `invalid report: ${e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (e as Error).message}`, retry: false }];
+  }
+  const status = (body.status ?? 'success').toLowerCase() as 'success' | 'failure';
+  try {
+    await opts.client.workflow.getHandle(target.workflowId).signal(bootactionReportSignal, {
+      actionId,
+      status,
+      details: body.details?.map((d) => ({ message: d.message, error: d.error })),
+    });
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return [409, { type: 'error', message: 'boot action already final or its task has ended', retry: false }];
+    throw e;
+  }
+  opts.logger.info('boot action reported', { workflowId: target.workflowId, bootAction: target.bootAction, status });
+  return [200, { action_id: actionId, boot_action: target.bootAction, status }];
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > 1 << 20) {
+        reject(new Error('report larger than 1 MiB'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
