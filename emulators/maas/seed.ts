@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { NodeStatus, STATUS_NAMES, type NodeStatusCode } from './status';
-import type { BlockDeviceRecord, InterfaceRecord, MachineRecord, MaasStore } from './store';
+import type { BlockDeviceRecord, InterfaceRecord, LinkRecord, MachineRecord, MaasStore } from './store';
 
 /** A machine as it PXE-boots and enlists. */
 export interface EnlistSpec {
@@ -68,9 +68,15 @@ export function enlistMachine(store: MaasStore, spec: EnlistSpec): MachineRecord
     bootInterfaceId: interfaces[0]?.id ?? null, bootDiskId: blockDevices[0]?.id ?? null, storageLayout: null, erased: false,
   };
   // Commissioning discovers the boot NIC with a DHCP ("auto") link.
-  if (interfaces[0]) interfaces[0].links.push({ id: store.nextId(), mode: 'auto', subnetId: null, ip: null });
+  if (interfaces[0]) interfaces[0].links.push(bootLink(store, vlan.id));
   store.machines.set(m.systemId, m);
   return m;
+}
+
+/** `auto` on the subnet MaaS knows for the VLAN, else an unconfigured `link_up`. */
+export function bootLink(store: MaasStore, vlanId: number): LinkRecord {
+  const subnet = [...store.subnets.values()].find((s) => s.vlanId === vlanId);
+  return { id: store.nextId(), mode: subnet ? 'auto' : 'link_up', subnetId: subnet?.id ?? null, ip: null };
 }
 
 export function defaultDomain(store: MaasStore): number {

@@ -212,8 +212,15 @@ export class MaasStore {
     return v;
   }
 
+  private defaultFabricId: number | undefined;
+
+  /** The untagged VLAN of the fabric MaaS discovered first (it may have been renamed since). */
   defaultVlan(): VlanRecord {
-    const fabric = this.fabricByName('fabric-0') ?? this.createFabric('fabric-0');
-    return this.vlanByVid(fabric.id, 0)!;
+    let fabric = this.defaultFabricId === undefined ? undefined : this.fabrics.get(this.defaultFabricId);
+    if (!fabric) {
+      fabric = this.createFabric('fabric-0');
+      this.defaultFabricId = fabric.id;
+    }
+    return this.vlanByVid(fabric.id, 0) ?? this.createVlan(fabric.id, 0, 'untagged', 1500);
   }
 }

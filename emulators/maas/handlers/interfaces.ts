@@ -123,7 +123,7 @@ export const interfaceItem: OpTable = {
         throw badRequest(JSON.stringify({ ip_address: [`IP address ${ip} already in use.`] }));
       }
       if (p.bool('default_gateway') && subnet && !subnet.gatewayIp) throw badRequest(JSON.stringify({ default_gateway: ['Cannot set as default gateway: subnet has no gateway IP.'] }));
-      i.links = i.links.filter((l) => l.mode !== 'link_up');
+      i.links = i.links.filter((l) => !(l.mode === 'link_up' && l.subnetId === null)); // drop the unconfigured placeholder
       i.links.push({ id: ctx.emu.store.nextId(), mode: mode as 'auto' | 'dhcp' | 'static' | 'link_up', subnetId: subnet?.id ?? null, ip });
       ctx.emu.counters.bump(m.systemId, 'link_subnet');
       return render(ctx, m, i);

@@ -4,6 +4,7 @@ import { machineOf, noContent, ok, type Ctx, type OpTable } from '../context';
 import { NodeStatus as S, STATUS_NAMES } from '../status';
 import type { MachineRecord } from '../store';
 import { applyStorageLayout } from './layout';
+import { bootLink } from '../seed';
 
 /** The user the emulator's single API key belongs to. */
 const OWNER = 'drydock';
@@ -125,9 +126,9 @@ export const machineItem: OpTable = {
       // Back to what commissioning discovered: physical NICs only, unlinked except the boot NIC (auto).
       const physical = m.interfaces.filter((i) => i.type === 'physical');
       for (const i of physical) {
-        i.links = i.id === m.bootInterfaceId ? [{ id: ctx.emu.store.nextId(), mode: 'auto', subnetId: null, ip: null }] : [];
         i.mtu = null;
         i.vlanId = ctx.emu.store.defaultVlan().id;
+        i.links = i.id === m.bootInterfaceId ? [bootLink(ctx.emu.store, i.vlanId)] : [];
       }
       m.interfaces = physical;
       ctx.emu.counters.bump(m.systemId, 'restore_networking_configuration');
