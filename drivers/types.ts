@@ -84,6 +84,8 @@ export interface HardwareInventory {
   pciDevices: PciDevice[];
   drives: Drive[];
   alarms: Alarm[];
+  /** Sections the BMC did not serve (unsupported or failing), with the reason: the inventory is partial. */
+  unavailable: string[];
 }
 
 export interface InventoryDriver extends ValidatingDriver {

@@ -110,6 +110,7 @@ export class IpmiInventory implements InventoryDriver {
       pciDevices: [],
       drives: [],
       alarms,
+      unavailable: ['bios', 'pci', 'drives', ...(fru['Product Name'] || fru['Board Product'] ? [] : ['fru'])],
     };
   }
 

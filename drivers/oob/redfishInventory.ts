@@ -1,5 +1,29 @@
+import { AuthenticationError, DriverError } from '../errors';
 import type { Alarm, BmcTarget, Drive, HardwareInventory, Health, InventoryDriver, PciDevice, PowerState } from '../types';
 import { findSystem, Json, linkOf, RedfishClient, RedfishSession } from './redfishClient';
+
+/** GETs of optional sections: a failure leaves the section out and is noted in `gaps`. */
+class SectionReader {
+  readonly gaps: string[] = [];
+  constructor(private readonly s: RedfishSession) {}
+
+  async get(path: string): Promise<Json | undefined> {
+    try {
+      return await this.s.get(path);
+    } catch (err) {
+      // Bad credentials fail the whole inventory; anything else only makes it partial.
+      if (err instanceof AuthenticationError || !(err instanceof DriverError)) throw err;
+      this.gaps.push(`${path}: ${err.message.slice(err.message.indexOf(': ') + 2)}`);
+      return undefined;
+    }
+  }
+
+  async members(collection: string | undefined): Promise<Json[]> {
+    if (!collection) return [];
+    const links = (((await this.get(collection))?.Members as unknown[] | undefined) ?? []).map(linkOf).filter((l): l is string => !!l);
+    return (await Promise.all(links.map((l) => this.get(l)))).filter((m): m is Json => !!m);
+  }
+}
 
 function health(status: unknown): Health {
   const s = status as Json | undefined;
@@ -21,7 +45,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
 /**
  * Inventory over Redfish: the ComputerSystem (model, BIOS version, health), its manager's firmware,
  * drives (Storage, else SimpleStorage) and PCI devices (PCIeDevices, else EthernetInterfaces).
- * A collection the service does not offer is left empty rather than failing the whole inventory.
+ * A section the service does not offer is left empty and listed in `unavailable`.
  */
 export class RedfishInventory implements InventoryDriver {
   constructor(private readonly client: RedfishClient) {}
@@ -33,8 +57,9 @@ export class RedfishInventory implements InventoryDriver {
   inventory(t: BmcTarget): Promise<HardwareInventory> {
     return this.client.withSession(t, 'inventory', async (s) => {
       const { system } = await findSystem(this.client, s, t, 'inventory');
+      const r = new SectionReader(s);
       const manager = linkOf(((system.Links as Json | undefined)?.ManagedBy as unknown[] | undefined)?.[0]);
-      const drives = await this.drives(s, system);
+      const [drives, pciDevices, managerDoc] = await Promise.all([this.drives(r, system), this.pciDevices(r, system), manager ? r.get(manager) : undefined]);
       const systemHealth = health(system.Status);
       const alarms: Alarm[] = [];
       if (systemHealth === 'warning' || systemHealth === 'critical') alarms.push({ source: 'System', message: `system health ${systemHealth}`, severity: systemHealth });
@@ -42,52 +67,37 @@ export class RedfishInventory implements InventoryDriver {
         manufacturer: str(system.Manufacturer),
         model: str(system.Model),
         serialNumber: str(system.SerialNumber),
-        firmware: { bios: str(system.BiosVersion), bmc: manager ? str((await optional(s, manager))?.FirmwareVersion) : undefined },
+        firmware: { bios: str(system.BiosVersion), bmc: str(managerDoc?.FirmwareVersion) },
         powerState: system.PowerState === 'On' ? 'on' : system.PowerState === 'Off' ? 'off' : (undefined as PowerState | undefined),
         health: systemHealth,
-        pciDevices: await this.pciDevices(s, system),
+        pciDevices,
         drives,
         alarms,
+        unavailable: r.gaps,
       };
     });
   }
 
-  private async drives(s: RedfishSession, system: Json): Promise<Drive[]> {
-    const storage = await members(s, linkOf(system.Storage));
+  private async drives(r: SectionReader, system: Json): Promise<Drive[]> {
+    const storage = await r.members(linkOf(system.Storage));
     if (storage.length) {
       const links = storage.flatMap((st) => ((st.Drives as unknown[] | undefined) ?? []).map(linkOf)).filter((l): l is string => !!l);
-      const drives = await Promise.all(links.map((l) => optional(s, l)));
+      const drives = await Promise.all(links.map((l) => r.get(l)));
       return drives.filter((d): d is Json => !!d).map((d) => ({ id: String(d.Id), name: str(d.Name), model: str(d.Model), capacityBytes: num(d.CapacityBytes) }));
     }
-    const simple = await members(s, linkOf(system.SimpleStorage));
+    const simple = await r.members(linkOf(system.SimpleStorage));
     return simple.flatMap((ss) =>
       ((ss.Devices as Json[] | undefined) ?? []).map((d, i) => ({ id: `${String(ss.Id)}-${i}`, name: str(d.Name), model: str(d.Model), capacityBytes: num(d.CapacityBytes) })),
     );
   }
 
-  private async pciDevices(s: RedfishSession, system: Json): Promise<PciDevice[]> {
+  private async pciDevices(r: SectionReader, system: Json): Promise<PciDevice[]> {
     const pcie = ((system.PCIeDevices as unknown[] | undefined) ?? []).map(linkOf).filter((l): l is string => !!l);
     if (pcie.length) {
-      const devices = await Promise.all(pcie.map((l) => optional(s, l)));
+      const devices = await Promise.all(pcie.map((l) => r.get(l)));
       return devices.filter((d): d is Json => !!d).map((d) => ({ id: String(d.Id), name: str(d.Name), manufacturer: str(d.Manufacturer) }));
     }
-    const nics = await members(s, linkOf(system.EthernetInterfaces));
+    const nics = await r.members(linkOf(system.EthernetInterfaces));
     return nics.map((n) => ({ id: String(n.Id), name: str(n.Name), macAddress: str(n.MACAddress) }));
   }
-}
-
-/** GET that yields undefined for a resource the service does not have (4xx other than auth). */
-async function optional(s: RedfishSession, path: string): Promise<Json | undefined> {
-  try {
-    return await s.get(path);
-  } catch (err) {
-    if ((err as { transient?: boolean }).transient === false && (err as Error).name !== 'AuthenticationError') return undefined;
-    throw err;
-  }
-}
-
-async function members(s: RedfishSession, collection: string | undefined): Promise<Json[]> {
-  if (!collection) return [];
-  const links = (((await optional(s, collection))?.Members as unknown[] | undefined) ?? []).map(linkOf).filter((l): l is string => !!l);
-  return (await Promise.all(links.map((l) => optional(s, l)))).filter((m): m is Json => !!m);
 }

@@ -1,9 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freeUdpPort } from '../../common/ports';
 import { runCommand } from '../../drivers/oob/runCommand';
+import { spawnPeer } from './processGroup';
 
 /** Where the lan.conf template, command file and chassis_control script live. */
 export const IPMI_SIM_FIXTURES = path.resolve(__dirname, '../../test/fixtures/ipmi_sim');
@@ -38,12 +38,6 @@ export interface IpmiSim {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-// A test that dies without afterAll must not leave BMCs behind.
-process.once('exit', () => {
-  for (const child of running) killGroup(child, 'SIGKILL');
-});
-
 /** Starts one simulated BMC (one ipmi_sim process) on loopback and waits until it answers IPMI. */
 export async function startIpmiSim(opts: IpmiSimOptions): Promise<IpmiSim> {
   const address = opts.address ?? '127.0.0.1';
@@ -61,14 +55,11 @@ export async function startIpmiSim(opts: IpmiSimOptions): Promise<IpmiSim> {
   fs.writeFileSync(lanConf, renderLanConf({ name: `bmc-${port}`, address, port, chassisDir, username: opts.username, password: opts.password }), { mode: 0o600 });
 
   const log = fs.openSync(path.join(stateDir, 'ipmi_sim.log'), 'a');
-  // detached: its own process group, so stop() also ends chassis_control.sh and a `stuck` sleep.
-  const child = spawn('ipmi_sim', ['-n', '-c', lanConf, '-f', path.join(IPMI_SIM_FIXTURES, 'bmc.emu'), '-s', simDir], {
-    cwd: stateDir, detached: true, stdio: ['ignore', log, log],
+  // Its own process group: stop() also ends chassis_control.sh and a `stuck` sleep.
+  const peer = spawnPeer('ipmi_sim', ['-n', '-c', lanConf, '-f', path.join(IPMI_SIM_FIXTURES, 'bmc.emu'), '-s', simDir], {
+    cwd: stateDir, stdio: ['ignore', log, log],
   });
   fs.closeSync(log);
-  running.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('exit', () => running.delete(child));
 
   const sim: IpmiSim = {
     address, port, stateDir, chassisDir,
@@ -81,24 +72,15 @@ export async function startIpmiSim(opts: IpmiSimOptions): Promise<IpmiSim> {
       return { power: read('power', '0') === '1' ? 'on' : 'off', boot: read('boot', 'default'), events: read('events.log', '').split('\n').filter(Boolean) };
     },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      killGroup(child, 'SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 3000)))]);
-      clearTimeout(timer);
-      if (!killed) {
-        killGroup(child, 'SIGKILL');
-        await exited;
-      }
-      // Anything still in the group (a sleeping chassis_control.sh) goes too.
-      killGroup(child, 'SIGKILL');
+      await peer.stop();
+      if (!opts.stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
     },
   };
 
   try {
-    await waitUntilAnswering(sim, opts, exited, opts.startTimeoutMs ?? 10_000);
+    await waitUntilAnswering(sim, opts, peer.exited, opts.startTimeoutMs ?? 10_000);
   } catch (err) {
-    await sim.stop();
+    await peer.stop(); // keeps stateDir: the error points at its log
     throw err;
   }
   return sim;
@@ -130,15 +112,6 @@ async function waitUntilAnswering(sim: IpmiSim, opts: IpmiSimOptions, exited: Pr
     await delay(100);
   }
   throw new Error(`ipmi_sim on ${sim.address}:${sim.port} did not answer within ${timeoutMs} ms; see ${path.join(sim.stateDir, 'ipmi_sim.log')}`);
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // group already gone
-  }
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
