@@ -3,7 +3,7 @@
  * hardware profiles (device aliases, kernel parameter references), domain/FQDN, boot action targets and
  * route domains. Pure: takes an ingested SiteDesign, returns a new, compiled one.
  */
-import { inheritField, mergeDicts, mergeLists, mergeNamed } from './inheritance';
+import { clonePlain, inheritField, mergeDicts, mergeLists, mergeNamed } from './inheritance';
 import type {
   Address,
   BaremetalNodeModel,
@@ -73,7 +73,7 @@ export function compileDesign(design: SiteDesign): EffectiveDesign {
   };
   const nodes = design.baremetal_nodes.map((node) => {
     const parent = node.parent_profile ? compileProfile(node.parent_profile, [node.name]) : undefined;
-    const merged = parent ? mergeHost(node, parent) : structuredClone(node);
+    const merged = parent ? mergeHost(node, parent) : clonePlain(node);
     return effectiveNode({ ...merged, kind: 'BaremetalNode', addressing: node.addressing.map((a) => ({ ...a })) }, hwProfiles, networks);
   });
   const out: EffectiveDesign = {

@@ -28,11 +28,11 @@ export function mergeLists(child: string[] | null | undefined, parent: string[] 
 
 /** Parent keys not removed by a child '!k' key, then the child's keys (child wins). Values are copied. */
 export function mergeDicts<V>(child: Record<string, V> | null | undefined, parent: Record<string, V> | null | undefined): Record<string, V> | null {
-  if (child === null || child === undefined) return parent ? structuredClone(parent) : null;
-  if (parent === null || parent === undefined) return structuredClone(child);
+  if (child === null || child === undefined) return parent ? clonePlain(parent) : null;
+  if (parent === null || parent === undefined) return clonePlain(child);
   const out: Record<string, V> = {};
-  for (const [k, v] of Object.entries(parent)) if (!(`!${k}` in child)) out[k] = structuredClone(v);
-  for (const [k, v] of Object.entries(child)) if (!k.startsWith('!')) out[k] = structuredClone(v);
+  for (const [k, v] of Object.entries(parent)) if (!(`!${k}` in child)) out[k] = clonePlain(v);
+  for (const [k, v] of Object.entries(child)) if (!k.startsWith('!')) out[k] = clonePlain(v);
   return out;
 }
 
@@ -51,8 +51,8 @@ export function mergeNamed<T>(
   nameOf: (item: T) => string,
   merge: (child: T, parent: T) => T,
 ): T[] {
-  if (parent.length === 0) return child.filter((c) => !nameOf(c).startsWith('!')).map((c) => structuredClone(c));
-  if (child.length === 0) return parent.map((p) => structuredClone(p));
+  if (parent.length === 0) return child.filter((c) => !nameOf(c).startsWith('!')).map((c) => clonePlain(c));
+  if (child.length === 0) return parent.map((p) => clonePlain(p));
   const byName = new Map(child.map((c) => [nameOf(c), c]));
   const parentNames = new Set(parent.map(nameOf));
   const out: T[] = [];
@@ -60,11 +60,23 @@ export function mergeNamed<T>(
     const name = nameOf(p);
     if (byName.has(`!${name}`)) continue;
     const c = byName.get(name);
-    out.push(c ? merge(c, p) : structuredClone(p));
+    out.push(c ? merge(c, p) : clonePlain(p));
   }
   for (const c of child) {
     const name = nameOf(c);
-    if (!name.startsWith('!') && !parentNames.has(name)) out.push(structuredClone(c));
+    if (!name.startsWith('!') && !parentNames.has(name)) out.push(clonePlain(c));
   }
   return out;
+}
+
+/**
+ * Deep copy of plain design data (objects, arrays, scalars). Several times faster than structuredClone,
+ * which dominated compile time on 1000-node designs.
+ */
+export function clonePlain<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(clonePlain) as T;
+  const out: Record<string, unknown> = {};
+  for (const k in value) out[k] = clonePlain((value as Record<string, unknown>)[k]);
+  return out as T;
 }
