@@ -1,0 +1,1 @@
+export { PromenadeLabelDriver, staticTokenProvider, type LabelDriver, type TokenProvider, type PromenadeConfig } from './labels';
