@@ -20,6 +20,7 @@ export const DEFAULT_REDFISH_CLIENT_CONFIG: RedfishClientConfig = { useSsl: true
 export type Fetch = (url: RequestInfo, init?: RequestInit) => Promise<Response>;
 export type Json = Record<string, unknown>;
 
+const TLS_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME/;
 const SESSIONS_FALLBACK = '/redfish/v1/SessionService/Sessions';
 
 /** One authenticated conversation with a BMC; `withSession` opens and closes it. */
@@ -119,6 +120,10 @@ export class RedfishClient {
       return res;
     } catch (err) {
       const e = err as Error & { type?: string; code?: string };
+      if (e.code && TLS_ERRORS.test(e.code)) {
+        // A certificate problem does not go away by retrying.
+        throw new PermanentDriverError(`TLS certificate not trusted (${e.code}); for a lab BMC with a self-signed certificate set insecureSkipVerify`, this.context(t, operation));
+      }
       const why = e.type === 'request-timeout' ? `no answer within ${this.config.requestTimeoutMs} ms` : `${e.code ?? e.name}: ${e.message}`;
       throw new TransientDriverError(`${method} ${path} failed: ${redact(why, [t.password])}`, this.context(t, operation));
     }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_HARDWARE, errorBody, RESET_TYPES, ResetType, RedfishPowerState, SystemHardware, BOOT_TARGETS, systemDocuments } from './resources';
 
@@ -21,6 +22,8 @@ export interface RedfishEmulatorOptions {
   /** Offer SessionService (default true); false makes clients use Basic auth, like sushy-tools. */
   sessions?: boolean;
   hardware?: Partial<SystemHardware>;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 export interface EmulatorFaults {
@@ -192,7 +195,7 @@ export async function startRedfishEmulator(opts: RedfishEmulatorOptions): Promis
     return { status: 404, body: errorBody('ResourceMissingAtURI', `${path} not found`) };
   };
 
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     let raw = '';
     req.setEncoding('utf8').on('data', (d: string) => (raw += d));
     req.on('end', () => {
@@ -217,7 +220,8 @@ export async function startRedfishEmulator(opts: RedfishEmulatorOptions): Promis
         send(res, handleRedfish(method, path, req, body));
       })();
     });
-  });
+  };
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, address, () => resolve());
@@ -225,7 +229,7 @@ export async function startRedfishEmulator(opts: RedfishEmulatorOptions): Promis
   const port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://${address}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${address}:${port}`,
     address,
     port,
     systemId,

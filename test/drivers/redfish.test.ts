@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import fetch, { Response } from 'node-fetch';
 import { memoryLogger } from '../../common/logger';
 import { freeTcpPort } from '../../common/ports';
@@ -38,7 +42,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([bmc?.stop(), basicOnly?.stop()]);
-  expectNoSecret(PASSWORD, [...logger.lines, ...errors]);
 });
 
 afterEach(() => {
@@ -155,3 +158,37 @@ describe('Redfish driver against the project emulator', () => {
     expect((await fetch(`${bmc.url}/redfish/v1/`)).status).toBe(503);
   });
 });
+
+describe('Redfish over TLS', () => {
+  let tlsBmc: RedfishEmulator;
+  beforeAll(async () => {
+    tlsBmc = await startRedfishEmulator({ username: 'admin', password: PASSWORD, tls: selfSignedCertificate() });
+  });
+  afterAll(() => tlsBmc?.stop());
+
+  test('a self-signed certificate is refused unless verification is skipped', async () => {
+    const t = targetOf(tlsBmc, 'tls1');
+    const strict = createOobDrivers('redfish', { redfish: { ...config, useSsl: true }, logger });
+    const err = await failure(strict.power.powerState(t));
+    expect(err).toBeInstanceOf(PermanentDriverError);
+    expect(err.message).toMatch(/^power state node tls1 at https:\/\/127\.0\.0\.1:\d+: TLS certificate not trusted/);
+    const lab = createOobDrivers('redfish', { redfish: { ...config, useSsl: true, insecureSkipVerify: true }, logger });
+    expect(await lab.power.powerState(t)).toBe('off');
+  });
+});
+
+// Last on purpose: everything the tests above logged or threw.
+test('no password in any log line or error message (clear or base64)', () => {
+  expectNoSecret(PASSWORD, [...logger.lines, ...errors]);
+});
+
+function selfSignedCertificate(): { key: string; cert: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redfish-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    return { key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
