@@ -5,6 +5,7 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { loadDesign, resolveDesignRef, runValidateDesignOffline, selectNodes, NodeFilterError, validateDesignText } from '../../design';
+import type { FilterableNode } from '../../design/nodeFilter';
 import { mergeDicts, mergeLists } from '../../design/inheritance';
 import { siteWith } from './fixtures';
 
@@ -162,11 +163,11 @@ describe('inheritance', () => {
 });
 
 describe('node filters', () => {
-  const design = {
+  const design: { baremetal_nodes: FilterableNode[] } = {
     baremetal_nodes: [
       { name: 'a', tags: ['x'], owner_data: { k: '1' }, rack: 'r1' },
       { name: 'b', tags: ['y'], owner_data: { k: '2' }, rack: 'r1' },
-      { name: 'c', tags: ['x', 'y'], owner_data: {}, rack: 'r2' },
+      { name: 'c', tags: ['x', 'y'], owner_data: {} as Record<string, string>, rack: 'r2' },
     ],
   };
   const set = (type: string, filters: object[]) => ({ filter_set_type: type, filter_set: filters });
