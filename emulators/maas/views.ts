@@ -62,22 +62,18 @@ export class Views {
   }
 
   blockDevice(m: MachineRecord, d: BlockDeviceRecord): MaasBlockDevice {
-    const used = d.partitions.reduce((n, p) => n + p.size, 0) + this.vgUse(m, { blockDeviceId: d.id });
+    // A whole-disk physical volume is fully used; otherwise only its partitions are.
+    const wholeDiskPv = m.volumeGroups.some((vg) => vg.blockDevices.includes(d.id));
+    const used = wholeDiskPv ? d.size : d.partitions.reduce((n, p) => n + p.size, 0);
     // MaaS keeps room for the partition table (and an EFI/BIOS partition) once partitioned.
-    const overhead = d.partitionTable ? 4 * 1024 * 1024 : 0;
+    const overhead = d.partitionTable && !wholeDiskPv ? 4 * 1024 * 1024 : 0;
     return {
       id: d.id, name: d.name, path: `/dev/disk/by-dname/${d.name}`, id_path: d.type === 'physical' ? `/dev/disk/by-id/wwn-${d.serial}` : undefined,
-      size: d.size, available_size: Math.max(0, d.size - used - overhead), used_size: used + overhead, type: d.type,
+      size: d.size, available_size: Math.max(0, d.size - used - overhead), used_size: Math.min(d.size, used + overhead), type: d.type,
       uuid: d.uuid, serial: d.serial, model: d.model, tags: d.tags, filesystem: d.filesystem,
       partitions: d.partitions.map((p, i) => this.partition(m.systemId, d, p, i)), partition_table_type: d.partitionTable,
       system_id: m.systemId, resource_uri: `${API}/nodes/${m.systemId}/blockdevices/${d.id}/`,
     };
-  }
-
-  private vgUse(m: MachineRecord, member: { blockDeviceId?: number; partitionId?: number }): number {
-    return m.volumeGroups.some((vg) => (member.blockDeviceId !== undefined && vg.blockDevices.includes(member.blockDeviceId)))
-      ? m.blockDevices.find((d) => d.id === member.blockDeviceId)?.size ?? 0
-      : 0;
   }
 
   vgSize(m: MachineRecord, vg: VolumeGroupRecord): number {

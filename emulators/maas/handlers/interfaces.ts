@@ -19,10 +19,6 @@ function parentOf(m: MachineRecord, ref: string): InterfaceRecord {
   return i;
 }
 
-function newMac(): string {
-  return '52:54:00:' + [0, 0, 0].map(() => Math.floor(Math.random() * 256).toString(16).padStart(2, '0')).join(':');
-}
-
 /** nodes/{system_id}/interfaces/ */
 export const interfacesCollection: OpTable = {
   GET: { '': (ctx) => { const m = machineOf(ctx); return ok(m.interfaces.map((i) => ctx.emu.views.iface(m.systemId, m.interfaces, i))); } },
@@ -148,4 +144,3 @@ export const interfaceItem: OpTable = {
   },
 };
 
-export { newMac };

@@ -1,5 +1,5 @@
 import { serialize } from '../bson';
-import { badRequest, conflict, notFound } from '../errors';
+import { badRequest, conflict } from '../errors';
 import { machineOf, noContent, ok, type Ctx, type OpTable } from '../context';
 import { NodeStatus as S, STATUS_NAMES } from '../status';
 import type { MachineRecord } from '../store';
@@ -153,4 +153,3 @@ export function requireEditable(m: MachineRecord, what: string): void {
   }
 }
 
-export { notFound };

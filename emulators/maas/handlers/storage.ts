@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badRequest, conflict, notFound } from '../errors';
+import { badRequest, notFound } from '../errors';
 import { intOf, machineOf, noContent, ok, type Ctx, type OpTable } from '../context';
 import type { Params } from '../params';
 import type { BlockDeviceRecord, MachineRecord, PartitionRecord } from '../store';
@@ -199,4 +199,3 @@ export const volumeGroupItem: OpTable = {
   },
 };
 
-export { conflict };
