@@ -384,7 +384,9 @@ describeDrydock('Drydock golden validator output (appendix of validation-cases.m
   const goldenFile = path.join(path.resolve(__dirname, '../../../shared/reference'), 'validation-cases.md');
   const sections = fs.existsSync(goldenFile) ? parseGolden(fs.readFileSync(goldenFile, 'utf8')) : [];
   test('the appendix was found and parsed', () => expect(sections.length).toBeGreaterThanOrEqual(20));
-  test.each(sections.map((s) => [s.sample, s] as const))('%s', async (sample, s) => {
+  // jest refuses an empty table even in a skipped block, hence the placeholder when the appendix is absent.
+  const table = sections.length ? sections.map((s) => [s.sample, s] as const) : [['(appendix missing)', undefined as unknown as Golden] as const];
+  test.each(table)('%s', async (sample, s) => {
     const site = effectiveSite(sample);
     expect(site.design.baremetal_nodes.map((n) => n.name)).toEqual(s.nodes);
     expect(site.ingestMessages.filter((m) => m.error).map((m) => [m.name, m.documents.map((d) => d.name)])).toEqual(s.ingest);
