@@ -92,6 +92,10 @@ describe('MaaS provisioner lifecycle over HTTP against the emulator', () => {
     const d = rig.emu.machine('bad-deploy')!;
     await rig.provisioner.startDeploy(d.system_id, { image: 'focal', kernel: 'hwe-20.04' });
     expect(await waitForStatus(rig.provisioner, d.system_id, (s) => s !== 'Deploying')).toBe('Failed deployment');
+    // Like Drydock, networking releases a failed deployment first and asks to be retried.
+    await expect(rig.provisioner.applyNetworking(d.system_id, { interfaces: [] })).rejects.toBeInstanceOf(TransientDriverError);
+    expect(await waitForStatus(rig.provisioner, d.system_id, (s) => s === 'Ready')).toBe('Ready');
+    expect(await rig.provisioner.applyNetworking(d.system_id, { interfaces: [] })).toEqual({ messages: [], successes: [] });
   });
 
   it('surfaces an illegal transition (deploy a New machine) as StateConflictError', async () => {

@@ -1,4 +1,4 @@
-import { PermanentDriverError, StateConflictError } from '../../errors';
+import { PermanentDriverError, StateConflictError, TransientDriverError } from '../../errors';
 import type { MaasFabric, MaasInterface, MaasSubnet } from '../models/wire';
 import type { InterfacePlan, NetworkAttachmentPlan, NodeNetworkPlan, StepReport } from '../types';
 import type { StepDeps } from './common';
@@ -15,6 +15,11 @@ export async function applyNetworking(deps: StepDeps, systemId: string, plan: No
   const ctx = { operation: 'apply node networking', node, address: client.address };
   if (machine.status_name === 'Deployed') {
     return { messages: [`Node ${node} is Deployed; networking left as is. Destroy node first if redeploy needed.`] };
+  }
+  if (machine.status_name.startsWith('Failed dep')) {
+    // Drydock releases a failed deployment before reconfiguring; the retry finds it Ready.
+    await client.machines.release(systemId, { erase: false, quickErase: false, secureErase: false });
+    throw new TransientDriverError('machine was in Failed deployment; released it, networking follows once it is Ready', ctx);
   }
   if (machine.status_name !== 'Ready') {
     throw new StateConflictError(`machine is ${machine.status_name}; networking can be applied only to a Ready machine`, ctx);
