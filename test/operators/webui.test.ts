@@ -1,4 +1,12 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { AesGcmCodec } from '../../common/codec';
+import { freeTcpPort } from '../../common/ports';
+import { startCodecServer } from '../../worker/codecServer';
+import { startDevServer } from '../../worker/devServer';
 import { chromiumPath, launchBrowser, screenshot, type LaunchedBrowser } from '../harness/browser';
 
 let b: LaunchedBrowser;
@@ -29,5 +37,27 @@ test('a missing Chromium is named with the Debian package to install', () => {
   } finally {
     if (saved === undefined) delete process.env.CHROMIUM_PATH;
     else process.env.CHROMIUM_PATH = saved;
+  }
+});
+
+test('with --ui-codec-endpoint, the Web UI shows encrypted workflow input decoded by the codec server', async () => {
+  const codec = new AesGcmCodec({ current: { id: 'k1', key: randomBytes(32) } });
+  const uiPort = await freeTcpPort();
+  const codecSrv = await startCodecServer({ codec, port: 0, corsOrigin: `http://127.0.0.1:${uiPort}` });
+  const server = await startDevServer({ uiPort, uiCodecEndpoint: codecSrv.url, logFile: path.join(os.tmpdir(), `drydock-webui-codec-${uiPort}.log`) });
+  const conn = await Connection.connect({ address: server.address });
+  try {
+    const client = new Client({ connection: conn, dataConverter: { payloadCodecs: [codec] } });
+    const workflowId = `codec-ui-${randomUUID().slice(0, 8)}`;
+    // No worker: the workflow just sits there with its (encrypted) input.
+    await client.workflow.start('noop', { taskQueue: 'nobody', workflowId, args: [{ marker: 'decoded-by-codec-server' }] });
+    const page = await b.newPage();
+    await page.goto(`${server.uiUrl}/namespaces/default/workflows/${workflowId}`, { waitUntil: 'domcontentloaded' });
+    await page.getByText('decoded-by-codec-server').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'webui-codec-decoded');
+  } finally {
+    await conn.close();
+    await server.stop();
+    await codecSrv.stop();
   }
 });
