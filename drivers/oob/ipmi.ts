@@ -75,11 +75,15 @@ export function parseColonList(out: string): Record<string, string> {
   return fields;
 }
 
-/** `sel elist` lines: "   1 | 11/24/2025 | 15:00:00 | Temperature #0x30 | Upper Critical going high | Asserted". */
+/** `ipmitool -v sel list`: one "Key : value" block per record, blank-line separated. */
 export function parseSel(out: string): HardwareInventory['alarms'] {
-  return out.split('\n').filter((l) => l.includes('|')).map((l) => {
-    const cols = l.split('|').map((c) => c.trim());
-    return { source: cols[3] ?? 'SEL', message: cols.slice(4).join(' ') || l.trim(), severity: /critical|fail|error/i.test(l) ? 'critical' : 'warning' };
+  return out.split(/\n\s*\n/).map(parseColonList).filter((r) => r['SEL Record ID']).map((r) => {
+    const text = `${r['Description'] ?? r['Event Type'] ?? 'event'}${r['Event Direction'] ? ` (${r['Event Direction']})` : ''}`;
+    return {
+      source: `${r['Sensor Type'] ?? 'SEL'}${r['Sensor Number'] ? ` #0x${r['Sensor Number']}` : ''}`,
+      message: text,
+      severity: /critical|non-recoverable|fail/i.test(text) ? 'critical' : 'warning',
+    };
   });
 }
 
@@ -99,7 +103,7 @@ export class IpmiInventory implements InventoryDriver {
   async inventory(t: BmcTarget): Promise<HardwareInventory> {
     const mc = parseColonList(await this.ipmi.exec(t, 'inventory', ['mc', 'info']));
     const fru = parseColonList(await this.optional(t, ['fru', 'print', '0']));
-    const alarms = parseSel(await this.optional(t, ['sel', 'elist']));
+    const alarms = parseSel(await this.optional(t, ['sel', 'list']));
     return {
       manufacturer: fru['Product Manufacturer'] ?? fru['Board Mfg'] ?? mc['Manufacturer Name'],
       model: fru['Product Name'] ?? fru['Board Product'],

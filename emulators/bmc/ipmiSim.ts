@@ -12,6 +12,10 @@ export const IPMI_SIM_FIXTURES = path.resolve(__dirname, '../../test/fixtures/ip
 export type IpmiSimFault = 'fail' | 'stuck' | 'ignore' | 'delay';
 const FAULTS: IpmiSimFault[] = ['fail', 'stuck', 'ignore', 'delay'];
 
+/** A SEL record: temperature sensor 0x30, upper critical going high, asserted (ipmi_sim has no
+ * Platform Event command, so `ipmitool event` cannot create one at run time). */
+export const SEL_TEMPERATURE_CRITICAL = 'sel_add 0x20 0x02 0 0 0 0 0x20 0x00 0x04 0x01 0x30 0x01 0x09 0xff 0xff';
+
 export interface IpmiSimOptions {
   /** Loopback address to bind (default 127.0.0.1). */
   address?: string;
@@ -21,6 +25,8 @@ export interface IpmiSimOptions {
   password: string;
   /** Scratch directory for lan.conf, ipmi_sim's state and the chassis state; a temp dir by default. */
   stateDir?: string;
+  /** More ipmi_sim commands (ipmi_sim_cmd(5)) run after bmc.emu, e.g. SEL_TEMPERATURE_CRITICAL. */
+  extraCommands?: string[];
   /** How long to wait for the BMC to answer `mc info` (default 10 s). */
   startTimeoutMs?: number;
 }
@@ -54,9 +60,11 @@ export async function startIpmiSim(opts: IpmiSimOptions): Promise<IpmiSim> {
   const lanConf = path.join(stateDir, 'lan.conf');
   fs.writeFileSync(lanConf, renderLanConf({ name: `bmc-${port}`, address, port, chassisDir, username: opts.username, password: opts.password }), { mode: 0o600 });
 
+  const emu = path.join(stateDir, 'bmc.emu');
+  fs.writeFileSync(emu, [fs.readFileSync(path.join(IPMI_SIM_FIXTURES, 'bmc.emu'), 'utf8'), ...(opts.extraCommands ?? [])].join('\n') + '\n');
   const log = fs.openSync(path.join(stateDir, 'ipmi_sim.log'), 'a');
   // Its own process group: stop() also ends chassis_control.sh and a `stuck` sleep.
-  const peer = spawnPeer('ipmi_sim', ['-n', '-c', lanConf, '-f', path.join(IPMI_SIM_FIXTURES, 'bmc.emu'), '-s', simDir], {
+  const peer = spawnPeer('ipmi_sim', ['-n', '-c', lanConf, '-f', emu, '-s', simDir], {
     cwd: stateDir, stdio: ['ignore', log, log],
   });
   fs.closeSync(log);

@@ -5,7 +5,7 @@ import { createIpmiDrivers } from '../../drivers/oob/ipmi';
 import { PowerStateTimeoutError } from '../../drivers/oob/power';
 import { runCommand, RunCommand } from '../../drivers/oob/runCommand';
 import type { BmcTarget } from '../../drivers/types';
-import { IpmiSim, startIpmiSim } from '../../emulators/bmc/ipmiSim';
+import { IpmiSim, SEL_TEMPERATURE_CRITICAL, startIpmiSim } from '../../emulators/bmc/ipmiSim';
 import { expectNoSecret } from './secrets';
 
 const PASSWORD = 'Ipmi-s3cret-9';
@@ -40,7 +40,7 @@ let faultyTarget: BmcTarget;
 beforeAll(async () => {
   [bmc, faulty] = await Promise.all([
     startIpmiSim({ username: 'admin', password: PASSWORD }),
-    startIpmiSim({ username: 'admin', password: PASSWORD }),
+    startIpmiSim({ username: 'admin', password: PASSWORD, extraCommands: [SEL_TEMPERATURE_CRITICAL] }),
   ]);
   target = { node: 'n1', address: bmc.address, port: bmc.port, username: 'admin', password: PASSWORD };
   faultyTarget = { ...target, node: 'n2', port: faulty.port };
@@ -82,12 +82,17 @@ describe('IPMI driver against ipmi_sim', () => {
     expect(await drivers.bootDevice.getBootDevice(target)).toBe('disk');
   });
 
-  test('inventory reports BMC firmware and power state', async () => {
+  test('inventory: BMC firmware (mc info), FRU product data, power state, no alarms', async () => {
     const inv = await drivers.inventory.inventory(target);
-    expect(inv.firmware.bmc).toBe('9.08');
-    expect(inv.manufacturer).toMatch(/MontaVista/);
+    expect(inv).toMatchObject({ manufacturer: 'Drydock Emulated', model: 'DD-1000 IPMI', serialNumber: 'SIM0001', firmware: { bmc: '9.08' }, health: 'ok', alarms: [] });
     expect(inv.powerState).toMatch(/on|off/);
-    expect(inv.health).toBe('ok');
+    expect(inv.unavailable).toEqual(['bios', 'pci', 'drives']);
+  });
+
+  test('inventory: SEL entries become alarms', async () => {
+    const inv = await drivers.inventory.inventory(faultyTarget);
+    expect(inv.alarms).toEqual([{ source: 'Temperature #0x30', message: 'Upper Critical going high (Assertion Event)', severity: 'critical' }]);
+    expect(inv.health).toBe('critical');
   });
 
   test('a wrong password is an AuthenticationError naming node, BMC and operation', async () => {

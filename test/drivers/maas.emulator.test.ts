@@ -69,3 +69,19 @@ describe('MaaS emulator: clock, control API, timeouts', () => {
     expect(String(err)).not.toContain(API_KEY.split(':')[2]);
   });
 });
+
+describe('MaaS emulator OAuth check', () => {
+  it('accepts a key whose secret needs percent-encoding and refuses a missing header', async () => {
+    const key = 'ck:tk:s3cr+t/with space';
+    const emu = await startMaasEmulator({ apiKey: key });
+    try {
+      const client = new MaasClient({ apiUrl: emu.url, apiKey: key }, memoryLogger());
+      expect(await client.region.listAuthorisationTokens()).toHaveLength(1);
+      const anon = await fetch(`${emu.url}/api/2.0/machines/`);
+      expect(anon.status).toBe(401);
+      expect((await fetch(`${emu.url}/api/2.0/version/`)).status).toBe(200);
+    } finally {
+      await emu.stop();
+    }
+  });
+});
