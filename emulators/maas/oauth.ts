@@ -7,7 +7,7 @@ export type AuthResult = { ok: true } | { ok: false; reason: string };
 export function parseOAuthHeader(header: string | undefined): Record<string, string> | undefined {
   if (!header || !/^OAuth\s/i.test(header)) return undefined;
   const out: Record<string, string> = {};
-  for (const m of header.slice(6).matchAll(/([A-Za-z_]+)="([^"]*)"/g)) out[m[1]!] = decodeURIComponent(m[2]!);
+  for (const m of header.slice(6).matchAll(/([A-Za-z_]+)="([^"]*)"/g)) out[m[1]!] = safeDecode(m[2]!) ?? '';
   return out;
 }
 
@@ -21,6 +21,17 @@ export function checkOAuth(header: string | undefined, apiKeys: readonly string[
   const key = candidates.find((k) => k[1] === p.oauth_token);
   // Real MaaS names the token here; the emulator does not, so tests can assert that nothing echoes it.
   if (!key) return { ok: false, reason: 'Authorization Error: Invalid access token.' };
-  if (p.oauth_signature !== `&${key[2]}`) return { ok: false, reason: 'Authorization Error: Invalid signature.' };
+  // PLAINTEXT signature = encode(consumer_secret) & encode(token_secret); the consumer secret is empty.
+  const [consumerSecret, tokenSecret] = (p.oauth_signature ?? '').split('&');
+  const secret = tokenSecret === undefined ? undefined : safeDecode(tokenSecret);
+  if (consumerSecret !== '' || secret !== key[2]) return { ok: false, reason: 'Authorization Error: Invalid signature.' };
   return { ok: true };
+}
+
+function safeDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
 }
