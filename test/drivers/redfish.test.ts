@@ -177,6 +177,34 @@ describe('Redfish over TLS', () => {
   });
 });
 
+describe('Redfish emulator reset types', () => {
+  test('GracefulShutdown, PushPowerButton, ForceRestart and an unknown type', async () => {
+    const e = await startRedfishEmulator({ username: 'u', password: 'p-emu', powerTransitionMs: 50, initialPowerState: 'On' });
+    const reset = (ResetType: string) =>
+      fetch(`${e.url}/redfish/v1/Systems/System1/Actions/ComputerSystem.Reset`, {
+        method: 'POST', body: JSON.stringify({ ResetType }), headers: { Authorization: `Basic ${Buffer.from('u:p-emu').toString('base64')}` },
+      });
+    const settled = () => new Promise((r) => setTimeout(r, 80));
+    try {
+      expect((await reset('GracefulShutdown')).status).toBe(204);
+      expect(e.powerState()).toBe('PoweringOff');
+      await settled();
+      expect(e.powerState()).toBe('Off');
+      await reset('PushPowerButton');
+      await settled();
+      expect(e.powerState()).toBe('On');
+      await reset('ForceRestart');
+      expect(e.powerState()).toBe('PoweringOn');
+      await settled();
+      expect(e.powerState()).toBe('On');
+      expect((await reset('Nmi')).status).toBe(400);
+      expect(e.counters().resetsByType).toEqual({ GracefulShutdown: 1, PushPowerButton: 1, ForceRestart: 1 });
+    } finally {
+      await e.stop();
+    }
+  });
+});
+
 // Last on purpose: everything the tests above logged or threw.
 test('no password in any log line or error message (clear or base64)', () => {
   expectNoSecret(PASSWORD, [...logger.lines, ...errors]);
