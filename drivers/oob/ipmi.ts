@@ -1,6 +1,7 @@
 import type { Logger } from '../../common/logger';
 import { AuthenticationError, PermanentDriverError, TransientDriverError } from '../errors';
 import type { BmcTarget, BootDevice, BootDeviceDriver, BootDeviceOptions, HardwareInventory, InventoryDriver, OobDrivers, PowerState } from '../types';
+import { withDefaults } from './config';
 import { Ipmitool, IpmitoolConfig } from './ipmitool';
 import { DEFAULT_POWER_POLLING, PollingPowerDriver, PowerControl, PowerPollingConfig } from './power';
 import type { RunCommand } from './runCommand';
@@ -138,17 +139,10 @@ export interface IpmiDeps {
 export function createIpmiDrivers(config: IpmiDriverConfig, deps: IpmiDeps): OobDrivers {
   const ipmi = new Ipmitool(config, deps.logger, deps.runCommand);
   const control = new IpmiPowerControl(ipmi);
-  const polling = { ...DEFAULT_POWER_POLLING, ...pick(config) };
+  const polling = withDefaults(DEFAULT_POWER_POLLING, config);
   return {
     power: new PollingPowerDriver(control, polling, deps.logger),
     bootDevice: new IpmiBootDevice(ipmi),
     inventory: new IpmiInventory(ipmi, control, deps.logger),
   };
-}
-
-function pick(c: Partial<PowerPollingConfig>): Partial<PowerPollingConfig> {
-  const out: Partial<PowerPollingConfig> = {};
-  if (c.powerStateChangeMaxRetries !== undefined) out.powerStateChangeMaxRetries = c.powerStateChangeMaxRetries;
-  if (c.powerStateChangeRetryIntervalMs !== undefined) out.powerStateChangeRetryIntervalMs = c.powerStateChangeRetryIntervalMs;
-  return out;
 }

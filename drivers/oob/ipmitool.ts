@@ -2,6 +2,7 @@ import type { Logger } from '../../common/logger';
 import { redact } from '../../common/logger';
 import { AuthenticationError, DriverErrorContext, PermanentDriverError, TransientDriverError } from '../errors';
 import type { BmcTarget } from '../types';
+import { withDefaults } from './config';
 import { RunCommand, runCommand as defaultRunCommand } from './runCommand';
 
 export interface IpmitoolConfig {
@@ -49,7 +50,7 @@ export class Ipmitool {
     private readonly logger: Logger,
     private readonly run: RunCommand = defaultRunCommand,
   ) {
-    this.config = { ...DEFAULT_IPMITOOL_CONFIG, ...config };
+    this.config = withDefaults(DEFAULT_IPMITOOL_CONFIG, config);
   }
 
   describeAddress(t: BmcTarget): string {

@@ -1,6 +1,7 @@
 import type { Logger } from '../../common/logger';
 import { TransientDriverError } from '../errors';
 import type { BmcTarget, BootDevice, BootDeviceDriver, BootDeviceOptions, OobDrivers, PowerState } from '../types';
+import { withDefaults } from './config';
 import { DEFAULT_POWER_POLLING, PollingPowerDriver, PowerControl, PowerPollingConfig } from './power';
 import { Fetch, findSystem, Json, RedfishClient, RedfishClientConfig } from './redfishClient';
 import { RedfishInventory } from './redfishInventory';
@@ -95,10 +96,7 @@ export interface RedfishDeps {
 
 export function createRedfishDrivers(config: RedfishDriverConfig, deps: RedfishDeps): OobDrivers {
   const client = new RedfishClient(config, deps.logger, deps.fetch);
-  const polling: PowerPollingConfig = {
-    powerStateChangeMaxRetries: config.powerStateChangeMaxRetries ?? DEFAULT_POWER_POLLING.powerStateChangeMaxRetries,
-    powerStateChangeRetryIntervalMs: config.powerStateChangeRetryIntervalMs ?? DEFAULT_POWER_POLLING.powerStateChangeRetryIntervalMs,
-  };
+  const polling = withDefaults(DEFAULT_POWER_POLLING, config);
   return {
     power: new PollingPowerDriver(new RedfishPowerControl(client), polling, deps.logger),
     bootDevice: new RedfishBootDevice(client),

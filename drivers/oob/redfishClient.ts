@@ -4,6 +4,7 @@ import type { Logger } from '../../common/logger';
 import { redact } from '../../common/logger';
 import { AuthenticationError, DriverErrorContext, PermanentDriverError, TransientDriverError } from '../errors';
 import type { BmcTarget } from '../types';
+import { withDefaults } from './config';
 
 export interface RedfishClientConfig {
   /** https (default, as Drydock's `use_ssl`) or plain http for emulators. */
@@ -43,7 +44,7 @@ export class RedfishClient {
     private readonly logger: Logger,
     private readonly fetch: Fetch = defaultFetch,
   ) {
-    this.config = { ...DEFAULT_REDFISH_CLIENT_CONFIG, ...config };
+    this.config = withDefaults(DEFAULT_REDFISH_CLIENT_CONFIG, config);
     if (this.config.useSsl && this.config.insecureSkipVerify) this.agent = new https.Agent({ rejectUnauthorized: false });
   }
 

@@ -113,3 +113,13 @@ describe('runCommand', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'a b;c', timedOut: false });
   });
 });
+
+describe('driver configuration', () => {
+  test('undefined settings keep the defaults (cipher suite 3, port 623)', async () => {
+    const fake = fakeIpmitool({ stdout: 'Chassis Power is on\n' });
+    const d = createOobDrivers('ipmi', { ipmi: { cipherSuite: undefined, commandTimeoutMs: undefined }, logger: memoryLogger(), runCommand: fake.run });
+    await d.power.powerState(target);
+    expect(fake.calls[0].args.join(' ')).toMatch(/-p 623 .*-C 3 /);
+    expect(fake.calls[0].opts.timeoutMs).toBe(20_000);
+  });
+});
