@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, temporalConfigFromEnv } from '../common/config';
 import { TOP_LEVEL_ACTIONS, type Action, type NodeFilterSet } from '../workflows/task';
-import { DrydockClient, TaskNotFoundError, TemporalUnreachableError } from './drydockClient';
+import { DrydockClient, TaskNotFoundError, TaskStateError, TemporalUnreachableError } from './drydockClient';
 import { renderTask, renderTaskList } from './render';
 
 /** Exit codes: 0 ok, 1 the task or command failed, 2 bad input or the design could not be loaded. */
@@ -106,6 +106,38 @@ function taskCommands(program: Command): void {
     });
 
   task
+    .command('retry')
+    .description('run a finished task again on its failed nodes only (Drydock-style: same task id)')
+    .argument('<id>', 'task id or workflow id')
+    .option('--wait', 'wait until the retried task ends')
+    .addOption(outputOption())
+    .action(async (id: string, o) => {
+      await withClient(async (c) => {
+        const r = await c.retryTask(id);
+        if (!o.wait) {
+          print(o.output, r, `Task ${r.taskId} retrying on ${r.nodes.length} failed node(s): ${r.nodes.join(', ')}`);
+          return;
+        }
+        const t = await c.waitTask(r.taskId);
+        print(o.output, t, renderTask(t));
+        if (t.result.status !== 'success') process.exitCode = 1;
+      });
+    });
+
+  task
+    .command('terminate')
+    .description('stop a running task; each node records the step it stopped at')
+    .argument('<id>', 'task id or workflow id')
+    .addOption(outputOption())
+    .action(async (id: string, o) => {
+      await withClient(async (c) => {
+        await c.terminateTask(id);
+        const t = await c.waitTask(id);
+        print(o.output, t, renderTask(t));
+      });
+    });
+
+  task
     .command('list')
     .description('list tasks, newest first')
     .option('-a, --action <action>', 'only this action')
@@ -139,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
     const code = (e as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
     if (code?.startsWith('commander.')) return 2;
-    if (e instanceof TemporalUnreachableError || e instanceof ConfigError || e instanceof TaskNotFoundError) {
+    if (e instanceof TemporalUnreachableError || e instanceof ConfigError || e instanceof TaskNotFoundError || e instanceof TaskStateError) {
       process.stderr.write(`drydock: ${e.message}\n`);
       return e instanceof TemporalUnreachableError ? 1 : 2;
     }

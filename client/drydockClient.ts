@@ -4,11 +4,12 @@ import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionDescri
 import { DEFAULT_TEMPORAL_ADDRESS, type TemporalConfig } from '../common/config';
 import { DrydockAction, DrydockDesignRef, DrydockTaskId, publicDesignRef } from '../common/searchAttributes';
 import { taskQuery } from '../workflows/messages';
-import { TOP_LEVEL_ACTIONS, taskWorkflowId, type Action, type ActionInput, type NodeFilterSet, type Task } from '../workflows/task';
+import { TOP_LEVEL_ACTIONS, nodeFilterFromNames, taskWorkflowId, type Action, type ActionInput, type NodeFilterSet, type Task } from '../workflows/task';
 
 /** The client cannot reach Temporal: one line for the user, no stack. */
 export class TemporalUnreachableError extends Error {}
 export class TaskNotFoundError extends Error {}
+export class TaskStateError extends Error {}
 
 export interface CreateTaskOptions {
   designRef: string;
@@ -88,6 +89,42 @@ export class DrydockClient {
       ],
     });
     return { taskId, workflowId };
+  }
+
+  /**
+   * Drydock-style retry of a finished task: the same task id runs again (a new run of the same workflow),
+   * targeting only the nodes that failed and keeping the earlier successes.
+   */
+  async retryTask(id: string): Promise<{ taskId: string; workflowId: string; nodes: string[] }> {
+    const prev = await this.getTask(id);
+    if (prev.status !== 'complete' && prev.status !== 'terminated') throw new TaskStateError(`task ${prev.task_id} is still ${prev.status}; retry it once it has ended`);
+    if (prev.result.failures.length === 0) throw new TaskStateError(`task ${prev.task_id} has no failed nodes to retry (result ${prev.result.status})`);
+    const input: ActionInput = {
+      taskId: prev.task_id,
+      designRef: prev.design_ref,
+      nodeFilter: nodeFilterFromNames(prev.result.failures),
+      createdBy: prev.created_by ?? undefined,
+      retryOf: { taskId: prev.task_id, retry: prev.retry, successes: prev.result.successes },
+    };
+    await this.client.workflow.start(prev.action, {
+      taskQueue: this.config.taskQueue,
+      workflowId: prev.workflow_id,
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      args: [input],
+      typedSearchAttributes: [
+        { key: DrydockTaskId, value: prev.task_id },
+        { key: DrydockAction, value: prev.action },
+        { key: DrydockDesignRef, value: publicDesignRef(prev.design_ref) },
+      ],
+    });
+    return { taskId: prev.task_id, workflowId: prev.workflow_id, nodes: prev.result.failures };
+  }
+
+  /** Stops a running task cleanly: the workflow is cancelled and each node records where it stopped. */
+  async terminateTask(id: string): Promise<void> {
+    const d = await this.describeTask(id);
+    if (d.status.name !== 'RUNNING') throw new TaskStateError(`task ${id} is not running (${d.status.name.toLowerCase()})`);
+    await this.client.workflow.getHandle(d.workflowId, d.runId).cancel();
   }
 
   /** The workflow of a task, found by task id (any action) or by workflow id. */

@@ -23,7 +23,7 @@ export const orchestratorSettingsSchema = z.object({
       destroy_node: z.coerce.number().positive().default(30),
       relabel_node: z.coerce.number().positive().default(5),
     })
-    .default({} as never),
+    .prefault({}),
 });
 export type OrchestratorSettings = z.infer<typeof orchestratorSettingsSchema>;
 

@@ -91,6 +91,8 @@ export interface RackSpec {
   hostname: string;
   services?: Record<string, 'running' | 'off' | 'dead'>;
   mac_address?: string;
+  /** The subnet eth0 sits on (the provisioning network MaaS discovers on its own rack); default: none. */
+  subnet?: { cidr: string; ip: string };
 }
 
 export function addRackController(store: MaasStore, spec: RackSpec): void {
@@ -98,9 +100,20 @@ export function addRackController(store: MaasStore, spec: RackSpec): void {
   const services = names.map((name) => ({ name, status: spec.services?.[name] ?? (name === 'dhcpd6' ? 'off' : 'running') }) as const);
   const vlan = store.defaultVlan();
   const systemId = store.newSystemId();
+  const links: LinkRecord[] = [];
+  if (spec.subnet) {
+    // MaaS discovers the subnet its rack controller is attached to: it exists on the default fabric before
+    // anyone configures the site, and Drydock's network template adopts that fabric.
+    let subnet = [...store.subnets.values()].find((x) => x.cidr === spec.subnet!.cidr);
+    if (!subnet) {
+      subnet = { id: store.nextId(), name: spec.subnet.cidr, cidr: spec.subnet.cidr, vlanId: vlan.id, gatewayIp: null, dnsServers: [], rdnsMode: 2, allowProxy: true };
+      store.subnets.set(subnet.id, subnet);
+    }
+    links.push({ id: store.nextId(), mode: 'static', subnetId: subnet.id, ip: spec.subnet.ip });
+  }
   store.rackControllers.set(systemId, {
     systemId, hostname: spec.hostname, services: services.map((s) => ({ ...s })),
-    interfaces: [{ id: store.nextId(), name: 'eth0', type: 'physical', mac: spec.mac_address ?? randomMac(), vlanId: vlan.id, links: [], mtu: null, parents: [], params: {}, tags: [] }],
+    interfaces: [{ id: store.nextId(), name: 'eth0', type: 'physical', mac: spec.mac_address ?? randomMac(), vlanId: vlan.id, links, mtu: null, parents: [], params: {}, tags: [] }],
   });
 }
 

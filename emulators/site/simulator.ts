@@ -6,25 +6,22 @@ import type { EffectiveDesign } from '../../design';
 import type { Logger } from '../../common/logger';
 import { silentLogger } from '../../common/logger';
 import { freeTcpPort, freeUdpPort } from '../../common/ports';
-import { startIpmiSim } from '../bmc/ipmiSim';
-import { startRedfishEmulator } from '../redfish/server';
+import { startIpmiSim, type IpmiSim } from '../bmc/ipmiSim';
+import { startRedfishEmulator, type RedfishEmulator } from '../redfish/server';
 import { startMaasEmulator, type MaasEmulator, type MaasEmulatorOptions } from '../maas';
-import { nodeAddresses } from './designNodes';
+import { nodeAddresses, type SimulatedNodeSpec } from './designNodes';
+import { runBootActionReports } from './nodeAgent';
 
-export interface SimulatedBmc {
-  node: string;
-  type: 'ipmi' | 'redfish';
-  address: string;
-  port: number;
-  setFault(kind: string | null): Promise<void> | void;
-  stop(): Promise<void>;
-}
+export type SimulatedBmc =
+  | { node: string; type: 'ipmi'; address: string; port: number; sim: IpmiSim }
+  | { node: string; type: 'redfish'; address: string; port: number; emulator: RedfishEmulator };
 
 export interface SiteSimulator {
   maas: MaasEmulator;
   bmcs: Map<string, SimulatedBmc>;
-  /** BMC address → port, for drivers whose BMCs do not listen on the protocol's standard port. */
+  /** BMC address → port, for drivers (DRYDOCK_BMC_PORTS) since the BMCs are not on 623/443. */
   bmcPorts: Record<string, number>;
+  nodes: SimulatedNodeSpec[];
   stop(): Promise<void>;
 }
 
@@ -32,75 +29,133 @@ export interface SiteSimulatorOptions {
   design: EffectiveDesign;
   maasApiKey?: string;
   maas?: Partial<MaasEmulatorOptions>;
-  /** Bind BMCs at the design's OOB addresses (must be loopback) or all on 127.0.0.1. */
-  bmcAddresses?: 'design' | 'localhost';
+  /**
+   * `pxe-boot` (default): a node appears in MaaS when its BMC powers it on with PXE as boot device, as a real
+   * node enlists; `enlisted`: every node is in MaaS (status New) from the start.
+   */
+  enlistment?: 'pxe-boot' | 'enlisted';
+  /** Milliseconds a simulated BMC takes to change power state. */
+  powerTransitionMs?: number;
   logger?: Logger;
 }
 
 /**
- * A site on this machine: the MaaS emulator with the design's nodes enlisted, and one BMC per node
- * (ipmi_sim for IPMI nodes, the Redfish emulator for Redfish nodes) listening at the node's OOB address on
- * loopback, so the drivers take exactly the code path they take on a real site.
+ * A site on this machine: the MaaS emulator, and one BMC per node (ipmi_sim for IPMI nodes, the Redfish
+ * emulator for Redfish nodes) listening at the node's OOB address on loopback, so the drivers take exactly
+ * the code path they take on a real site. Nodes enlist when they PXE boot and, once deployed, run their
+ * cloud-init: the boot action reports reach the boot action API like a real node's would.
  */
 export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<SiteSimulator> {
   const logger = opts.logger ?? silentLogger;
   const apiKey = opts.maasApiKey ?? `${token(18)}:${token(18)}:${token(32)}`;
+  const nodes = nodeAddresses(opts.design);
   const bmcs = new Map<string, SimulatedBmc>();
   const stateRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-site-'));
-  const started: { stop(): Promise<void> }[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const stop = async () => {
+    timers.forEach(clearInterval);
+    await Promise.allSettled(stops.map((s) => s()));
+    fs.rmSync(stateRoot, { recursive: true, force: true });
+  };
   try {
-    const nodes = nodeAddresses(opts.design);
-    for (const n of nodes) {
-      const address = opts.bmcAddresses === 'localhost' ? '127.0.0.1' : n.oobAddress;
-      if (!address.startsWith('127.')) {
-        throw new Error(`node ${n.name}: OOB address ${address} is not on loopback; the simulator only binds 127.0.0.0/8`);
-      }
-      const bmc = await startBmc(n, address, stateRoot);
-      started.push(bmc);
-      bmcs.set(n.name, bmc);
-      logger.info('simulated BMC started', { node: n.name, type: n.oobType, address, port: bmc.port });
-    }
+    await Promise.all(
+      nodes.map(async (n) => {
+        if (!n.oobAddress.startsWith('127.')) {
+          throw new Error(`node ${n.name}: OOB address ${n.oobAddress} is not on loopback; the simulator binds only 127.0.0.0/8`);
+        }
+        const bmc = await startBmc(n, path.join(stateRoot, n.name), opts.powerTransitionMs ?? 300);
+        stops.push(() => (bmc.type === 'ipmi' ? bmc.sim.stop() : bmc.emulator.stop()));
+        bmcs.set(n.name, bmc);
+        logger.info('simulated BMC started', { node: n.name, type: n.oobType, address: bmc.address, port: bmc.port });
+      }),
+    );
+    const enlistAll = opts.enlistment === 'enlisted';
     const maas = await startMaasEmulator({
       apiKey,
-      machines: nodes.map((n) => ({
-        hostname: n.enlistName,
-        realName: n.name,
-        power_type: n.oobType,
-        power_address: opts.bmcAddresses === 'localhost' ? '127.0.0.1' : n.oobAddress,
-        interfaces: n.interfaces.map((i) => ({ name: i.name, mac_address: i.mac })),
-        block_devices: n.blockDevices.map((b) => ({ name: b.name, size: b.sizeBytes })),
-      })),
+      logger,
+      machines: enlistAll ? nodes.map(enlistSpec) : [],
+      rackControllers: [{ hostname: 'rack-01', subnet: provisioningSubnet(opts.design) }],
       ...opts.maas,
     });
-    started.push(maas);
+    stops.push(() => maas.stop());
+
+    if (!enlistAll) {
+      const enlisted = new Set<string>();
+      timers.push(
+        setInterval(() => {
+          for (const n of nodes) {
+            if (enlisted.has(n.name) || !pxeBooting(bmcs.get(n.name)!)) continue;
+            enlisted.add(n.name);
+            maas.enlist(enlistSpec(n));
+            logger.info('node PXE booted and enlisted in MaaS', { node: n.name });
+          }
+        }, 250),
+      );
+    }
+    const reported = new Set<string>();
+    timers.push(setInterval(() => void runBootActionReports(maas, reported, logger), 500));
+
     const bmcPorts: Record<string, number> = {};
     for (const b of bmcs.values()) bmcPorts[b.address] = b.port;
-    return {
-      maas,
-      bmcs,
-      bmcPorts,
-      stop: async () => {
-        await Promise.allSettled(started.map((s) => s.stop()));
-        fs.rmSync(stateRoot, { recursive: true, force: true });
-      },
-    };
+    return { maas, bmcs, bmcPorts, nodes, stop };
   } catch (e) {
-    await Promise.allSettled(started.map((s) => s.stop()));
+    await stop();
     throw e;
   }
 }
 
-async function startBmc(n: ReturnType<typeof nodeAddresses>[number], address: string, stateRoot: string): Promise<SimulatedBmc> {
-  if (n.oobType === 'ipmi') {
-    const port = await freeUdpPort(address);
-    const sim = await startIpmiSim({ address, port, username: n.account, password: n.credential, stateDir: path.join(stateRoot, n.name) });
-    return { node: n.name, type: 'ipmi', address, port, setFault: (k) => sim.setFault(k as never), stop: () => sim.stop() };
+/**
+ * The network the rack controller serves DHCP on: the first design network with a DHCP range. MaaS has
+ * discovered it on its rack before Drydock configures anything.
+ */
+function provisioningSubnet(design: EffectiveDesign): { cidr: string; ip: string } | undefined {
+  const net = design.networks.find((n) => n.cidr && n.ranges.some((r) => r.type === 'dhcp'));
+  if (!net?.cidr) return undefined;
+  const [base] = net.cidr.split('/');
+  const octets = base.split('.').map(Number);
+  octets[3] += 2;
+  return { cidr: net.cidr, ip: octets.join('.') };
+}
+
+function enlistSpec(n: SimulatedNodeSpec) {
+  return {
+    hostname: n.enlistName,
+    realName: n.name,
+    power_type: n.oobType,
+    power_address: n.oobAddress,
+    interfaces: n.interfaces.map((i) => ({ name: i.name, mac_address: i.mac })),
+    block_devices: n.blockDevices.map((b) => ({ name: b.name, size: b.sizeBytes })),
+  };
+}
+
+/** Powered on with PXE as the boot device: the node is network booting into MaaS's enlistment. */
+function pxeBooting(b: SimulatedBmc): boolean {
+  if (b.type === 'ipmi') {
+    const c = b.sim.chassis();
+    return c.power === 'on' && c.boot === 'pxe';
   }
-  const port = await freeTcpPort(address);
-  const emu = await startRedfishEmulator({ address, port, username: n.account, password: n.credential });
-  return { node: n.name, type: 'redfish', address, port, setFault: (k) => emu.setFault(k as never), stop: () => emu.stop() };
+  return b.emulator.powerState() === 'On' && b.emulator.bootOverride().target === 'Pxe';
+}
+
+async function startBmc(n: SimulatedNodeSpec, stateDir: string, powerTransitionMs: number): Promise<SimulatedBmc> {
+  if (n.oobType === 'ipmi') {
+    const port = await freeUdpPort(n.oobAddress);
+    const sim = await startIpmiSim({ address: n.oobAddress, port, username: n.account, password: n.credential, stateDir });
+    return { node: n.name, type: 'ipmi', address: n.oobAddress, port, sim };
+  }
+  const port = await freeTcpPort(n.oobAddress);
+  const emulator = await startRedfishEmulator({
+    address: n.oobAddress,
+    port,
+    username: n.account,
+    password: n.credential,
+    powerTransitionMs,
+    initialPowerState: 'Off',
+  });
+  return { node: n.name, type: 'redfish', address: n.oobAddress, port, emulator };
 }
 
 function token(n: number): string {
-  return randomBytes(n).toString('base64url').slice(0, n);
+  return randomBytes(n).toString('hex').slice(0, n);
 }

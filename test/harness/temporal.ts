@@ -13,7 +13,12 @@ export function temporalAddress(): string {
 
 /** Settings small enough for tests; Drydock's names, minutes for timeouts. */
 export function fastSettings(overrides: Partial<OrchestratorSettings> = {}): OrchestratorSettings {
-  return orchestratorSettingsSchema.parse({ poll_interval: 0.2, noop_wait: 0.5, ...overrides });
+  return orchestratorSettingsSchema.parse({
+    poll_interval: 0.2,
+    noop_wait: 0.5,
+    timeouts: { identify_node: 1, configure_hardware: 1, deploy_node: 1, bootaction_final_status: 0.5, destroy_node: 1 },
+    ...overrides,
+  });
 }
 
 export interface TestWorkerEnv {

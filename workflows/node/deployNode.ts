@@ -22,6 +22,7 @@ export async function deployNode(input: NodeActionInput): Promise<NodeOutcome> {
     if (!machine) throw new NodeStepFailed(`Node ${input.node} not found in MaaS; run prepare_nodes first`);
 
     if (machine.statusName === 'Deployed') {
+      // Its boot actions reported when it was deployed; there is nothing new to wait for.
       run.info('Node already deployed, skipping deployment');
     } else {
       if (machine.statusName !== 'Deploying') {
@@ -45,10 +46,10 @@ export async function deployNode(input: NodeActionInput): Promise<NodeOutcome> {
         what: 'deployment',
       });
       run.info('Node deployed');
-    }
 
-    await run.enter('bootaction_report');
-    await awaitBootActions(run, reports);
+      await run.enter('bootaction_report');
+      await awaitBootActions(run, reports);
+    }
 
     await run.enter('config_port_production');
     run.info('No network driver enabled: switch port left in its provisioning configuration.');

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import fetch from 'node-fetch';
+import YAML from 'yaml';
+import type { Logger } from '../../common/logger';
+import type { MaasEmulator } from '../maas';
+
+/**
+ * What a deployed node does on first boot, as far as Drydock can see: cloud-init runs the user data's
+ * `runcmd`, whose curl commands report boot actions to the boot action API. Only those commands are
+ * understood; anything else in the user data is ignored.
+ */
+export async function runBootActionReports(maas: MaasEmulator, done: Set<string>, logger: Logger): Promise<void> {
+  for (const d of maas.deployments()) {
+    if (d.statusName !== 'Deployed' || !d.userData) continue;
+    const key = `${d.systemId}:${createHash('sha256').update(d.userData).digest('hex')}`;
+    if (done.has(key)) continue;
+    done.add(key);
+    for (const cmd of curlCommands(decodeUserData(d.userData))) {
+      try {
+        const res = await fetch(cmd.url, { method: 'POST', headers: cmd.headers, body: cmd.body });
+        logger.info('simulated node reported a boot action', { node: d.hostname, status: res.status });
+      } catch (e) {
+        logger.warn('simulated node could not reach the boot action API', { node: d.hostname, error: (e as Error).message });
+      }
+    }
+  }
+}
+
+function decodeUserData(raw: string): string {
+  if (raw.startsWith('#cloud-config')) return raw;
+  const text = Buffer.from(raw, 'base64').toString('utf8');
+  return text.startsWith('#cloud-config') ? text : '';
+}
+
+interface CurlPost {
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+function curlCommands(cloudConfig: string): CurlPost[] {
+  if (!cloudConfig) return [];
+  const doc = YAML.parse(cloudConfig) as { runcmd?: unknown[] } | null;
+  const out: CurlPost[] = [];
+  for (const cmd of doc?.runcmd ?? []) {
+    if (!Array.isArray(cmd) || cmd[0] !== 'curl') continue;
+    const args = cmd.map(String);
+    const post: CurlPost = { url: args[args.length - 1], headers: {} };
+    for (let i = 1; i < args.length - 1; i++) {
+      if (args[i] === '-H') {
+        const [k, ...v] = args[++i].split(':');
+        post.headers[k.trim()] = v.join(':').trim();
+      } else if (args[i] === '-d') post.body = args[++i];
+    }
+    out.push(post);
+  }
+  return out;
+}
