@@ -1,4 +1,4 @@
-import { executeChild, setHandler, workflowInfo, ParentClosePolicy, ChildWorkflowCancellationType } from '@temporalio/workflow';
+import { CancellationScope, executeChild, setHandler, workflowInfo, ParentClosePolicy, ChildWorkflowCancellationType } from '@temporalio/workflow';
 import { DrydockAction, DrydockNodes, DrydockParentTaskId, DrydockSite, DrydockTaskId } from '../common/searchAttributes';
 import { beginAction, failureMessage, finishAction, targetNodes, type ActionContext, type Targets } from './action';
 import { nodeProgressSignal, nodeWorkflowId, type NodeActionInput, type NodeOutcome } from './node/nodeRun';
@@ -24,6 +24,10 @@ export async function runNodeAction(action: string, childAction: string, child: 
       await runChildren(ctx, input, targets, childAction, child);
     }
   }
+  if (CancellationScope.current().consideredCancelled) {
+    ctx.task.addMessage(new Date(), 'Action terminated.', { ctxType: 'task', ctx: input.taskId });
+    ctx.task.markTerminated(new Date(), null);
+  }
   finishAction(ctx);
   return ctx.task.snapshot();
 }
@@ -39,6 +43,11 @@ async function runChildren(ctx: ActionContext, input: ActionInput, targets: Targ
 
   await forEachBounded(targets.nodes, ctx.settings.max_parallel_nodes, async (nodeName) => {
     const workflowId = nodeWorkflowId(targets.site, childAction, nodeName, input.taskId, retry);
+    if (CancellationScope.current().consideredCancelled) {
+      // Terminated before this node's turn: nothing was done to it.
+      record(ctx, { node: nodeName, result: 'failure', step: 'queued', messages: [{ message: 'Not started: action terminated.', error: true }] });
+      return;
+    }
     task.registerSubtask(workflowId, childAction, new Date());
     task.setNode(nodeName, { step: 'starting', result: 'incomplete', workflowId }, new Date());
     let outcome: NodeOutcome;
@@ -73,7 +82,7 @@ async function runChildren(ctx: ActionContext, input: ActionInput, targets: Targ
   });
 }
 
-function record(ctx: ActionContext, o: NodeOutcome, workflowId: string): void {
+function record(ctx: ActionContext, o: NodeOutcome, workflowId?: string): void {
   const { task } = ctx;
   const last = [...o.messages].reverse().find((m) => m.error) ?? o.messages[o.messages.length - 1];
   task.setNode(o.node, { step: o.step, result: o.result, workflowId, message: last?.message }, new Date());
