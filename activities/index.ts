@@ -1,3 +1,4 @@
+import { heartbeat } from '@temporalio/activity';
 import type { Logger } from '../common/logger';
 import type { OrchestratorSettings } from '../common/orchestratorConfig';
 import { createDesignActivities } from './design';
@@ -17,8 +18,29 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createSettingsActivities(deps.settings),
     ...createDesignActivities(deps.designs),
-    ...node,
-    ...site,
+    ...heartbeating(node),
+    ...heartbeating(site),
   };
+}
+
+const HEARTBEAT_EVERY_MS = 3000;
+
+/**
+ * Driver calls heartbeat while they run, so Temporal notices a worker that died mid-call within the
+ * heartbeat timeout (workflows/proxies.ts) and retries elsewhere, instead of waiting out start-to-close.
+ */
+function heartbeating<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      const beat = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
+      try {
+        return await fn(...args);
+      } finally {
+        clearInterval(beat);
+      }
+    };
+  }
+  return wrapped as T;
 }
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,4 +1,4 @@
-import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Logger } from '../common/logger';
 import { DriverError } from '../drivers/errors';
 import type { BmcTarget, OobDrivers } from '../drivers/types';
@@ -78,12 +78,7 @@ export function createOrchestrationActivities(deps: OrchestrationDeps) {
     },
     async powerCycle(ref: NodeRef): Promise<void> {
       const { target, drivers } = await bmc(ref);
-      const beat = setInterval(() => heartbeat('power_cycle'), 5000);
-      try {
-        await guard(() => drivers.power.powerCycle(target));
-      } finally {
-        clearInterval(beat);
-      }
+      await guard(() => drivers.power.powerCycle(target));
     },
     async startCommission(_ref: NodeRef, systemId: string): Promise<StartResult> {
       return guard(() => provisioner().startCommission(systemId));

@@ -14,14 +14,14 @@ const retry: RetryPolicy = {
   nonRetryableErrorTypes: PERMANENT_ERROR_TYPES,
 };
 
-/** Quick calls to MaaS or a BMC. */
-export const node = proxyActivities<NodeActivities>({ startToCloseTimeout: '2 minutes', retry });
+/** Calls to MaaS or a BMC: each heartbeats, so a worker that dies mid-call is noticed in seconds. */
+export const node = proxyActivities<NodeActivities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '15 seconds', retry });
 
 /** BMC power work that polls the power state: heartbeats so a dead worker is noticed quickly. */
 export const power = proxyActivities<Pick<NodeActivities, 'powerCycle' | 'setPxeBoot'>>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '15 seconds',
   retry,
 });
 
-export const site = proxyActivities<SiteActivities>({ startToCloseTimeout: '5 minutes', retry });
+export const site = proxyActivities<SiteActivities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '15 seconds', retry });

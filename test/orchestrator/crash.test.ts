@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fastSettings, startTestWorker, temporalAddress, type TestWorkerEnv } from '../harness/temporal';
+import { countsOf, DEMO_SITE, startSimulatedSite, type SimulatedSite } from '../harness/site';
+
+const ROOT = path.resolve(__dirname, '../..');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const KILLS = 3;
+
+/**
+ * Crash test: the worker runs as its own process (`worker/worker.ts`, configured from the environment as in
+ * production) and is SIGKILLed three times at random moments of a 10-node DeployNodes. Temporal's history
+ * is the task state: after the last restart the task completes and MaaS saw exactly one deploy per node.
+ */
+describe('worker crashes during deploy_nodes', () => {
+  let site: SimulatedSite;
+  let env: TestWorkerEnv;
+  const workers = new Set<ChildProcess>();
+
+  beforeAll(async () => {
+    // Deployments take seconds, so the kills land while nodes are deploying and reporting.
+    site = await startSimulatedSite({ durations: { deploying: 6000 } });
+    env = await startTestWorker('crash', { drivers: site.drivers, settings: fastSettings({ max_parallel_nodes: 10 }) });
+    for (const action of ['prepare_site', 'prepare_nodes'] as const) {
+      const t = await env.run(async () => env.client.waitTask((await env.client.createTask(action, { designRef: DEMO_SITE })).taskId, undefined, 200));
+      expect(t.result.status).toBe('success');
+    }
+  });
+  afterAll(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await env?.close();
+    await site?.stop();
+  });
+
+  /** A worker process as `npm run worker` starts it, on the test's task queue and the simulated site. */
+  async function startWorkerProcess(n: number): Promise<ChildProcess> {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const log = fs.openSync(path.join(ARTIFACTS, `crash-worker-${n}.log`), 'w');
+    const d = site.drivers;
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'worker/worker.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', log, 'pipe'],
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: temporalAddress(),
+        DRYDOCK_TASK_QUEUE: env.taskQueue,
+        MAAS_API_URL: d.maasApiUrl,
+        MAAS_API_KEY: d.maasApiKey,
+        DRYDOCK_BMC_PORTS: JSON.stringify(d.bmcPorts),
+        DRYDOCK_BOOTACTION_SECRET: d.bootActionSecret,
+        DRYDOCK_BOOTACTION_REPORT_URL: d.bootActionReportUrl,
+        DRYDOCK_POWER_STATE_CHANGE_RETRY_INTERVAL: '0.1',
+        DRYDOCK_POLL_INTERVAL: '0.5',
+        DRYDOCK_MAX_PARALLEL_NODES: '10',
+        DRYDOCK_TIMEOUT_DEPLOY_NODE: '3',
+        DRYDOCK_TIMEOUT_BOOTACTION_FINAL_STATUS: '3',
+      },
+    });
+    workers.add(child);
+    child.once('exit', () => {
+      workers.delete(child);
+      fs.closeSync(log);
+    });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr!.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        if (stderr.includes('polling task queue')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`worker ${n} exited (${code}) before polling: ${stderr}`)));
+    });
+    return child;
+  }
+
+  const killed = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
+
+  test('three SIGKILLs, then the task completes with exactly one deploy per node', async () => {
+    const { taskId, workflowId } = await env.client.createTask('deploy_nodes', { designRef: DEMO_SITE });
+    const handle = env.client.client.workflow.getHandle(workflowId);
+    const moments: number[] = [];
+    for (let k = 1; k <= KILLS; k++) {
+      const w = await startWorkerProcess(k);
+      const ms = 500 + Math.floor(Math.random() * 2500);
+      moments.push(ms);
+      await new Promise((r) => setTimeout(r, ms));
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      w.kill('SIGKILL');
+      await killed(w);
+    }
+    console.log(`worker SIGKILLed ${KILLS} times, ${moments.join(' ms, ')} ms after it started polling`);
+
+    const last = await startWorkerProcess(KILLS + 1);
+    const task = await env.client.waitTask(taskId, undefined, 500);
+    last.kill('SIGTERM');
+    await killed(last);
+
+    if (task.result.status !== 'success') console.log(JSON.stringify(task.result.details.messageList.filter((m) => m.error), null, 1));
+    expect(task.result.status).toBe('success');
+    expect(task.result.successes).toHaveLength(10);
+    for (const m of site.sim.maas.machines()) expect(m.status_name).toBe('Deployed');
+    expect(countsOf(site.sim, 'deploy')).toEqual(Object.fromEntries(site.sim.nodes.map((n) => [n.name, 1])));
+    expect(Object.values(task.nodes).every((n) => n.step === 'done' && n.result === 'success')).toBe(true);
+
+    // The kills interrupted work in flight: the histories record tasks that timed out on a dead worker.
+    let interrupted = 0;
+    for (const id of [workflowId, ...task.subtask_id_list]) {
+      const history = await env.client.client.workflow.getHandle(id).fetchHistory();
+      interrupted += (history.events ?? []).filter((e) => e.workflowTaskTimedOutEventAttributes || e.activityTaskTimedOutEventAttributes).length;
+    }
+    console.log(`${interrupted} workflow/activity tasks timed out on a killed worker and ran again`);
+    expect(interrupted).toBeGreaterThan(0);
+  }, 300_000);
+});
