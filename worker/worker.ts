@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { loadDesign } from '../design';
 import { createActivities, type ActivityDeps } from '../activities';
@@ -6,8 +9,11 @@ import { jsonLogger, type Logger } from '../common/logger';
 import { driverConfigFromEnv, type DriverConfig } from '../common/driverConfig';
 import { MaasClient, MaasProvisioner } from '../drivers/maas';
 import { createOobDrivers } from '../drivers/oob';
+import { PromenadeLabelDriver, staticTokenProvider } from '../drivers/promenade';
 import { orchestratorSettingsFromEnv, type OrchestratorSettings } from '../common/orchestratorConfig';
 import { temporalConfigFromEnv, type TemporalConfig } from '../common/config';
+import { codecConfigFromEnv, createDataConverter, FAILURE_CONVERTER_PATH } from '../common/codec';
+import { installRuntime, telemetryConfigFromEnv } from './telemetry';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -21,8 +27,18 @@ export interface DrydockWorkerOptions {
   drivers?: DriverConfig;
   /** Overrides for activity dependencies. */
   deps?: Partial<ActivityDeps>;
-  /** A pre-built bundle (tests bundle once per run); otherwise the workflows are bundled at start. */
+  /**
+   * A pre-built bundle (tests bundle once per run); otherwise the workflows are bundled at start. When the
+   * data converter has a failure converter (the codec is on), the bundle must have been built with the same
+   * one: `bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH })`.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * Payload codec and failure converter. Default: from DRYDOCK_CODEC_KEY / _KEY_ID / _OLD_KEYS
+   * (`createDataConverter(codecConfigFromEnv())`); without a key the SDK default, and a warning once.
+   * `{}` is the SDK default whatever the environment says.
+   */
+  dataConverter?: DataConverter;
   maxConcurrentActivityTaskExecutions?: number;
 }
 
@@ -55,30 +71,93 @@ export function defaultDeps(settings: OrchestratorSettings, logger: Logger, driv
     designs: new DesignStore((ref) => loadDesign(ref, { platformCatalog: catalog || undefined }), logger),
     provisioner,
     oob: (type) => oob[type],
+    labels: drivers.promenadeUrl
+      ? new PromenadeLabelDriver({ url: drivers.promenadeUrl }, staticTokenProvider(() => drivers.promenadeToken ?? ''), logger)
+      : undefined,
     bmcPorts: drivers.bmcPorts,
     bootActions: { secret: drivers.bootActionSecret, reportUrl: drivers.bootActionReportUrl },
   };
 }
 
+let codecWarningLogged = false;
+
+/** The data converter from the environment (DRYDOCK_CODEC_*); logs the "encryption is off" warning once per process. */
+export function dataConverterFromEnv(logger: Logger): DataConverter | undefined {
+  const { dataConverter, warning } = createDataConverter(codecConfigFromEnv());
+  if (warning && !codecWarningLogged) {
+    codecWarningLogged = true;
+    logger.warn(warning);
+  }
+  return dataConverter;
+}
+
+/**
+ * The module a pre-built workflow bundle loads as its failure converter (bundleWorkflowCode's
+ * failureConverterPath), e.g. `./common/failureConverter.ts`; undefined when it was built without one.
+ * Webpack names the module after the comment the SDK's bundler puts on that require.
+ */
+export function bundleFailureConverterModule(bundle: NonNullable<WorkerOptions['workflowBundle']>): string | undefined {
+  const code = 'code' in bundle ? bundle.code : fs.readFileSync(bundle.codePath, 'utf8');
+  const m = /\/\*! __temporal_custom_failure_converter \*\/ "([^"]+)"/.exec(code);
+  // Without a failure converter the request is an ignored module, named "?<hash>".
+  return m && !m[1].startsWith('?') ? m[1] : undefined;
+}
+
+/** Whether the bundle was built with `failureConverterPath` (same file name, so the same converter). */
+export function bundleHasFailureConverter(bundle: NonNullable<WorkerOptions['workflowBundle']>, failureConverterPath = FAILURE_CONVERTER_PATH): boolean {
+  const mod = bundleFailureConverterModule(bundle);
+  const stem = (p: string) => path.basename(p).replace(/\.[cm]?[jt]s$/, '');
+  return mod !== undefined && stem(mod) === stem(failureConverterPath);
+}
+
 export async function createDrydockWorker(opts: DrydockWorkerOptions): Promise<Worker> {
   const logger = opts.logger ?? jsonLogger({ base: { component: 'worker' } });
   const settings = opts.settings ?? orchestratorSettingsFromEnv();
+  const dataConverter = opts.dataConverter ?? dataConverterFromEnv(logger);
+  // Workflow code converts its own failures inside the sandbox, with the converter the bundle was built with:
+  // a bundle without it would write workflow failure messages to the history in clear.
+  if (opts.workflowBundle && dataConverter?.failureConverterPath && !bundleHasFailureConverter(opts.workflowBundle, dataConverter.failureConverterPath)) {
+    throw new Error(
+      'the workflow bundle was built without the failure converter the data converter uses: build it with ' +
+        'bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH }) or let the worker bundle the workflows',
+    );
+  }
   const deps = { ...defaultDeps(settings, logger, opts.drivers), ...opts.deps };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    dataConverter,
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 50,
   });
 }
 
+/**
+ * Installs the process-wide Temporal Runtime with `logger` and, when DRYDOCK_METRICS_PORT is set, the
+ * Prometheus endpoint. Call it before the first NativeConnection. If a Runtime already exists (something
+ * connected first), it is kept: a warning says the metrics setting could not apply.
+ */
+export function installWorkerRuntime(logger: Logger): { metricsUrl?: string } {
+  const telemetry = telemetryConfigFromEnv();
+  try {
+    return installRuntime({ logger, metricsPort: telemetry.metricsPort, metricsBind: telemetry.metricsBind });
+  } catch (e) {
+    if (!/already been (installed|instantiated)/.test(e instanceof Error ? e.message : String(e))) throw e;
+    if (telemetry.metricsPort) logger.warn('the Temporal runtime was already running: DRYDOCK_METRICS_PORT not applied', { metricsPort: telemetry.metricsPort });
+    return {};
+  }
+}
+
 /** `npm run worker`: a worker for an existing Temporal server (TEMPORAL_ADDRESS). */
 export async function runWorker(cfg: TemporalConfig): Promise<void> {
   if (!cfg.address) throw new Error('TEMPORAL_ADDRESS is not set: the worker needs a Temporal server (or use `npm start`)');
+  const logger = jsonLogger({ base: { component: 'worker' } });
+  const { metricsUrl } = installWorkerRuntime(logger);
   const connection = await NativeConnection.connect({ address: cfg.address });
-  const worker = await createDrydockWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue });
+  const worker = await createDrydockWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, logger });
+  if (metricsUrl) console.error(`drydock worker: Prometheus metrics at ${metricsUrl}`);
   console.error(`drydock worker: polling task queue ${cfg.taskQueue} on ${cfg.address} (namespace ${cfg.namespace})`);
   await worker.run();
   await connection.close();

@@ -9,6 +9,7 @@ import { freeTcpPort, freeUdpPort } from '../../common/ports';
 import { startIpmiSim, type IpmiSim } from '../bmc/ipmiSim';
 import { startRedfishEmulator, type RedfishEmulator } from '../redfish/server';
 import { startMaasEmulator, type MaasEmulator, type MaasEmulatorOptions } from '../maas';
+import { startPromenadeEmulator, type PromenadeEmulator } from '../promenade';
 import { nodeAddresses, type SimulatedNodeSpec } from './designNodes';
 import { runBootActionReports } from './nodeAgent';
 
@@ -18,6 +19,9 @@ export type SimulatedBmc =
 
 export interface SiteSimulator {
   maas: MaasEmulator;
+  /** Kubernetes node labels (RelabelNodes), reached with `promenadeToken`. */
+  promenade: PromenadeEmulator;
+  promenadeToken: string;
   bmcs: Map<string, SimulatedBmc>;
   /** BMC address → port, for drivers (DRYDOCK_BMC_PORTS) since the BMCs are not on 623/443. */
   bmcPorts: Record<string, number>;
@@ -79,6 +83,9 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
       ...opts.maas,
     });
     stops.push(() => maas.stop());
+    const promenadeToken = token(24);
+    const promenade = await startPromenadeEmulator({ tokens: [promenadeToken], nodes: nodes.map((n) => n.name), logger });
+    stops.push(() => promenade.stop());
 
     if (!enlistAll) {
       const enlisted = new Set<string>();
@@ -98,7 +105,7 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
 
     const bmcPorts: Record<string, number> = {};
     for (const b of bmcs.values()) bmcPorts[b.address] = b.port;
-    return { maas, bmcs, bmcPorts, nodes, stop };
+    return { maas, promenade, promenadeToken, bmcs, bmcPorts, nodes, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { loadDesign, type EffectiveDesign } from '../../design';
 import type { DriverConfig } from '../../common/driverConfig';
 import { silentLogger, type Logger } from '../../common/logger';
@@ -30,7 +31,12 @@ export interface SimulatedSite {
  * reach them (what DRYDOCK_BMC_PORTS, MAAS_API_URL/KEY and the boot action settings would say).
  */
 export async function startSimulatedSite(
-  opts: { durations?: Partial<StepDurations>; logger?: Logger } & Partial<Pick<SiteSimulatorOptions, 'enlistment' | 'maas'>> = {},
+  opts: {
+    durations?: Partial<StepDurations>;
+    logger?: Logger;
+    /** The workers' data converter, for the boot action API's signals; default from DRYDOCK_CODEC_KEY like theirs. */
+    dataConverter?: DataConverter;
+  } & Partial<Pick<SiteSimulatorOptions, 'enlistment' | 'maas'>> = {},
 ): Promise<SimulatedSite> {
   const design = await demoDesign();
   const sim = await startSiteSimulator({
@@ -42,7 +48,7 @@ export async function startSimulatedSite(
   });
   const connection = await Connection.connect({ address: temporalAddress() });
   const secret = 'test-bootaction-secret-0123456789';
-  const api = await startBootActionApi({ client: new Client({ connection }), secret, logger: opts.logger ?? silentLogger });
+  const api = await startBootActionApi({ connection, dataConverter: opts.dataConverter, secret, logger: opts.logger ?? silentLogger });
   const drivers: DriverConfig = {
     maasApiUrl: sim.maas.url,
     maasApiKey: sim.maas.apiKey,
@@ -55,6 +61,8 @@ export async function startSimulatedSite(
     bmcPorts: sim.bmcPorts,
     bootActionSecret: secret,
     bootActionReportUrl: api.reportUrl,
+    promenadeUrl: sim.promenade.url,
+    promenadeToken: sim.promenadeToken,
   };
   return {
     sim,

@@ -24,6 +24,25 @@ describe('node actions on the simulated example site', () => {
       return env.client.waitTask(taskId, undefined, 200);
     });
 
+  test('verify_site: MaaS reachable with boot images and a rack controller, every BMC answers', async () => {
+    const task = await run('verify_site');
+    if (task.result.status !== 'success') console.log(JSON.stringify(task.result.details.messageList, null, 1));
+    expect(task.result.status).toBe('success');
+    expect(task.result.successes.sort()).toEqual(site.sim.nodes.map((n) => n.name).sort());
+    const text = task.result.details.messageList.map((m) => m.message).join('\n');
+    expect(text).toMatch(/rack controller/i);
+    expect(text).toMatch(/boot (image|resource)/i);
+  });
+
+  test('verify_nodes: each BMC interrogated (IPMI and Redfish), one child per node', async () => {
+    const task = await run('verify_nodes');
+    expect(task.result.failures).toEqual([]);
+    expect(task.result.status).toBe('success');
+    expect(task.subtask_id_list.map((id) => id.split('-').slice(0, 3).join('-')).sort()).toEqual(
+      site.sim.nodes.map((n) => `demo-verify_node-${n.name}`).sort(),
+    );
+  });
+
   test('deploy_nodes before prepare_site fails each node clearly, naming the missing fabric', async () => {
     const task = await run('deploy_nodes');
     expect(task.result.status).toBe('failure');
@@ -63,6 +82,15 @@ describe('node actions on the simulated example site', () => {
     const task = await run('deploy_nodes');
     expect(task.result.status).toBe('success');
     expect(Object.values(countsOf(site.sim, 'deploy'))).toEqual(Array(10).fill(1));
+  });
+
+  test('relabel_nodes: each node\'s owner_data become its Kubernetes labels through Promenade', async () => {
+    const task = await run('relabel_nodes');
+    expect(task.result.status).toBe('success');
+    for (const n of site.design.baremetal_nodes) {
+      expect(site.sim.promenade.labels(n.name)).toEqual(n.owner_data ?? {});
+    }
+    expect(Object.values(site.sim.promenade.counters().relabel)).toEqual(Array(10).fill(1));
   });
 
   test('destroy_nodes: every node released back to Ready', async () => {
