@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import type { Connection } from '@temporalio/client';
+import type { DriverConfig } from '../../common/driverConfig';
+import { silentLogger, type Logger } from '../../common/logger';
+import type { EffectiveDesign } from '../../design';
+import { startBootActionApi, type BootActionApi } from '../../worker/bootactionApi';
+import { TEST_DURATIONS, type StepDurations } from '../maas';
+import { startSiteSimulator, type SiteSimulator, type SiteSimulatorOptions } from './simulator';
+
+export interface SimulatedSite {
+  sim: SiteSimulator;
+  api: BootActionApi;
+  /** What a worker needs to reach this site: MAAS_API_URL/KEY, DRYDOCK_BMC_PORTS, boot action and Promenade settings. */
+  drivers: DriverConfig;
+  stop(): Promise<void>;
+}
+
+export interface SimulatedSiteOptions extends Partial<Pick<SiteSimulatorOptions, 'enlistment' | 'maas' | 'powerTransitionMs'>> {
+  design: EffectiveDesign;
+  /** Temporal connection for the boot action API (node reports become signals). */
+  connection: Connection;
+  namespace?: string;
+  /** MaaS step durations; instant by default. */
+  durations?: Partial<StepDurations>;
+  logger?: Logger;
+}
+
+/**
+ * A whole site on this machine: the simulator (MaaS, BMCs, Promenade, nodes that run their boot actions) and
+ * the boot action API those nodes report to, with the driver configuration that points a worker at them.
+ * Used by `npm start`'s embedded default, the tests and the history recorder.
+ */
+export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<SimulatedSite> {
+  const logger = opts.logger ?? silentLogger;
+  const sim = await startSiteSimulator({
+    design: opts.design,
+    enlistment: opts.enlistment ?? 'pxe-boot',
+    powerTransitionMs: opts.powerTransitionMs ?? 100,
+    logger,
+    maas: { stepDurations: { ...TEST_DURATIONS, ...opts.durations }, ...opts.maas },
+  });
+  let api: BootActionApi;
+  const secret = randomBytes(24).toString('hex');
+  try {
+    api = await startBootActionApi({ connection: opts.connection, namespace: opts.namespace, secret, logger });
+  } catch (e) {
+    await sim.stop();
+    throw e;
+  }
+  const drivers: DriverConfig = {
+    maasApiUrl: sim.maas.url,
+    maasApiKey: sim.maas.apiKey,
+    ipmiCipherSuite: 3,
+    ipmiCommandTimeout: 10,
+    redfishUseSsl: false,
+    redfishInsecure: false,
+    powerStateChangeMaxRetries: 40,
+    powerStateChangeRetryInterval: 0.1,
+    bmcPorts: sim.bmcPorts,
+    bootActionSecret: secret,
+    bootActionReportUrl: api.reportUrl,
+    promenadeUrl: sim.promenade.url,
+    promenadeToken: sim.promenadeToken,
+  };
+  return {
+    sim,
+    api,
+    drivers,
+    stop: async () => {
+      await api.stop();
+      await sim.stop();
+    },
+  };
+}
