@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { CODEC_ENV } from '../common/codec';
 import { ConfigError, temporalConfigFromEnv } from '../common/config';
 import { TOP_LEVEL_ACTIONS, type Action, type NodeFilterSet } from '../workflows/task';
 import { DrydockClient, TaskNotFoundError, TaskStateError, TemporalUnreachableError } from './drydockClient';
@@ -179,7 +180,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`drydock: ${e.message}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`drydock: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    if (/Unknown encoding: binary\/encrypted/.test(msg)) {
+      process.stderr.write(`drydock: the task's data is encrypted: set ${CODEC_ENV.key} (and ${CODEC_ENV.keyId}) to the worker's key\n`);
+      return 1;
+    }
+    process.stderr.write(`drydock: ${msg}\n`);
     return 1;
   }
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { codecConfigFromEnv, createDataConverter } from '../common/codec';
 import { DEFAULT_TEMPORAL_ADDRESS, type TemporalConfig } from '../common/config';
 import { DrydockAction, DrydockDesignRef, DrydockTaskId, publicDesignRef } from '../common/searchAttributes';
 import { taskQuery } from '../workflows/messages';
@@ -48,8 +50,14 @@ export class DrydockClient {
     readonly config: TemporalConfig & { address: string },
   ) {}
 
-  static async connect(cfg: TemporalConfig): Promise<DrydockClient> {
+  /**
+   * `dataConverter`: the payload codec and failure converter, which must match the worker's. Default: from
+   * DRYDOCK_CODEC_KEY / _KEY_ID / _OLD_KEYS, as the worker does (no key: the SDK default, unencrypted).
+   */
+  static async connect(cfg: TemporalConfig, opts: { dataConverter?: DataConverter } = {}): Promise<DrydockClient> {
     const address = cfg.address ?? DEFAULT_TEMPORAL_ADDRESS;
+    // A bad key is a configuration error (one line), reported before any connection attempt.
+    const dataConverter = opts.dataConverter ?? createDataConverter(codecConfigFromEnv()).dataConverter;
     let connection: Connection;
     try {
       await probeTcp(address, cfg.connectTimeout * 1000);
@@ -61,7 +69,7 @@ export class DrydockClient {
     } catch (e) {
       throw new TemporalUnreachableError(`cannot reach Temporal at ${address}: ${reason(e)}`);
     }
-    return new DrydockClient(new Client({ connection, namespace: cfg.namespace }), connection, { ...cfg, address });
+    return new DrydockClient(new Client({ connection, namespace: cfg.namespace, dataConverter }), connection, { ...cfg, address });
   }
 
   async close(): Promise<void> {

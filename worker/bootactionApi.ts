@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, WorkflowNotFoundError, type Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { codecConfigFromEnv, createDataConverter } from '../common/codec';
 import { z } from 'zod';
 import type { Logger } from '../common/logger';
 import { bootactionReportSignal } from '../workflows/messages';
@@ -42,15 +44,33 @@ export interface BootActionApi {
   stop(): Promise<void>;
 }
 
-export async function startBootActionApi(opts: {
-  client: Client;
+export interface BootActionApiOptions {
+  /** A client to signal with; it must use the worker's data converter. Or give `connection` instead. */
+  client?: Client;
+  /** Connection for a client made here with `dataConverter`. */
+  connection?: Connection;
+  namespace?: string;
+  /**
+   * The worker's data converter (the report becomes a signal payload the worker decodes); default from
+   * DRYDOCK_CODEC_KEY, as the worker's. Only used with `connection`.
+   */
+  dataConverter?: DataConverter;
   secret: string;
   logger: Logger;
   host?: string;
   port?: number;
-}): Promise<BootActionApi> {
+}
+
+export async function startBootActionApi(opts: BootActionApiOptions): Promise<BootActionApi> {
+  let client = opts.client;
+  if (!client) {
+    if (!opts.connection) throw new Error('startBootActionApi needs a client or a connection');
+    const dataConverter = opts.dataConverter ?? createDataConverter(codecConfigFromEnv()).dataConverter;
+    client = new Client({ connection: opts.connection, namespace: opts.namespace, dataConverter });
+  }
+  const ctx = { client, secret: opts.secret, logger: opts.logger };
   const server = http.createServer((req, res) => {
-    handle(req, opts)
+    handle(req, ctx)
       .then(([code, body]) => send(res, code, body))
       .catch((e) => {
         opts.logger.error('boot action report failed', { error: e instanceof Error ? e.message : String(e) });

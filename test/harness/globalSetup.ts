@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { codecConfigFromEnv, FAILURE_CONVERTER_PATH } from '../../common/codec';
 import { startDevServer } from '../../worker/devServer';
 
 /**
@@ -10,9 +11,11 @@ import { startDevServer } from '../../worker/devServer';
  */
 export default async function globalSetup(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-test-'));
+  // Workers default to the data converter from DRYDOCK_CODEC_KEY: with a key set, the bundle needs its failure converter.
+  const failureConverterPath = codecConfigFromEnv().current ? FAILURE_CONVERTER_PATH : undefined;
   const [server, bundle] = await Promise.all([
     startDevServer({ uiPort: 0, logFile: path.join(dir, 'temporal.log') }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), failureConverterPath, logger: quietBundlerLogger }),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);

@@ -48,7 +48,7 @@ export async function startTestWorker(
       workflowBundle: { codePath: process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE! },
       ...opts,
     });
-  const client = await DrydockClient.connect({ address, namespace: 'default', taskQueue, connectTimeout: 5 });
+  const client = await DrydockClient.connect({ address, namespace: 'default', taskQueue, connectTimeout: 5 }, { dataConverter: opts.dataConverter });
   return {
     taskQueue,
     client,
