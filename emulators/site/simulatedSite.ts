@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { DriverConfig } from '../../common/driverConfig';
 import { silentLogger, type Logger } from '../../common/logger';
 import type { EffectiveDesign } from '../../design';
@@ -20,6 +21,8 @@ export interface SimulatedSiteOptions extends Partial<Pick<SiteSimulatorOptions,
   /** Temporal connection for the boot action API (node reports become signals). */
   connection: Connection;
   namespace?: string;
+  /** The workers' data converter (reports become signals they decode); default from DRYDOCK_CODEC_KEY. */
+  dataConverter?: DataConverter;
   /** MaaS step durations; instant by default. */
   durations?: Partial<StepDurations>;
   logger?: Logger;
@@ -42,7 +45,7 @@ export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<Si
   let api: BootActionApi;
   const secret = randomBytes(24).toString('hex');
   try {
-    api = await startBootActionApi({ connection: opts.connection, namespace: opts.namespace, secret, logger });
+    api = await startBootActionApi({ connection: opts.connection, namespace: opts.namespace, dataConverter: opts.dataConverter, secret, logger });
   } catch (e) {
     await sim.stop();
     throw e;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
+import { TOP_LEVEL_ACTIONS } from '../../workflows/task';
 
 const HISTORIES = path.resolve(__dirname, '../histories');
 
@@ -16,12 +17,18 @@ describe('replay of recorded histories', () => {
   test('every history in test/histories replays against the current workflows', async () => {
     const all = histories();
     expect(all.length).toBeGreaterThan(0);
-    expect(all.some((h) => h.workflowId.startsWith('noop'))).toBe(true);
+    // Every action, and the per-node child workflow of each node action (npm run record-histories).
+    const names = all.map((h) => h.workflowId);
+    for (const action of TOP_LEVEL_ACTIONS) expect(names).toContain(`${action}-demo-site`);
+    for (const child of ['verify_node', 'prepare_node', 'deploy_node', 'destroy_node', 'relabel_node']) expect(names).toContain(`${child}-n01-demo-site`);
+    let replayed = 0;
     const failures: string[] = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE! } }, all)) {
+      replayed++;
       if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
     }
     expect(failures).toEqual([]);
+    expect(replayed).toBe(all.length);
   });
 
   test('a deliberately changed workflow fails replay with a non-determinism error', async () => {

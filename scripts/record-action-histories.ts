@@ -1,0 +1,109 @@
+/**
+ * Records a history of every Drydock action, run on the simulated example site, into test/histories/ for the
+ * replay test (`npm run record-histories`). Re-run it after a change that alters workflow commands on
+ * purpose (and guard that change with patched(), so the old histories still replay).
+ *
+ * It starts its own Temporal dev server (in memory, free port), the simulator and a worker with the SDK's
+ * default data converter, so the recorded files are readable JSON. Each file is scanned for the site's
+ * secrets (BMC passwords, the MaaS key, the boot action and Promenade secrets) before it is written.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { NativeConnection } from '@temporalio/worker';
+import { DrydockClient } from '../client/drydockClient';
+import { silentLogger } from '../common/logger';
+import { orchestratorSettingsSchema } from '../common/orchestratorConfig';
+import { PROJECT_ROOT } from '../common/temporalCli';
+import { loadDesign } from '../design';
+import { startSimulatedSite } from '../emulators/site/simulatedSite';
+import { startDevServer } from '../worker/devServer';
+import { installRuntime } from '../worker/telemetry';
+import { createDrydockWorker } from '../worker/worker';
+import type { Action } from '../workflows/task';
+import { recordHistory } from './record-history';
+import { formatFinding, scanHistoryJson } from './scan-histories';
+
+const DESIGN_REF = `file://${path.join(PROJECT_ROOT, 'examples', 'site', 'demo-site.yaml')}`;
+/** Two nodes keep the files small and still cover both OOB drivers (n01 IPMI, n07 Redfish). */
+const NODES = ['n01', 'n07'];
+const TASK_QUEUE = 'record-histories';
+
+/** In the order a site goes through them; each entry: action, and the child workflow action (node actions). */
+const RUNBOOK: [Action, string | undefined][] = [
+  ['validate_design', undefined],
+  ['verify_site', undefined],
+  ['prepare_site', undefined],
+  ['verify_nodes', 'verify_node'],
+  ['prepare_nodes', 'prepare_node'],
+  ['deploy_nodes', 'deploy_node'],
+  ['relabel_nodes', 'relabel_node'],
+  ['destroy_nodes', 'destroy_node'],
+];
+
+async function main(): Promise<void> {
+  const loaded = await loadDesign(DESIGN_REF);
+  if (!loaded.design) throw new Error(`${DESIGN_REF} does not load`);
+  installRuntime({ logger: silentLogger });
+  const server = await startDevServer({ uiPort: null, logFile: path.join(os.tmpdir(), `drydock-record-histories-${process.pid}.log`) });
+  const stops: (() => Promise<unknown>)[] = [() => server.stop()];
+  try {
+    const connection = await Connection.connect({ address: server.address });
+    stops.unshift(() => connection.close());
+    const site = await startSimulatedSite({ design: loaded.design, connection, dataConverter: {}, logger: silentLogger });
+    stops.unshift(() => site.stop());
+    const nativeConnection = await NativeConnection.connect({ address: server.address });
+    stops.unshift(() => nativeConnection.close());
+    const settings = orchestratorSettingsSchema.parse({ poll_interval: 0.5, noop_wait: 1 });
+    const worker = await createDrydockWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue: TASK_QUEUE,
+      settings,
+      logger: silentLogger,
+      drivers: site.drivers,
+      dataConverter: {},
+    });
+    const client = await DrydockClient.connect({ address: server.address, namespace: 'default', taskQueue: TASK_QUEUE, connectTimeout: 10 }, { dataConverter: {} });
+    stops.unshift(() => client.close());
+
+    const secrets = [
+      site.drivers.maasApiKey!,
+      ...site.drivers.maasApiKey!.split(':'),
+      site.drivers.bootActionSecret,
+      site.drivers.promenadeToken!,
+      ...loaded.design.baremetal_nodes.map((n) => String(n.oob.credential ?? '')).filter(Boolean),
+    ];
+
+    await worker.runUntil(async () => {
+      for (const [action, childAction] of RUNBOOK) {
+        const nodeFilter = { filter_set_type: 'union' as const, filter_set: [{ filter_type: 'union' as const, node_names: NODES }] };
+        const { taskId, workflowId } = await client.createTask(action, { designRef: DESIGN_REF, nodeFilter, taskId: `recorded-${action}` });
+        const task = await client.waitTask(taskId, undefined, 300);
+        if (task.result.status !== 'success') throw new Error(`${action} ended ${task.result.status}: ${JSON.stringify(task.result.details.messageList.filter((m) => m.error))}`);
+        await save(client.client, workflowId, `${action}-demo-site`, secrets);
+        if (childAction) {
+          const child = task.subtask_id_list.find((id) => id.startsWith(`demo-${childAction}-${NODES[0]}-`));
+          if (!child) throw new Error(`${action}: no ${childAction} child for ${NODES[0]}`);
+          await save(client.client, child, `${childAction}-${NODES[0]}-demo-site`, secrets);
+        }
+      }
+    });
+  } finally {
+    for (const s of stops) await s().catch(() => undefined);
+  }
+}
+
+async function save(client: Client, workflowId: string, name: string, secrets: string[]): Promise<void> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const findings = scanHistoryJson(JSON.parse(historyToJSON(history)), secrets, { workflowId, runId: '' });
+  if (findings.length) throw new Error(`refusing to record ${workflowId}: ${findings.map(formatFinding).join('; ')}`);
+  const file = await recordHistory(client, workflowId, name);
+  console.log(`recorded ${workflowId} → ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((e) => {
+  console.error(`record-action-histories: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});
