@@ -2,6 +2,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { selectNodes, type ValidationStatus } from '../design';
 import { publicDesignRef } from '../common/searchAttributes';
 import type { NodeFilterSet } from '../workflows/task';
+import type { DesignLock } from '../workflows/designLock';
+import type { DesignLockReader } from './designLocks';
 import { DesignStore, DesignUnusableError } from './designStore';
 
 export interface DesignValidation {
@@ -15,10 +17,12 @@ export interface TargetNodes {
   site: string;
   contentHash: string;
   nodes: string[];
+  /** The site's design lock, when there is one (it then holds this very design). */
+  lock?: DesignLock;
 }
 
 /** Activities that read the site design. Results are small: names and hashes, never documents. */
-export function createDesignActivities(store: DesignStore) {
+export function createDesignActivities(store: DesignStore, locks?: DesignLockReader) {
   return {
     /** ValidateDesign: the design's validation status; the design itself stays in the worker. */
     async validateDesign(input: { designRef: string }): Promise<DesignValidation> {
@@ -28,12 +32,23 @@ export function createDesignActivities(store: DesignStore) {
 
     /** Drydock's get_target_nodes: the validated design's nodes selected by the filter. */
     async resolveTargetNodes(input: { designRef: string; nodeFilter: NodeFilterSet | null; contentHash?: string }): Promise<TargetNodes> {
+      let targets: TargetNodes;
       try {
         const { design, contentHash } = await store.usable(input.designRef, input.contentHash);
-        return { site: design.site, contentHash, nodes: selectNodes(design, input.nodeFilter) };
+        targets = { site: design.site, contentHash, nodes: selectNodes(design, input.nodeFilter) };
       } catch (e) {
         throw asFailure(e, input.designRef);
       }
+      const lock = await locks?.current(targets.site);
+      if (lock && lock.contentHash !== targets.contentHash) {
+        throw ApplicationFailure.nonRetryable(
+          `site ${targets.site}: its design is locked by prepare_site task ${lock.taskId} (${publicDesignRef(lock.designRef)}, ` +
+            `content ${lock.contentHash.slice(0, 12)}); ${publicDesignRef(input.designRef)} has different content ` +
+            `(${targets.contentHash.slice(0, 12)}). Use the locked design, or unlock it first: drydock site unlock ${targets.site}`,
+          'DesignLocked',
+        );
+      }
+      return lock ? { ...targets, lock } : targets;
     },
   };
 }

@@ -2,6 +2,7 @@ import { heartbeat } from '@temporalio/activity';
 import type { Logger } from '../common/logger';
 import type { OrchestratorSettings } from '../common/orchestratorConfig';
 import { createDesignActivities } from './design';
+import type { DesignLockReader } from './designLocks';
 import { DesignStore } from './designStore';
 import { createOrchestrationActivities, type OrchestrationDeps } from './orchestration';
 import { createSettingsActivities } from './settings';
@@ -10,6 +11,8 @@ export interface ActivityDeps extends OrchestrationDeps {
   settings: OrchestratorSettings;
   designs: DesignStore;
   logger: Logger;
+  /** Site design locks (PrepareSite); without a reader, locks are not enforced. */
+  designLocks?: DesignLockReader;
 }
 
 /** All activities, built from their dependencies: the worker passes real drivers, tests pass emulator-backed ones. */
@@ -17,7 +20,7 @@ export function createActivities(deps: ActivityDeps) {
   const { node, site } = createOrchestrationActivities(deps);
   return {
     ...createSettingsActivities(deps.settings),
-    ...createDesignActivities(deps.designs),
+    ...createDesignActivities(deps.designs, deps.designLocks),
     ...heartbeating(node),
     ...heartbeating(site),
   };

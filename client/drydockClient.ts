@@ -5,6 +5,7 @@ import type { DataConverter } from '@temporalio/common';
 import { codecConfigFromEnv, createDataConverter } from '../common/codec';
 import { DEFAULT_TEMPORAL_ADDRESS, type TemporalConfig } from '../common/config';
 import { DrydockAction, DrydockDesignRef, DrydockTaskId, publicDesignRef } from '../common/searchAttributes';
+import { designLockWorkflowId, unlockDesignSignal, type DesignLock } from '../workflows/designLock';
 import { taskQuery } from '../workflows/messages';
 import { TOP_LEVEL_ACTIONS, nodeFilterFromNames, taskWorkflowId, type Action, type ActionInput, type NodeFilterSet, type Task } from '../workflows/task';
 
@@ -133,6 +134,35 @@ export class DrydockClient {
     const d = await this.describeTask(id);
     if (d.status.name !== 'RUNNING') throw new TaskStateError(`task ${id} is not running (${d.status.name.toLowerCase()})`);
     await this.client.workflow.getHandle(d.workflowId, d.runId).cancel();
+  }
+
+  /** The site's design lock (taken by prepare_site), or undefined when the site is unlocked. */
+  async siteLock(site: string): Promise<DesignLock | undefined> {
+    try {
+      const d = await this.client.workflow.getHandle(designLockWorkflowId(site)).describe();
+      return d.status.name === 'RUNNING' ? (d.memo?.lock as DesignLock | undefined) : undefined;
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Releases a site's design lock, so actions accept a changed design. Waits (bounded) until the lock's
+   * workflow has ended; a lock nobody processes in time (no worker running) stays requested.
+   */
+  async unlockSite(site: string, opts: { by?: string; reason?: string; waitMs?: number } = {}): Promise<DesignLock> {
+    const lock = await this.siteLock(site);
+    if (!lock) throw new TaskStateError(`site ${site} has no design lock`);
+    const handle = this.client.workflow.getHandle(designLockWorkflowId(site));
+    await handle.signal(unlockDesignSignal, { by: opts.by, reason: opts.reason });
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      handle.result().then(() => true),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), opts.waitMs ?? 15000))),
+    ]).finally(() => clearTimeout(timer));
+    if (!ended) throw new TaskStateError(`unlock of site ${site} requested, but no worker has processed it yet (is the worker running?)`);
+    return lock;
   }
 
   /** The workflow of a task, found by task id (any action) or by workflow id. */

@@ -21,6 +21,7 @@ import { startSimulatedSite } from '../emulators/site/simulatedSite';
 import { startDevServer } from '../worker/devServer';
 import { installRuntime } from '../worker/telemetry';
 import { createDrydockWorker } from '../worker/worker';
+import { designLockWorkflowId } from '../workflows/designLock';
 import type { Action } from '../workflows/task';
 import { recordHistory } from './record-history';
 import { formatFinding, scanHistoryJson } from './scan-histories';
@@ -89,6 +90,9 @@ async function main(): Promise<void> {
           await save(client.client, child, `${childAction}-${NODES[0]}-demo-site`, secrets);
         }
       }
+      // prepare_site locked the design; its lock workflow ends on unlock.
+      await client.unlockSite(loaded.design!.site, { by: 'record-histories' });
+      await save(client.client, designLockWorkflowId(loaded.design!.site), 'site_design_lock-demo-site', secrets);
     });
   } finally {
     for (const s of stops) await s().catch(() => undefined);

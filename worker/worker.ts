@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { TemporalDesignLocks } from '../activities/designLocks';
 import { loadDesign } from '../design';
 import { createActivities, type ActivityDeps } from '../activities';
 import { DesignStore } from '../activities/designStore';
@@ -122,7 +124,8 @@ export async function createDrydockWorker(opts: DrydockWorkerOptions): Promise<W
         'bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH }) or let the worker bundle the workflows',
     );
   }
-  const deps = { ...defaultDeps(settings, logger, opts.drivers), ...opts.deps };
+  const designLocks = new TemporalDesignLocks(new Client({ connection: opts.connection, namespace: opts.namespace, dataConverter }));
+  const deps = { ...defaultDeps(settings, logger, opts.drivers), designLocks, ...opts.deps };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

@@ -11,6 +11,7 @@ import type * as designActivities from '../activities/design';
 import type * as settingsActivities from '../activities/settings';
 import type { OrchestratorSettings } from '../common/orchestratorConfig';
 import { DrydockNodes, DrydockResult, DrydockSite } from '../common/searchAttributes';
+import type { DesignLock } from './designLock';
 import { taskQuery } from './messages';
 import { TaskRecorder, type ActionInput } from './task';
 
@@ -41,6 +42,8 @@ export interface Targets {
   site: string;
   contentHash: string;
   nodes: string[];
+  /** The site's design lock, if any: it holds this same design (a different one fails in targetNodes). */
+  lock?: DesignLock;
 }
 
 /**

@@ -3,6 +3,7 @@
 export { noop } from './noop';
 export { validate_design } from './validateDesign';
 export { verify_site, prepare_site } from './siteActions';
+export { site_design_lock } from './designLock';
 export { verify_nodes, prepare_nodes, deploy_nodes, destroy_nodes, relabel_nodes } from './nodeActions';
 export { prepareNode } from './node/prepareNode';
 export { deployNode } from './node/deployNode';

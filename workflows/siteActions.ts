@@ -1,6 +1,9 @@
-import { isCancellation, workflowInfo } from '@temporalio/workflow';
+import { isCancellation, patched, ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { DrydockAction, DrydockDesignRef, DrydockSite, DrydockTaskId, publicDesignRef } from '../common/searchAttributes';
+import { designLockWorkflowId, site_design_lock, type DesignLock } from './designLock';
 import type { StepReport } from '../activities/contract';
-import { beginAction, failureMessage, finishAction, targetNodes, type ActionContext } from './action';
+import { beginAction, failureMessage, finishAction, targetNodes, type ActionContext, type Targets } from './action';
 import { forEachBounded } from './nodeAction';
 import { site } from './proxies';
 import type { ActionInput, Task } from './task';
@@ -37,7 +40,8 @@ export async function verify_site(input: ActionInput): Promise<Task> {
 
 /**
  * PrepareSite (Drydock §A.5): network template, user credentials, provisioner configuration, in that order;
- * a failing step does not stop the later ones.
+ * a failing step does not stop the later ones. When all succeed, the site design is locked: later actions
+ * refuse a design with other content until `drydock site unlock <site>`.
  */
 export async function prepare_site(input: ActionInput): Promise<Task> {
   const ctx = await beginAction('prepare_site', input);
@@ -47,9 +51,42 @@ export async function prepare_site(input: ActionInput): Promise<Task> {
     await siteStep(ctx, 'create_network_template', () => site.createNetworkTemplate(ref));
     await siteStep(ctx, 'configure_user_credentials', () => site.configureUserCredentials(ref));
     await siteStep(ctx, 'configure_node_provisioner', () => site.configureNodeProvisioner(ref));
+    // Histories recorded before the lock existed replay without it.
+    if (patched('prepare-site-locks-design') && ctx.task.result === 'success') await lockDesign(ctx, input, targets);
   }
   finishAction(ctx);
   return ctx.task.snapshot();
+}
+
+async function lockDesign(ctx: ActionContext, input: ActionInput, targets: Targets): Promise<void> {
+  const { task } = ctx;
+  const unlockHint = `unlock with: drydock site unlock ${targets.site}`;
+  if (targets.lock) {
+    task.addMessage(new Date(), `Site design already locked by task ${targets.lock.taskId}; ${unlockHint}`, { ctxType: 'site', ctx: targets.site });
+    return;
+  }
+  const lock: DesignLock = { site: targets.site, designRef: input.designRef, contentHash: targets.contentHash, taskId: input.taskId, lockedAt: new Date().toISOString() };
+  try {
+    await startChild(site_design_lock, {
+      workflowId: designLockWorkflowId(targets.site),
+      args: [lock],
+      memo: { lock },
+      // The lock outlives this task: it ends only on an explicit unlock.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: DrydockAction, value: 'site_design_lock' },
+        { key: DrydockSite, value: targets.site },
+        { key: DrydockTaskId, value: input.taskId },
+        { key: DrydockDesignRef, value: publicDesignRef(input.designRef) },
+      ],
+    });
+    task.addMessage(new Date(), `Site design locked (content ${targets.contentHash.slice(0, 12)}); ${unlockHint}`, { ctxType: 'site', ctx: targets.site });
+  } catch (e) {
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    // Another prepare_site locked the site since this task resolved its targets.
+    task.addMessage(new Date(), `Site design was locked meanwhile by another task; ${unlockHint}`, { error: true, ctxType: 'site', ctx: targets.site });
+    task.failure(new Date());
+  }
 }
 
 async function siteStep(ctx: ActionContext, step: string, fn: () => Promise<StepReport>): Promise<void> {

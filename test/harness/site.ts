@@ -10,9 +10,9 @@ import { temporalAddress } from './temporal';
 export const DEMO_SITE_PATH = path.resolve(__dirname, '../../examples/site/demo-site.yaml');
 export const DEMO_SITE = `file://${DEMO_SITE_PATH}`;
 
-export async function demoDesign(): Promise<EffectiveDesign> {
-  const loaded = await loadDesign(DEMO_SITE);
-  if (!loaded.design || loaded.status.status !== 'Success') throw new Error(`demo site does not validate: ${JSON.stringify(loaded.status.details.messageList.filter((m) => m.error))}`);
+export async function demoDesign(ref = DEMO_SITE): Promise<EffectiveDesign> {
+  const loaded = await loadDesign(ref);
+  if (!loaded.design || loaded.status.status !== 'Success') throw new Error(`${ref} does not validate: ${JSON.stringify(loaded.status.details.messageList.filter((m) => m.error))}`);
   return loaded.design;
 }
 
@@ -20,11 +20,11 @@ export interface SimulatedSite extends Site {
   design: EffectiveDesign;
 }
 
-/** The example site on the simulator with its boot action API, against the run's Temporal server. */
+/** The example site (or `designRef`) on the simulator with its boot action API, against the run's Temporal server. */
 export async function startSimulatedSite(
-  opts: { durations?: Partial<StepDurations>; logger?: Logger } & Partial<Pick<SiteSimulatorOptions, 'enlistment' | 'maas'>> = {},
+  opts: { durations?: Partial<StepDurations>; logger?: Logger; designRef?: string } & Partial<Pick<SiteSimulatorOptions, 'enlistment' | 'maas'>> = {},
 ): Promise<SimulatedSite> {
-  const design = await demoDesign();
+  const design = await demoDesign(opts.designRef);
   const connection = await Connection.connect({ address: temporalAddress() });
   try {
     const site = await startSite({ ...opts, design, connection, logger: opts.logger ?? silentLogger });

@@ -21,6 +21,9 @@ describe('replay of recorded histories', () => {
     const names = all.map((h) => h.workflowId);
     for (const action of TOP_LEVEL_ACTIONS) expect(names).toContain(`${action}-demo-site`);
     for (const child of ['verify_node', 'prepare_node', 'deploy_node', 'destroy_node', 'relabel_node']) expect(names).toContain(`${child}-n01-demo-site`);
+    expect(names).toContain('site_design_lock-demo-site');
+    // Recorded before prepare_site took the design lock: replays through patched('prepare-site-locks-design').
+    expect(names).toContain('prepare_site-before-design-lock-demo-site');
     let replayed = 0;
     const failures: string[] = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE! } }, all)) {
