@@ -1,8 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CODEC_ENV } from '../common/codec';
 import { ConfigError, temporalConfigFromEnv } from '../common/config';
-import { TOP_LEVEL_ACTIONS, type Action, type NodeFilterSet } from '../workflows/task';
+import { TOP_LEVEL_ACTIONS, type Action, type NodeFilterSet, type Task } from '../workflows/task';
 import { DrydockClient, TaskNotFoundError, TaskStateError, TemporalUnreachableError } from './drydockClient';
+import { createProgressReporter } from './progress';
 import { renderTask, renderTaskList } from './render';
 
 /** Exit codes: 0 ok, 1 the task or command failed, 2 bad input or the design could not be loaded. */
@@ -20,6 +21,31 @@ const csv = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 function print(format: string, json: unknown, text: string): void {
   process.stdout.write((format === 'json' ? JSON.stringify(json, null, 2) : text) + '\n');
+}
+
+/**
+ * Follows a task until it ends. Text output: live progress on stdout (bar, per-node counts and elapsed time
+ * on a terminal; timestamped plain lines otherwise); JSON output: nothing until the final document.
+ */
+async function follow(c: DrydockClient, id: string, format: string): Promise<Task> {
+  if (format === 'json') return c.waitTask(id);
+  const progress = createProgressReporter({ stream: process.stdout });
+  const interrupted = () => {
+    progress.stop();
+    process.stderr.write(`drydock: stopped following task ${id}; it keeps running (drydock task wait ${id})\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  try {
+    const t = await c.waitTask(id, (u) => progress.update(u));
+    progress.done(t);
+    return t;
+  } catch (e) {
+    progress.stop();
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', interrupted);
+  }
 }
 
 async function withClient<T>(fn: (c: DrydockClient) => Promise<T>): Promise<T> {
@@ -73,7 +99,8 @@ function taskCommands(program: Command): void {
           print(o.output, { task_id: taskId, workflow_id: workflowId }, `Task ${taskId} created (workflow ${workflowId})\nFollow it with: drydock task wait ${taskId}`);
           return;
         }
-        const t = await c.waitTask(taskId);
+        if (o.output !== 'json') process.stdout.write(`Task ${taskId} created (workflow ${workflowId})\n`);
+        const t = await follow(c, taskId, o.output);
         print(o.output, t, renderTask(t));
         if (t.result.status !== 'success') process.exitCode = 1;
       });
@@ -98,9 +125,7 @@ function taskCommands(program: Command): void {
     .addOption(outputOption())
     .action(async (id: string, o) => {
       await withClient(async (c) => {
-        const t = await c.waitTask(id, (u) => {
-          if (o.output !== 'json') process.stderr.write(`${new Date().toISOString()} ${u.action} ${u.status} ${u.result.status}\n`);
-        });
+        const t = await follow(c, id, o.output);
         print(o.output, t, renderTask(t));
         if (t.result.status !== 'success') process.exitCode = 1;
       });
@@ -119,7 +144,7 @@ function taskCommands(program: Command): void {
           print(o.output, r, `Task ${r.taskId} retrying on ${r.nodes.length} failed node(s): ${r.nodes.join(', ')}`);
           return;
         }
-        const t = await c.waitTask(r.taskId);
+        const t = await follow(c, r.taskId, o.output);
         print(o.output, t, renderTask(t));
         if (t.result.status !== 'success') process.exitCode = 1;
       });
@@ -133,7 +158,7 @@ function taskCommands(program: Command): void {
     .action(async (id: string, o) => {
       await withClient(async (c) => {
         await c.terminateTask(id);
-        const t = await c.waitTask(id);
+        const t = await follow(c, id, o.output);
         print(o.output, t, renderTask(t));
       });
     });

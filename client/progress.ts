@@ -94,14 +94,21 @@ function elapsedMs(task: Task, now: number): number {
   return (Number.isNaN(end) ? now : end) - start;
 }
 
-/** The task's state in words: `running`, or `complete: partial_success`. */
+/**
+ * The task's state in words: `running`, or `complete: partial_success`. The result of a task still
+ * running is provisional (the first node to succeed makes it `success`): it is not shown.
+ */
 function taskState(task: Task): string {
-  return task.result.status === 'incomplete' ? task.status : `${task.status}: ${task.result.status}`;
+  const ended = task.status === 'complete' || task.status === 'terminated';
+  return !ended || task.result.status === 'incomplete' ? task.status : `${task.status}: ${task.result.status}`;
 }
 
 export interface ProgressReporter {
   update(task: Task): void;
+  /** The task ended: the bar gives way to a summary line. */
   done(task: Task): void;
+  /** Stops following without a summary (Ctrl-C): the bar is cleared and the cursor restored. */
+  stop(): void;
 }
 
 export interface ProgressReporterOptions {
@@ -150,7 +157,7 @@ function lineReporter(stream: NodeJS.WritableStream, now: () => number): Progres
       }
     }
   };
-  return { update: write, done: write };
+  return { update: write, done: write, stop: () => {} };
 }
 
 function ttyReporter(stream: NodeJS.WriteStream, now: () => number, color: boolean): ProgressReporter {
@@ -221,9 +228,15 @@ function ttyReporter(stream: NodeJS.WriteStream, now: () => number, color: boole
       stepsLine!.update(0);
       logFinished(t);
     },
+    stop() {
+      multi?.stop();
+      multi = undefined;
+    },
     done(t) {
       task = t;
       logFinished(t);
+      // Lines logged since the last redraw wait in the bar's buffer: draw once more so they are printed.
+      multi?.update();
       multi?.stop();
       multi = undefined;
       const c = countNodes(t);

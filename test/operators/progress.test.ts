@@ -123,3 +123,52 @@ describe('non-TTY output', () => {
     expect(text()).toMatch(/^2026-01-01T10:00:00.000Z deploy_nodes running · 1\/1 nodes · success 1/);
   });
 });
+
+describe('TTY output', () => {
+  function tty(columns = 120) {
+    const c = capture();
+    Object.assign(c.stream, { isTTY: true, columns });
+    return c;
+  }
+  // eslint-disable-next-line no-control-regex
+  const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+
+  // The bar redraws on its own timer (4 per second).
+  const frame = () => new Promise((r) => setTimeout(r, 300));
+
+  test('a bar with counts and elapsed time, failed nodes printed above it, a summary line at the end', async () => {
+    const { stream, text } = tty();
+    let clock = T0 + 3_000;
+    const r = createProgressReporter({ stream, color: false, now: () => clock });
+    r.update(task({ n01: run('deploy_node'), n02: run('deploy_node'), n03: { step: 'queued', result: 'incomplete' } }));
+    await frame();
+    // The provisional result of a running task (success as soon as one node succeeded) is not shown.
+    clock += 5_000;
+    r.update(task({ n01: ok, n02: bad('MaaS status Failed deployment'), n03: run('deploy_node') }, 'running', 'success'));
+    await frame();
+    expect(plain(text())).toContain('deploy_nodes running ████████████████░░░░░░░░ 2/3 nodes  running 1 · success 1 · failure 1  8s');
+    clock += 5_000;
+    const final = task({ n01: ok, n02: bad('MaaS status Failed deployment'), n03: ok }, 'complete', 'partial_success');
+    final.terminated = new Date(clock).toISOString();
+    r.done(final);
+    const out = plain(text());
+    expect(text()).toMatch(/\x1b\[/); // drawn in place with escape codes
+    expect(out).toContain('deploy_nodes running ░░░░░░░░░░░░░░░░░░░░░░░░ 0/3 nodes  running 2 · pending 1  3s');
+    expect(out).toContain('  deploy_node: n01 n02');
+    expect(out).not.toContain('running: success');
+    expect(out).toContain('✖ n02 failure at deploy: MaaS status Failed deployment\n');
+    expect(out.endsWith('! deploy_nodes complete: partial_success 3/3 nodes  success 2 · failure 1  13s\n')).toBe(true);
+    expect(out.match(/✖ n02/g)).toHaveLength(1);
+    // The cursor is shown again.
+    expect(text()).toContain('\x1b[?25h');
+  });
+
+  test('stop() clears the bar and restores the cursor without a summary', () => {
+    const { stream, text } = tty();
+    const r = createProgressReporter({ stream, color: false, now: () => T0 });
+    r.update(task({ n01: run('deploy_node') }));
+    r.stop();
+    expect(text()).toContain('\x1b[?25h');
+    expect(plain(text())).not.toMatch(/[✔✖!] deploy_nodes/);
+  });
+});
