@@ -7,7 +7,11 @@
  * - base64 inside a longer base64 text: payload `data` is base64 of the JSON-encoded value, so the
  *   secret's base64 depends on its byte offset modulo 3; all three alignments are searched;
  * - the decoded bytes of any base64 field (payload data and metadata), searched in clear and in their
- *   JSON-escaped form.
+ *   JSON-escaped form;
+ * - base64url (the URL- and id-safe alphabet, e.g. a boot action id), embedded or decoded, the same way.
+ *
+ * Besides each history, the workflow's listing entry is scanned: its search attributes (indexed in plain
+ * text, never encoded by a codec) and memo.
  *
  *   npx tsx scripts/scan-histories.ts --secret "$BMC_PASSWORD" [--query "WorkflowType = 'deploy_nodes'"]
  *
@@ -16,7 +20,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-export type FindingForm = 'clear' | 'base64' | 'decoded-base64';
+export type FindingForm = 'clear' | 'base64' | 'decoded-base64' | 'base64url' | 'decoded-base64url';
 
 export interface Finding {
   workflowId: string;
@@ -40,6 +44,8 @@ export interface ScanOptions {
   secrets: string[];
   /** Runs the CLI and returns its stdout (tests may stub it). */
   runCli?: (args: string[]) => Promise<string>;
+  /** Called with the workflows the listing returned (to check what was scanned). */
+  onList?: (runs: { workflowId: string; runId: string }[]) => void;
 }
 
 const exec = promisify(execFile);
@@ -71,7 +77,10 @@ interface Matcher {
   /** `clear` as UTF-8 bytes read as latin1, to compare with decoded base64 byte strings. */
   clearLatin1: string[];
   base64: string[];
+  base64url: string[];
 }
+
+const toBase64url = (b64: string) => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 function matchers(secrets: string[]): Matcher[] {
   return secrets.map((s, index) => {
@@ -79,16 +88,20 @@ function matchers(secrets: string[]): Matcher[] {
     // JSON.stringify escapes quotes, backslashes and control characters: search that form too.
     const escaped = JSON.stringify(s).slice(1, -1);
     const clear = [...new Set([s, escaped])];
+    const base64 = [...new Set(clear.flatMap((c) => base64Needles(c)))];
     return {
       index,
       clear,
       clearLatin1: clear.map((c) => Buffer.from(c, 'utf8').toString('latin1')),
-      base64: [...new Set(clear.flatMap((c) => base64Needles(c)))],
+      base64,
+      // Only the needles that differ from base64 (those containing + or /): the others are found as base64.
+      base64url: [...new Set(base64.map(toBase64url))].filter((n) => !base64.includes(n)),
     };
   });
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** Scans one history (proto-JSON, as `temporal workflow show -o json` prints it). */
 export function scanHistoryJson(history: unknown, secrets: string[], where: { workflowId: string; runId: string }): Finding[] {
@@ -102,11 +115,14 @@ export function scanHistoryJson(history: unknown, secrets: string[], where: { wo
   const visit = (v: unknown, path: string, ev?: { eventId?: string; eventType?: string }): void => {
     if (typeof v === 'string') {
       const decoded = v.length >= 4 && v.length % 4 === 0 && BASE64.test(v) ? Buffer.from(v, 'base64').toString('latin1') : undefined;
+      const decodedUrl = v.length >= 4 && BASE64URL.test(v) ? Buffer.from(v, 'base64url').toString('latin1') : undefined;
       for (const m of ms) {
         // One finding per value and secret, the most readable form first.
         if (m.clear.some((c) => v.includes(c))) add(m, 'clear', path, ev);
         else if (decoded !== undefined && m.clearLatin1.some((c) => decoded.includes(c))) add(m, 'decoded-base64', path, ev);
+        else if (decodedUrl !== undefined && m.clearLatin1.some((c) => decodedUrl.includes(c))) add(m, 'decoded-base64url', path, ev);
         else if (m.base64.some((b) => v.includes(b))) add(m, 'base64', path, ev);
+        else if (m.base64url.some((b) => v.includes(b))) add(m, 'base64url', path, ev);
       }
       return;
     }
@@ -127,13 +143,18 @@ export function scanHistoryJson(history: unknown, secrets: string[], where: { wo
 
 /** `temporal workflow list -o json` prints a JSON array; older CLIs print one object per line. */
 export function parseWorkflowList(stdout: string): { workflowId: string; runId: string }[] {
+  return parseWorkflowListEntries(stdout).map(({ workflowId, runId }) => ({ workflowId, runId }));
+}
+
+/** The listing's entries with their ids; `entry` is the raw object (search attributes, memo, type, ...). */
+export function parseWorkflowListEntries(stdout: string): { workflowId: string; runId: string; entry: unknown }[] {
   const text = stdout.trim();
   if (!text) return [];
   const items: unknown[] = text.startsWith('[') ? (JSON.parse(text) as unknown[]) : text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
   return items.map((it) => {
     const ex = (it as { execution?: { workflowId?: string; runId?: string } }).execution ?? (it as { workflowId?: string; runId?: string });
     if (!ex.workflowId || !ex.runId) throw new Error('unexpected `temporal workflow list` output: an entry without execution.workflowId/runId');
-    return { workflowId: ex.workflowId, runId: ex.runId };
+    return { workflowId: ex.workflowId, runId: ex.runId, entry: it };
   });
 }
 
@@ -145,13 +166,15 @@ export async function scanHistoriesForSecrets(opts: ScanOptions): Promise<Findin
     (async (args: string[]) => (await exec(opts.temporalCli, args, { maxBuffer: 512 * 1024 * 1024 })).stdout);
   const conn = ['--address', opts.address, '--namespace', opts.namespace];
   const listArgs = ['workflow', 'list', ...conn, '-o', 'json', ...(opts.query ? ['--query', opts.query] : [])];
-  const runs = parseWorkflowList(await run(listArgs));
+  const runs = parseWorkflowListEntries(await run(listArgs));
+  opts.onList?.(runs.map(({ workflowId, runId }) => ({ workflowId, runId })));
   const findings: Finding[] = [];
-  for (const r of runs) {
+  for (const { entry, ...r } of runs) {
     const out = await run(['workflow', 'show', '-w', r.workflowId, '-r', r.runId, ...conn, '-o', 'json']);
     findings.push(...scanHistoryJson(JSON.parse(out), opts.secrets, r));
-    // The workflow id is not in every event, and search attributes live in the listing: check both.
+    // The workflow id is not in every event, and the current search attributes and memo live in the listing: check both.
     findings.push(...scanHistoryJson({ workflowId: r.workflowId }, opts.secrets, r).map((f) => ({ ...f, path: 'workflowId' })));
+    findings.push(...scanHistoryJson({ listing: entry }, opts.secrets, r));
   }
   return findings;
 }

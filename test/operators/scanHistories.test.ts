@@ -84,6 +84,19 @@ describe('scanHistoryJson', () => {
     expect(scanHistoryJson(encrypted, [PASSWORD], where)).toEqual([]);
   });
 
+  test('finds a secret in base64url (e.g. inside an id), decoded or embedded, at any alignment', () => {
+    // '?>' and '~~' make the standard and URL alphabets differ.
+    const secret = 'pw?>~~?>secret';
+    for (const pad of ['', 'x', 'xy']) {
+      const url = Buffer.from(`wf-1|${pad}${secret}`).toString('base64url');
+      expect(url).toMatch(/[-_]/);
+      const decoded = scanHistoryJson({ events: [{ eventId: '3', actionId: url }] }, [secret], where);
+      expect(decoded.map((f) => f.form)).toEqual(['decoded-base64url']);
+      const embedded = scanHistoryJson({ events: [{ eventId: '3', message: `POST /api/v1.0/bootactions/${url}/ failed` }] }, [secret], where);
+      expect(embedded.map((f) => f.form)).toEqual(['base64url']);
+    }
+  });
+
   test('refuses secrets too short to search for', () => {
     expect(() => scanHistoryJson({}, ['abc'], where)).toThrow(/shorter than 4/);
   });
@@ -106,6 +119,24 @@ describe('scanHistoriesForSecrets', () => {
     expect(calls[0]).toEqual(['workflow', 'list', '--address', 'h:1', '--namespace', 'ns', '-o', 'json', '--query', "WorkflowType = 'x'"]);
     expect(calls[2]).toEqual(['workflow', 'show', '-w', 'b', '-r', 'rb', '--address', 'h:1', '--namespace', 'ns', '-o', 'json']);
     expect(f.map((x) => [x.workflowId, x.form])).toEqual([['b', 'decoded-base64']]);
+  });
+
+  test('scans each listing entry too: a secret in a search attribute or the memo is found', async () => {
+    const sa = (v: string) => ({ metadata: { encoding: b64('json/plain'), type: b64('Keyword') }, data: b64(JSON.stringify(v)) });
+    const runCli = async (args: string[]) =>
+      args[1] === 'list'
+        ? JSON.stringify([
+            { execution: { workflowId: 'a', runId: 'ra' }, searchAttributes: { indexedFields: { DrydockDesignRef: sa(`https://admin:${PASSWORD}@deckhand/site`) } } },
+            { execution: { workflowId: 'b', runId: 'rb' }, memo: { fields: { lock: { note: PASSWORD } } } },
+          ])
+        : JSON.stringify(history({ fine: 1 }));
+    const listed: string[] = [];
+    const f = await scanHistoriesForSecrets({ temporalCli: 't', address: 'h:1', namespace: 'ns', secrets: [PASSWORD], runCli, onList: (r) => listed.push(...r.map((x) => x.workflowId)) });
+    expect(listed).toEqual(['a', 'b']);
+    expect(f.map((x) => [x.workflowId, x.form, x.path])).toEqual([
+      ['a', 'decoded-base64', 'listing.searchAttributes.indexedFields.DrydockDesignRef.data'],
+      ['b', 'clear', 'listing.memo.fields.lock.note'],
+    ]);
   });
 
   test('parseWorkflowList accepts a JSON array and JSON lines', () => {
