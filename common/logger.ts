@@ -41,12 +41,25 @@ export function memoryLogger(): Logger & { lines: string[] } {
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Masks every occurrence of each secret (and its base64 form) in `text`. */
+/**
+ * Masks every occurrence of each secret in `text`: in clear, JSON-escaped (a log line is JSON, so a quote
+ * or backslash in a password is escaped there), and in base64 or base64url, also inside a longer encoded
+ * value such as a Basic authorization header (the part that depends only on the secret, at each of the
+ * three byte alignments).
+ */
 export function redact(text: string, secrets: Iterable<string>): string {
   let out = text;
   for (const s of secrets) {
     if (!s || s.length < 3) continue;
-    for (const form of [s, Buffer.from(s).toString('base64')]) out = out.split(form).join('***');
+    const bytes = Buffer.from(s, 'utf8');
+    const forms = new Set([s, JSON.stringify(s).slice(1, -1), bytes.toString('base64'), bytes.toString('base64url')]);
+    for (let lead = 0; lead < 3; lead++) {
+      const enc = Buffer.concat([Buffer.alloc(lead), bytes]).toString('base64');
+      const needle = enc.slice(lead === 0 ? 0 : 4, Math.floor((lead + bytes.length) / 3) * 4);
+      // Short needles would mask unrelated text by chance.
+      if (needle.length >= 8) forms.add(needle).add(needle.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+    for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('***');
   }
   return out;
 }

@@ -81,6 +81,22 @@ export function defaultDeps(settings: OrchestratorSettings, logger: Logger, driv
   };
 }
 
+/** The credentials a worker is configured with: the MaaS API key and each of its parts, the boot action secret, the Promenade token. */
+export function configuredSecrets(drivers: DriverConfig): string[] {
+  const key = drivers.maasApiKey;
+  return [...(key ? [key, ...key.split(':')] : []), drivers.bootActionSecret, drivers.promenadeToken].filter((s): s is string => !!s);
+}
+
+/**
+ * The worker's JSON logger (stderr): every line has the configured credentials masked, as a last line of
+ * defence (drivers never log them). BMC passwords come from designs and are not known here: drivers keep
+ * them out of messages (see the driver tests and test/operators/secretsInHistory.test.ts).
+ */
+export function workerLogger(drivers: DriverConfig, opts: { write?: (line: string) => void } = {}): Logger {
+  const secrets = configuredSecrets(drivers);
+  return jsonLogger({ base: { component: 'worker' }, secrets: () => secrets, write: opts.write });
+}
+
 let codecWarningLogged = false;
 
 /** The data converter from the environment (DRYDOCK_CODEC_*); logs the "encryption is off" warning once per process. */
@@ -113,7 +129,8 @@ export function bundleHasFailureConverter(bundle: NonNullable<WorkerOptions['wor
 }
 
 export async function createDrydockWorker(opts: DrydockWorkerOptions): Promise<Worker> {
-  const logger = opts.logger ?? jsonLogger({ base: { component: 'worker' } });
+  const drivers = opts.drivers ?? driverConfigFromEnv();
+  const logger = opts.logger ?? workerLogger(drivers);
   const settings = opts.settings ?? orchestratorSettingsFromEnv();
   const dataConverter = opts.dataConverter ?? dataConverterFromEnv(logger);
   // Workflow code converts its own failures inside the sandbox, with the converter the bundle was built with:
@@ -125,7 +142,7 @@ export async function createDrydockWorker(opts: DrydockWorkerOptions): Promise<W
     );
   }
   const designLocks = new TemporalDesignLocks(new Client({ connection: opts.connection, namespace: opts.namespace, dataConverter }));
-  const deps = { ...defaultDeps(settings, logger, opts.drivers), designLocks, ...opts.deps };
+  const deps = { ...defaultDeps(settings, logger, drivers), designLocks, ...opts.deps };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -156,10 +173,11 @@ export function installWorkerRuntime(logger: Logger): { metricsUrl?: string } {
 /** `npm run worker`: a worker for an existing Temporal server (TEMPORAL_ADDRESS). */
 export async function runWorker(cfg: TemporalConfig): Promise<void> {
   if (!cfg.address) throw new Error('TEMPORAL_ADDRESS is not set: the worker needs a Temporal server (or use `npm start`)');
-  const logger = jsonLogger({ base: { component: 'worker' } });
+  const drivers = driverConfigFromEnv();
+  const logger = workerLogger(drivers);
   const { metricsUrl } = installWorkerRuntime(logger);
   const connection = await NativeConnection.connect({ address: cfg.address });
-  const worker = await createDrydockWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, logger });
+  const worker = await createDrydockWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, logger, drivers });
   if (metricsUrl) console.error(`drydock worker: Prometheus metrics at ${metricsUrl}`);
   console.error(`drydock worker: polling task queue ${cfg.taskQueue} on ${cfg.address} (namespace ${cfg.namespace})`);
   await worker.run();
