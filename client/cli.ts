@@ -4,6 +4,7 @@ import { ConfigError, temporalConfigFromEnv } from '../common/config';
 import { TOP_LEVEL_ACTIONS, type Action, type NodeFilterSet, type Task } from '../workflows/task';
 import { DrydockClient, TaskNotFoundError, TaskStateError, TemporalUnreachableError } from './drydockClient';
 import { createProgressReporter } from './progress';
+import { redactRef, runValidateDesignOffline, validationExitCode, validationReport, type ValidationStatus } from '../design';
 import { renderTask, renderTaskList } from './render';
 
 /** Exit codes: 0 ok, 1 the task or command failed, 2 bad input or the design could not be loaded. */
@@ -179,12 +180,72 @@ function taskCommands(program: Command): void {
     });
 }
 
+function validateDesignCommand(program: Command): void {
+  program
+    .command('validate-design')
+    .description('validate a site design with Drydock\'s rules (exit 0 valid, 1 invalid, 2 could not be loaded)')
+    .argument('<design_ref>', 'file://, http(s):// or deckhand+http(s):// reference')
+    .option('--offline', 'validate in this process, without Temporal (pre-commit checks)')
+    .addOption(outputOption())
+    .action(async (designRef: string, o: { offline?: boolean; output: 'text' | 'json' }) => {
+      if (o.offline) {
+        const r = await runValidateDesignOffline(designRef, { output: o.output });
+        process.stdout.write(r.text + '\n');
+        process.exitCode = r.exitCode;
+        return;
+      }
+      await withClient(async (c) => {
+        const { taskId } = await c.createTask('validate_design', { designRef });
+        const t = await c.waitTask(taskId, undefined, 300);
+        if (!t.validation) throw new CliError(`validate_design task ${taskId} ended without a validation status: ${t.result.details.messageList.map((m) => m.message).join('; ')}`);
+        const { status, loaded } = t.validation as { status: ValidationStatus; loaded: boolean };
+        print(o.output, status, `${validationReport(redactRef(designRef), status, !loaded)}\n(task ${taskId})`);
+        process.exitCode = validationExitCode(status, loaded);
+      });
+    });
+}
+
+function siteCommands(program: Command): void {
+  const site = program.command('site').description('site-wide state: the design lock PrepareSite takes');
+  site
+    .command('show')
+    .description('the site\'s design lock, if any')
+    .argument('<site>', 'site name (the Region document\'s name)')
+    .addOption(outputOption())
+    .action(async (name: string, o) => {
+      await withClient(async (c) => {
+        const lock = await c.siteLock(name);
+        print(
+          o.output,
+          { site: name, lock: lock ?? null },
+          lock
+            ? `Site ${name}: design locked by prepare_site task ${lock.taskId} at ${lock.lockedAt}\n  design:  ${redactRef(lock.designRef)}\n  content: ${lock.contentHash}`
+            : `Site ${name}: design not locked`,
+        );
+      });
+    });
+  site
+    .command('unlock')
+    .description('release the site\'s design lock, so actions accept a changed design')
+    .argument('<site>', 'site name')
+    .option('--reason <text>', 'why, kept in the lock\'s history')
+    .addOption(outputOption())
+    .action(async (name: string, o) => {
+      await withClient(async (c) => {
+        const lock = await c.unlockSite(name, { by: process.env.USER, reason: o.reason });
+        print(o.output, { site: name, released: lock }, `Site ${name}: design lock of task ${lock.taskId} released`);
+      });
+    });
+}
+
 export function buildProgram(): Command {
   const program = new Command('drydock')
     .description('Drydock on Temporal: run and follow bare-metal provisioning actions')
     .showHelpAfterError()
     .configureOutput({ outputError: (s, write) => write(s) });
   taskCommands(program);
+  validateDesignCommand(program);
+  siteCommands(program);
   return program;
 }
 

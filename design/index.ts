@@ -91,19 +91,25 @@ export async function runValidateDesignOffline(
   opts: { output: 'text' | 'json' } & DesignOptions = { output: 'text' },
 ): Promise<{ exitCode: 0 | 1 | 2; text: string }> {
   const loaded = await loadDesign(designRef, opts);
-  const exitCode = loaded.loadError ? 2 : loaded.status.status === 'Success' ? 0 : 1;
-  const text = opts.output === 'json' ? JSON.stringify(loaded.status, null, 2) : textReport(redactRef(designRef), loaded);
+  const exitCode = validationExitCode(loaded.status, !loaded.loadError);
+  const text = opts.output === 'json' ? JSON.stringify(loaded.status, null, 2) : validationReport(redactRef(designRef), loaded.status, !!loaded.loadError);
   return { exitCode, text };
 }
 
-function textReport(ref: string, loaded: LoadedDesign): string {
-  const msgs = loaded.status.details.messageList;
+/** validate-design's exit code: 0 = no error, 1 = validation failed, 2 = could not load. */
+export function validationExitCode(status: ValidationStatus, loaded: boolean): 0 | 1 | 2 {
+  return !loaded ? 2 : status.status === 'Success' ? 0 : 1;
+}
+
+/** The human-readable validation report: one verdict line, then one line per message. */
+export function validationReport(ref: string, status: ValidationStatus, loadError: boolean): string {
+  const msgs = status.details.messageList;
   const lines = msgs.map((m) => {
     const docs = m.documents.map((d) => `${d.schema.split('/')[1] ?? d.schema}/${d.name}`).join(',') || '-';
     return `${m.level.toUpperCase().padEnd(7)} ${m.name.padEnd(6)} ${docs.padEnd(28)} ${m.message}`;
   });
   const count = (level: string) => msgs.filter((m) => m.level === level).length;
-  const verdict = loaded.loadError ? 'could not be loaded' : loaded.status.status === 'Success' ? 'passed validation' : 'failed validation';
+  const verdict = loadError ? 'could not be loaded' : status.status === 'Success' ? 'passed validation' : 'failed validation';
   return [
     `Site design ${ref}: ${verdict} (${count('Error')} errors, ${count('Warning')} warnings, ${count('Info')} info)`,
     ...lines,

@@ -23,7 +23,7 @@ import { startSimulatedSite } from '../emulators/site/simulatedSite';
 import { codecServerConfigFromEnv, startCodecServer, type CodecServer } from './codecServer';
 import { runDemo } from './demo';
 import { startDevServer } from './devServer';
-import { createDrydockWorker, installWorkerRuntime, runWorker } from './worker';
+import { configuredSecrets, createDrydockWorker, installWorkerRuntime, runWorker } from './worker';
 
 const STATE_DIR = path.resolve(process.env.DRYDOCK_STATE_DIR ?? path.join(PROJECT_ROOT, '.temporal'));
 const DEMO_SITE = path.join(PROJECT_ROOT, 'examples', 'site', 'demo-site.yaml');
@@ -53,7 +53,9 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<void> {
   fs.mkdirSync(STATE_DIR, { recursive: true });
   const logFile = path.join(STATE_DIR, 'drydock.log');
   const logStream = fs.createWriteStream(logFile, { flags: 'a' });
-  const logger = jsonLogger({ base: { component: 'worker' }, write: (l) => logStream.write(l + '\n') });
+  // Masked in every log line: the design's BMC passwords and the simulated site's keys, once known.
+  const secrets: string[] = [];
+  const logger = jsonLogger({ base: { component: 'worker' }, secrets: () => secrets, write: (l) => logStream.write(l + '\n') });
   const { metricsUrl } = installWorkerRuntime(logger);
   const stops: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
@@ -68,6 +70,7 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<void> {
       throw new Error(`site design ${siteRef} does not validate:\n${errors.join('\n')}`);
     }
 
+    secrets.push(...loaded.design.baremetal_nodes.map((n) => String(n.oob.credential ?? '')).filter((c) => c.length >= 4));
     const codec = createCodec(codecConfigFromEnv());
     let codecServer: CodecServer | undefined;
     if (codec) {
@@ -99,6 +102,7 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<void> {
       logger,
     });
     stops.push(() => site.stop());
+    secrets.push(...configuredSecrets(site.drivers));
 
     const connection = await NativeConnection.connect({ address: server.address });
     stops.push(() => connection.close());

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { designLockWorkflowId } from '../../workflows/designLock';
 import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
 import { DEMO_SITE_PATH, startSimulatedSite, type SimulatedSite } from '../harness/site';
@@ -29,6 +31,13 @@ describe('site design lock', () => {
     await site?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  const drydock = async (...args: string[]) =>
+    (
+      await promisify(execFile)(process.execPath, [path.resolve(__dirname, '../../bin/drydock.js'), ...args], {
+        env: { ...process.env, TEMPORAL_ADDRESS: env.client.config.address, DRYDOCK_TASK_QUEUE: env.taskQueue },
+      })
+    ).stdout;
 
   const run = (action: 'prepare_site' | 'verify_nodes', designRef: string) =>
     env.run(async () => env.client.waitTask((await env.client.createTask(action, { designRef })).taskId, undefined, 200));
@@ -65,9 +74,12 @@ describe('site design lock', () => {
   });
 
   test('after an unlock the changed design is accepted', async () => {
-    const released = await env.run(() => env.client.unlockSite('locktest', { by: 'test' }));
-    expect(released.site).toBe('locktest');
+    const shown = JSON.parse(await drydock('site', 'show', 'locktest', '--output', 'json'));
+    expect(shown.lock).toMatchObject({ site: 'locktest', designRef: lockedRef });
+    const released = JSON.parse(await env.run(() => drydock('site', 'unlock', 'locktest', '--reason', 'design change', '--output', 'json')));
+    expect(released.released).toMatchObject({ site: 'locktest', taskId: shown.lock.taskId });
     expect(await env.client.siteLock('locktest')).toBeUndefined();
+    expect(await drydock('site', 'show', 'locktest')).toBe('Site locktest: design not locked\n');
     expect((await run('verify_nodes', changedRef)).result.status).toBe('success');
     await expect(env.client.unlockSite('locktest')).rejects.toThrow('site locktest has no design lock');
   });
