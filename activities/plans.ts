@@ -181,7 +181,8 @@ export function deployUserData(
     .map((a) => {
       const id = bootActionId(workflowId, a.name);
       return [
-        'curl', '-sf', '-X', 'POST',
+        // The report API may be restarting when the node boots: curl keeps trying for about five minutes.
+        'curl', '-sf', '--retry', '30', '--retry-delay', '10', '--retry-connrefused', '-X', 'POST',
         '-H', 'Content-Type: application/json',
         '-H', `X-Bootaction-Key: ${bootActionKey(reports.secret, id)}`,
         '-d', JSON.stringify({ status: 'success', details: [{ message: `Boot action ${a.name} ran on ${node.name}`, error: false }] }),

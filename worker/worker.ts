@@ -4,6 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { TemporalDesignLocks } from '../activities/designLocks';
+import { startBootActionApi } from './bootactionApi';
 import { loadDesign } from '../design';
 import { createActivities, type ActivityDeps } from '../activities';
 import { DesignStore } from '../activities/designStore';
@@ -177,11 +178,31 @@ export async function runWorker(cfg: TemporalConfig): Promise<void> {
   const logger = workerLogger(drivers);
   const { metricsUrl } = installWorkerRuntime(logger);
   const connection = await NativeConnection.connect({ address: cfg.address });
-  const worker = await createDrydockWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, logger, drivers });
+  const dataConverter = dataConverterFromEnv(logger);
+  const worker = await createDrydockWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, logger, drivers, dataConverter });
+  // Deployed nodes report their boot actions over HTTP; this worker serves those reports when asked to.
+  const apiPort = process.env.DRYDOCK_BOOTACTION_API_PORT;
+  const api = apiPort
+    ? await startBootActionApi({
+        client: new Client({ connection, namespace: cfg.namespace, dataConverter }),
+        secret: drivers.bootActionSecret,
+        logger,
+        port: Number(apiPort),
+        host: process.env.DRYDOCK_BOOTACTION_API_BIND || '127.0.0.1',
+      })
+    : undefined;
+  if (api) console.error(`drydock worker: boot action reports at ${api.reportUrl} (nodes are told ${drivers.bootActionReportUrl})`);
   if (metricsUrl) console.error(`drydock worker: Prometheus metrics at ${metricsUrl}`);
   console.error(`drydock worker: polling task queue ${cfg.taskQueue} on ${cfg.address} (namespace ${cfg.namespace})`);
-  await worker.run();
-  await connection.close();
+  const stop = () => worker.shutdown();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await worker.run();
+  } finally {
+    await api?.stop();
+    await connection.close();
+  }
 }
 
 if (require.main === module) {

@@ -9,19 +9,26 @@ import type { MaasEmulator } from '../maas';
  * `runcmd`, whose curl commands report boot actions to the boot action API. Only those commands are
  * understood; anything else in the user data is ignored.
  */
-export async function runBootActionReports(maas: MaasEmulator, done: Set<string>, logger: Logger): Promise<void> {
+export async function runBootActionReports(maas: MaasEmulator, done: Set<string>, logger: Logger, attempts = new Map<string, number>()): Promise<void> {
   for (const d of maas.deployments()) {
     if (d.statusName !== 'Deployed' || !d.userData) continue;
-    const key = `${d.systemId}:${createHash('sha256').update(d.userData).digest('hex')}`;
-    if (done.has(key)) continue;
-    done.add(key);
-    for (const cmd of curlCommands(decodeUserData(d.userData))) {
+    const deployment = `${d.systemId}:${createHash('sha256').update(d.userData).digest('hex')}`;
+    for (const [i, cmd] of curlCommands(decodeUserData(d.userData)).entries()) {
+      const key = `${deployment}:${i}`;
+      if (done.has(key)) continue;
+      // As curl --retry: connection refused and 5xx are tried again (here on the agent's next tick).
+      const attempt = (attempts.get(key) ?? 0) + 1;
+      attempts.set(key, attempt);
+      let retry = false;
       try {
         const res = await fetch(cmd.url, { method: 'POST', headers: cmd.headers, body: cmd.body });
-        logger.info('simulated node reported a boot action', { node: d.hostname, status: res.status });
+        retry = res.status >= 500;
+        logger.info('simulated node reported a boot action', { node: d.hostname, status: res.status, attempt });
       } catch (e) {
-        logger.warn('simulated node could not reach the boot action API', { node: d.hostname, error: (e as Error).message });
+        retry = true;
+        logger.warn('simulated node could not reach the boot action API', { node: d.hostname, error: (e as Error).message, attempt });
       }
+      if (!retry || attempt > cmd.retries) done.add(key);
     }
   }
 }
@@ -36,6 +43,8 @@ interface CurlPost {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /** curl --retry */
+  retries: number;
 }
 
 function curlCommands(cloudConfig: string): CurlPost[] {
@@ -45,12 +54,14 @@ function curlCommands(cloudConfig: string): CurlPost[] {
   for (const cmd of doc?.runcmd ?? []) {
     if (!Array.isArray(cmd) || cmd[0] !== 'curl') continue;
     const args = cmd.map(String);
-    const post: CurlPost = { url: args[args.length - 1], headers: {} };
+    const post: CurlPost = { url: args[args.length - 1], headers: {}, retries: 0 };
     for (let i = 1; i < args.length - 1; i++) {
       if (args[i] === '-H') {
         const [k, ...v] = args[++i].split(':');
         post.headers[k.trim()] = v.join(':').trim();
       } else if (args[i] === '-d') post.body = args[++i];
+      else if (args[i] === '--retry') post.retries = Number(args[++i]);
+      else if (args[i] === '--retry-delay') i++;
     }
     out.push(post);
   }

@@ -101,7 +101,15 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
       );
     }
     const reported = new Set<string>();
-    timers.push(setInterval(() => void runBootActionReports(maas, reported, logger), 500));
+    const attempts = new Map<string, number>();
+    let reporting = false;
+    timers.push(
+      setInterval(() => {
+        if (reporting) return; // one pass at a time: a slow report must not be sent twice
+        reporting = true;
+        void runBootActionReports(maas, reported, logger, attempts).finally(() => (reporting = false));
+      }, 500),
+    );
 
     const bmcPorts: Record<string, number> = {};
     for (const b of bmcs.values()) bmcPorts[b.address] = b.port;

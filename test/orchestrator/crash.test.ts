@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { freeTcpPort } from '../../common/ports';
 import { fastSettings, startTestWorker, temporalAddress, type TestWorkerEnv } from '../harness/temporal';
 import { countsOf, DEMO_SITE, startSimulatedSite, type SimulatedSite } from '../harness/site';
 
@@ -10,17 +11,20 @@ const KILLS = 3;
 
 /**
  * Crash test: the worker runs as its own process (`worker/worker.ts`, configured from the environment as in
- * production) and is SIGKILLed three times at random moments of a 10-node DeployNodes. Temporal's history
+ * production, serving the boot action reports too) and is SIGKILLed three times at random moments of a
+ * 10-node DeployNodes. Temporal's history
  * is the task state: after the last restart the task completes and MaaS saw exactly one deploy per node.
  */
 describe('worker crashes during deploy_nodes', () => {
   let site: SimulatedSite;
   let env: TestWorkerEnv;
   const workers = new Set<ChildProcess>();
+  let reportPort: number;
 
   beforeAll(async () => {
     // Deployments take seconds, so the kills land while nodes are deploying and reporting.
     site = await startSimulatedSite({ durations: { deploying: 6000 } });
+    reportPort = await freeTcpPort();
     env = await startTestWorker('crash', { drivers: site.drivers, settings: fastSettings({ max_parallel_nodes: 10 }) });
     for (const action of ['prepare_site', 'prepare_nodes'] as const) {
       const t = await env.run(async () => env.client.waitTask((await env.client.createTask(action, { designRef: DEMO_SITE })).taskId, undefined, 200));
@@ -49,7 +53,10 @@ describe('worker crashes during deploy_nodes', () => {
         MAAS_API_KEY: d.maasApiKey,
         DRYDOCK_BMC_PORTS: JSON.stringify(d.bmcPorts),
         DRYDOCK_BOOTACTION_SECRET: d.bootActionSecret,
-        DRYDOCK_BOOTACTION_REPORT_URL: d.bootActionReportUrl,
+        // The worker process serves the boot action reports itself, so they too go down with each kill
+        // (the nodes' curl retries them).
+        DRYDOCK_BOOTACTION_API_PORT: String(reportPort),
+        DRYDOCK_BOOTACTION_REPORT_URL: `http://127.0.0.1:${reportPort}/api/v1.0/bootactions/`,
         DRYDOCK_POWER_STATE_CHANGE_RETRY_INTERVAL: '0.1',
         DRYDOCK_POLL_INTERVAL: '0.5',
         DRYDOCK_MAX_PARALLEL_NODES: '10',
