@@ -6,10 +6,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { compileDesign, executeRule, ingestText, RULES_BY_CLASS, type PlatformCatalog, type SiteDesign, type ValidationMessage } from '../../design';
 
-/** ../shared/drydock relative to the repository root. */
-export const DRYDOCK_DIR = path.resolve(__dirname, '../../../shared/drydock');
-export const REFERENCE_DIR = path.resolve(__dirname, '../../../shared/reference');
-export const SKIP_MESSAGE = 'skipped: Drydock reference data not found at ../shared/drydock (acceptance suite needs it)';
+/** ../shared next to the repository root, or DRYDOCK_SHARED_DIR for a clone that lives elsewhere. */
+const SHARED_DIR = process.env.DRYDOCK_SHARED_DIR
+  ? path.resolve(process.env.DRYDOCK_SHARED_DIR)
+  : path.resolve(__dirname, '../../../shared');
+export const DRYDOCK_DIR = path.join(SHARED_DIR, 'drydock');
+export const REFERENCE_DIR = path.join(SHARED_DIR, 'reference');
+export const SKIP_MESSAGE = `skipped: Drydock reference data not found at ${DRYDOCK_DIR} (set DRYDOCK_SHARED_DIR to the folder holding drydock/ and reference/)`;
 export const HAVE_DRYDOCK = fs.existsSync(path.join(DRYDOCK_DIR, 'yaml_samples'));
 
 /** describe() when the data is there; otherwise describe.skip with the reason in its title and on stderr. */

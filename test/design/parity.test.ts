@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { compileDesign, ingestText, loadDesign, resolveDesignRef, SCHEMAS_FOR_TESTS, selectNodes, validateDesignText } from './designUnderTest';
-import { describeDrydock, effectiveSite, MOCK_MAAS, readSample, ruleMessages, sampleRef } from './drydockData';
+import { describeDrydock, effectiveSite, MOCK_MAAS, readSample, REFERENCE_DIR, ruleMessages, sampleRef } from './drydockData';
 import type { EffectiveDesign, ValidationMessage } from '../../design';
 
 const ALL_RULES = [
@@ -381,7 +381,7 @@ describeDrydock('Drydock node filter cases (rows 106-111)', () => {
 });
 
 describeDrydock('Drydock golden validator output (appendix of validation-cases.md)', () => {
-  const goldenFile = path.join(path.resolve(__dirname, '../../../shared/reference'), 'validation-cases.md');
+  const goldenFile = path.join(REFERENCE_DIR, 'validation-cases.md');
   const sections = fs.existsSync(goldenFile) ? parseGolden(fs.readFileSync(goldenFile, 'utf8')) : [];
   test('the appendix was found and parsed', () => expect(sections.length).toBeGreaterThanOrEqual(20));
   // jest refuses an empty table even in a skipped block, hence the placeholder when the appendix is absent.
