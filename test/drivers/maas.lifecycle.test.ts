@@ -62,6 +62,20 @@ describe('MaaS provisioner lifecycle over HTTP against the emulator', () => {
     expect(rig.emu.counters().machines.node01?.update).toBe(1);
   });
 
+  it('nodes identified concurrently into a new domain all succeed (the losers of the create race find it made)', async () => {
+    // The race is real: concurrent creates of one name, and MaaS refuses all but the first with a 400.
+    const raw = await Promise.allSettled([1, 2, 3].map(() => rig.client.network.createDomain({ name: 'raw-race.example' })));
+    expect(raw.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(raw.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual([
+      expect.any(MaasRequestError),
+      expect.any(MaasRequestError),
+    ]);
+
+    const domains = await Promise.all([1, 2, 3, 4].map(() => rig.client.network.ensureDomain('race.example')));
+    expect(new Set(domains.map((d) => d.id)).size).toBe(1);
+    expect((await rig.client.network.domains()).filter((d) => d.name === 'race.example')).toHaveLength(1);
+  });
+
   it('commissions once (idempotent), deploys, releases: New → Ready → Deployed → Ready', async () => {
     const m = rig.emu.machine('node01')!;
     expect(await rig.provisioner.startCommission(m.system_id)).toBe('started');

@@ -1,3 +1,4 @@
+import { MaasRequestError } from '../errors';
 import type { MaasHttp } from '../http';
 import type { FormFields } from '../multipart';
 import type { MaasDomain, MaasFabric, MaasIpRange, MaasStaticRoute, MaasSubnet, MaasVlan } from './wire';
@@ -54,5 +55,20 @@ export class NetworkApi {
   }
   createDomain(d: { name: string; authoritative?: boolean; ttl?: number }): Promise<MaasDomain> {
     return this.http.post('domains/', { form: { ...d }, operation: 'create domain' });
+  }
+  /**
+   * The domain, created when missing. Nodes are identified concurrently, so another node may create it
+   * between our list and our create: MaaS then answers 400 (name already exists) and the domain is there.
+   */
+  async ensureDomain(name: string): Promise<MaasDomain> {
+    const existing = (await this.domains()).find((d) => d.name === name);
+    if (existing) return existing;
+    try {
+      return await this.createDomain({ name, authoritative: false });
+    } catch (err) {
+      const created = err instanceof MaasRequestError && (await this.domains()).find((d) => d.name === name);
+      if (created) return created;
+      throw err;
+    }
   }
 }

@@ -60,9 +60,8 @@ export async function identifyNode(deps: StepDeps, systemId: string, node: NodeI
   const current = await deps.client.machines.get(systemId);
   const domain = node.domain ?? 'local';
   if (current.hostname === node.name && current.domain?.name === domain) return toMachine(current);
-  const domains = await deps.client.network.domains();
   // MaaS refuses an unknown domain; create it the way create_network_template would.
-  if (!domains.some((d) => d.name === domain)) await deps.client.network.createDomain({ name: domain, authoritative: false });
+  await deps.client.network.ensureDomain(domain);
   const updated = await deps.client.machines.update(systemId, { hostname: node.name, domain });
   deps.logger.info('Node identified in MaaS', { node: node.name, system_id: systemId, domain });
   return toMachine(updated);

@@ -51,9 +51,7 @@ async function templateLink(deps: StepDeps, link: TemplateLinkPlan, report: Requ
 
 async function templateNetwork(deps: StepDeps, fabric: MaasFabric, net: TemplateNetworkPlan, report: Required<StepReport>): Promise<void> {
   const api = deps.client.network;
-  if (net.dnsDomain && !(await api.domains()).some((d) => d.name === net.dnsDomain)) {
-    await api.createDomain({ name: net.dnsDomain, authoritative: false });
-  }
+  if (net.dnsDomain) await api.ensureDomain(net.dnsDomain);
   const vid = net.vlan ?? 0;
   const vlanFields = { name: net.name, mtu: net.mtu };
   const gateway = net.routes.find((r) => r.subnet === '0.0.0.0/0')?.gateway;
