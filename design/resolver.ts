@@ -89,8 +89,11 @@ async function fetchOnce(url: string, ref: string, opts: ResolveOptions): Promis
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_DESIGN_BYTES;
   const { target, headers } = basicAuth(url);
   const controller = new AbortController();
-  let timer = setTimeout(() => controller.abort(), opts.connectTimeoutMs ?? 16_000);
-  let phase = 'connecting';
+  const connectMs = opts.connectTimeoutMs ?? 16_000;
+  const readMs = opts.readTimeoutMs ?? 300_000;
+  let timer = setTimeout(() => controller.abort(), connectMs);
+  // Until the headers arrive node-fetch cannot tell a slow connect from a silent server.
+  let phase = `after ${connectMs / 1000} s without a response`;
   try {
     const init: RequestInit = { headers, signal: controller.signal as RequestInit['signal'], size: maxBytes, redirect: 'follow' };
     const res: Response = await (opts.fetchImpl ?? fetch)(target, init);
@@ -99,14 +102,14 @@ async function fetchOnce(url: string, ref: string, opts: ResolveOptions): Promis
     if (res.status >= 400) throw new DesignRefError(`Cannot fetch design reference ${redactRef(ref)}: HTTP ${res.status} ${res.statusText}`);
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (declared > maxBytes) throw tooLarge(ref, declared, maxBytes);
-    phase = 'reading';
-    timer = setTimeout(() => controller.abort(), opts.readTimeoutMs ?? 300_000);
+    phase = `after ${readMs / 1000} s reading the body`;
+    timer = setTimeout(() => controller.abort(), readMs);
     return await res.buffer();
   } catch (e) {
     if (e instanceof DesignRefError || e instanceof RetryableError) throw e;
     const err = e as Error & { type?: string };
     if (err.type === 'max-size') throw tooLarge(ref, `more than ${maxBytes}`, maxBytes);
-    if (err.name === 'AbortError') throw new RetryableError(`timed out while ${phase}`);
+    if (err.name === 'AbortError') throw new RetryableError(`timed out ${phase}`);
     throw new RetryableError(err.message);
   } finally {
     clearTimeout(timer);

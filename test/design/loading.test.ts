@@ -59,6 +59,11 @@ describe('http and deckhand+http resolution', () => {
         res.statusCode = 503;
         return res.end();
       }
+      if (req.url === '/silent') return; // accepts, never answers
+      if (req.url === '/stall') {
+        res.writeHead(200, { 'content-type': 'application/yaml' });
+        return void res.write('---\n'); // headers and a first chunk, then nothing
+      }
       if (req.url === '/missing') {
         res.statusCode = 404;
         return res.end();
@@ -68,7 +73,10 @@ describe('http and deckhand+http resolution', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
 
   test('GET once, Basic auth from the URL', async () => {
     seen.length = 0;
@@ -94,6 +102,14 @@ describe('http and deckhand+http resolution', () => {
   test('connection refused gives up after the configured tries', async () => {
     const r = await loadDesign('http://127.0.0.1:1/x', { retries: 2, sleep: async () => undefined, connectTimeoutMs: 2000 });
     expect(r.loadError).toMatch(/after 2 tries/);
+  });
+  test('a server that never answers times out, bounded, each try', async () => {
+    const r = await loadDesign(`http://${base}/silent`, { retries: 2, sleep: async () => undefined, connectTimeoutMs: 200 });
+    expect(r.loadError).toBe(`Cannot fetch design reference http://${base}/silent after 2 tries: timed out after 0.2 s without a response`);
+  });
+  test('a body that stalls times out on the read timeout', async () => {
+    const r = await loadDesign(`http://${base}/stall`, { retries: 1, sleep: async () => undefined, readTimeoutMs: 200 });
+    expect(r.loadError).toBe(`Cannot fetch design reference http://${base}/stall after 1 tries: timed out after 0.2 s reading the body`);
   });
 });
 
