@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { temporal } from '@temporalio/proto';
 import path from 'node:path';
 import { freeTcpPort } from '../../common/ports';
 import { fastSettings, startTestWorker, temporalAddress, type TestWorkerEnv } from '../harness/temporal';
@@ -82,15 +83,26 @@ describe('worker crashes during deploy_nodes', () => {
 
   const killed = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
+  /** Whether a workflow of the task has an activity started on a worker right now (the kill then lands mid-call). */
+  async function activityInFlight(ids: string[]): Promise<boolean> {
+    const described = await Promise.all(ids.map((id) => env.client.client.workflow.getHandle(id).describe().catch(() => undefined)));
+    return described.some((d) => (d?.raw.pendingActivities ?? []).some((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED));
+  }
+
   test('three SIGKILLs, then the task completes with exactly one deploy per node', async () => {
+    // Slow MaaS answers keep activities in flight for most of the deployment.
+    site.sim.maas.setFault({ latencyMs: 300 });
     const { taskId, workflowId } = await env.client.createTask('deploy_nodes', { designRef: DEMO_SITE });
     const handle = env.client.client.workflow.getHandle(workflowId);
+    const ids = [workflowId, ...site.sim.nodes.map((n) => `demo-deploy_node-${n.name}-${taskId}`)];
     const moments: number[] = [];
     for (let k = 1; k <= KILLS; k++) {
       const w = await startWorkerProcess(k);
-      const ms = 500 + Math.floor(Math.random() * 2500);
-      moments.push(ms);
-      await new Promise((r) => setTimeout(r, ms));
+      const started = Date.now();
+      await new Promise((r) => setTimeout(r, 500 + Math.floor(Math.random() * 2500)));
+      // A random moment, then the first one with an activity running on this worker (bounded).
+      for (let i = 0; i < 100 && !(await activityInFlight(ids)); i++) await new Promise((r) => setTimeout(r, 20));
+      moments.push(Date.now() - started);
       expect((await handle.describe()).status.name).toBe('RUNNING');
       w.kill('SIGKILL');
       await killed(w);
@@ -101,6 +113,7 @@ describe('worker crashes during deploy_nodes', () => {
     const task = await env.client.waitTask(taskId, undefined, 500);
     last.kill('SIGTERM');
     await killed(last);
+    site.sim.maas.clearFaults();
 
     if (task.result.status !== 'success') console.log(JSON.stringify(task.result.details.messageList.filter((m) => m.error), null, 1));
     expect(task.result.status).toBe('success');
@@ -109,13 +122,18 @@ describe('worker crashes during deploy_nodes', () => {
     expect(countsOf(site.sim, 'deploy')).toEqual(Object.fromEntries(site.sim.nodes.map((n) => [n.name, 1])));
     expect(Object.values(task.nodes).every((n) => n.step === 'done' && n.result === 'success')).toBe(true);
 
-    // The kills interrupted work in flight: the histories record tasks that timed out on a dead worker.
+    // The kills interrupted work in flight: the histories record activities that timed out on a dead worker
+    // and ran again (a later attempt, its last failure a timeout), or workflow tasks that timed out.
     let interrupted = 0;
     for (const id of [workflowId, ...task.subtask_id_list]) {
       const history = await env.client.client.workflow.getHandle(id).fetchHistory();
-      interrupted += (history.events ?? []).filter((e) => e.workflowTaskTimedOutEventAttributes || e.activityTaskTimedOutEventAttributes).length;
+      for (const e of history.events ?? []) {
+        const retried = e.activityTaskStartedEventAttributes;
+        if (retried && (retried.attempt ?? 1) > 1 && retried.lastFailure?.timeoutFailureInfo) interrupted++;
+        if (e.workflowTaskTimedOutEventAttributes || e.activityTaskTimedOutEventAttributes) interrupted++;
+      }
     }
-    console.log(`${interrupted} workflow/activity tasks timed out on a killed worker and ran again`);
+    console.log(`${interrupted} activities or workflow tasks were cut off by a kill and ran again`);
     expect(interrupted).toBeGreaterThan(0);
   }, 300_000);
 });
