@@ -93,6 +93,20 @@ async function main(): Promise<void> {
       // prepare_site locked the design; its lock workflow ends on unlock.
       await client.unlockSite(loaded.design!.site, { by: 'record-histories' });
       await save(client.client, designLockWorkflowId(loaded.design!.site), 'site_design_lock-demo-site', secrets);
+
+      // A terminated action keeps its task (patched 'terminated-tasks-complete'): prepare_site stopped during
+      // its first step, MaaS slowed so the step is still in flight.
+      site.sim.maas.setFault({ latencyMs: 1000 });
+      const { taskId, workflowId } = await client.createTask('prepare_site', { designRef: DESIGN_REF, taskId: 'recorded-prepare_site-terminated' });
+      const handle = client.client.workflow.getHandle(workflowId);
+      while (!(await handle.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === 'createNetworkTemplate')) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await client.terminateTask(taskId);
+      const terminated = await client.waitTask(taskId, undefined, 300);
+      site.sim.maas.clearFaults();
+      if (terminated.status !== 'terminated') throw new Error(`prepare_site ended ${terminated.status}, expected terminated`);
+      await save(client.client, workflowId, 'prepare_site-terminated-demo-site', secrets);
     });
   } finally {
     for (const s of stops) await s().catch(() => undefined);

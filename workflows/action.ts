@@ -1,6 +1,8 @@
 import {
   ApplicationFailure,
+  CancellationScope,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -59,15 +61,31 @@ export async function targetNodes(ctx: ActionContext, input: ActionInput): Promi
     ]);
     return targets;
   } catch (e) {
-    if (isCancellation(e)) throw e;
+    if (isCancellation(e)) {
+      if (!terminatedTasksComplete()) throw e;
+      ctx.task.failure(new Date());
+      return undefined;
+    }
     ctx.task.addMessage(new Date(), failureMessage(e), { error: true, ctxType: 'task', ctx: input.taskId });
     ctx.task.failure(new Date());
     return undefined;
   }
 }
 
+/**
+ * Whether a terminated action (`drydock task terminate` cancels the workflow) ends with its task, messages
+ * and node results kept. Histories from before ended as a cancelled workflow with no task; they replay so.
+ */
+export function terminatedTasksComplete(): boolean {
+  return patched('terminated-tasks-complete');
+}
+
 /** Ends the task: status complete (or terminated), the result kept as a search attribute. */
 export function finishAction(ctx: ActionContext): void {
+  if (CancellationScope.current().consideredCancelled && ctx.task.status !== 'terminated') {
+    ctx.task.addMessage(new Date(), 'Action terminated.', { ctxType: 'task', ctx: ctx.task.snapshot().task_id });
+    ctx.task.markTerminated(new Date(), null);
+  }
   if (ctx.task.status !== 'terminated') ctx.task.setStatus('complete', new Date());
   upsertSearchAttributes([{ key: DrydockResult, value: ctx.task.result }]);
 }

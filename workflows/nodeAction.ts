@@ -24,10 +24,6 @@ export async function runNodeAction(action: string, childAction: string, child: 
       await runChildren(ctx, input, targets, childAction, child);
     }
   }
-  if (CancellationScope.current().consideredCancelled) {
-    ctx.task.addMessage(new Date(), 'Action terminated.', { ctxType: 'task', ctx: input.taskId });
-    ctx.task.markTerminated(new Date(), null);
-  }
   finishAction(ctx);
   return ctx.task.snapshot();
 }

@@ -1,9 +1,9 @@
-import { isCancellation, patched, ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { DrydockAction, DrydockDesignRef, DrydockSite, DrydockTaskId, publicDesignRef } from '../common/searchAttributes';
 import { designLockWorkflowId, site_design_lock, type DesignLock } from './designLock';
 import type { StepReport } from '../activities/contract';
-import { beginAction, failureMessage, finishAction, targetNodes, type ActionContext, type Targets } from './action';
+import { beginAction, failureMessage, finishAction, targetNodes, terminatedTasksComplete, type ActionContext, type Targets } from './action';
 import { forEachBounded } from './nodeAction';
 import { site } from './proxies';
 import type { ActionInput, Task } from './task';
@@ -17,19 +17,28 @@ export async function verify_site(input: ActionInput): Promise<Task> {
   const { task } = ctx;
   const targets = await targetNodes(ctx, input);
   if (targets) {
-    for (const c of await site.verifyProvisioner({ taskId: input.taskId, designRef: input.designRef, contentHash: targets.contentHash })) {
-      task.addMessage(new Date(), c.message, { error: !c.ok, ctxType: c.contextType ?? 'cluster', ctx: c.context ?? 'maas' });
-      if (c.ok) task.success(new Date());
-      else task.failure(new Date());
+    try {
+      for (const c of await site.verifyProvisioner({ taskId: input.taskId, designRef: input.designRef, contentHash: targets.contentHash })) {
+        task.addMessage(new Date(), c.message, { error: !c.ok, ctxType: c.contextType ?? 'cluster', ctx: c.context ?? 'maas' });
+        if (c.ok) task.success(new Date());
+        else task.failure(new Date());
+      }
+    } catch (e) {
+      if (!isCancellation(e) || !terminatedTasksComplete()) throw e;
+      task.failure(new Date());
     }
     await forEachBounded(targets.nodes, ctx.settings.max_parallel_nodes, async (n) => {
       const ref = { taskId: input.taskId, designRef: input.designRef, contentHash: targets.contentHash, node: n };
+      if (CancellationScope.current().consideredCancelled) {
+        task.failure(new Date(), n);
+        return;
+      }
       try {
         task.addMessage(new Date(), await site.validateBmc(ref), { ctxType: 'node', ctx: n });
         task.success(new Date(), n);
       } catch (e) {
-        if (isCancellation(e)) throw e;
-        task.addMessage(new Date(), failureMessage(e), { error: true, ctxType: 'node', ctx: n });
+        if (isCancellation(e) && !terminatedTasksComplete()) throw e;
+        task.addMessage(new Date(), isCancellation(e) ? 'BMC check stopped: action terminated.' : failureMessage(e), { error: true, ctxType: 'node', ctx: n });
         task.failure(new Date(), n);
       }
     });
@@ -91,6 +100,8 @@ async function lockDesign(ctx: ActionContext, input: ActionInput, targets: Targe
 
 async function siteStep(ctx: ActionContext, step: string, fn: () => Promise<StepReport>): Promise<void> {
   const { task } = ctx;
+  // Terminated during an earlier step: the later ones are not started.
+  if (CancellationScope.current().consideredCancelled) return;
   const id = `${workflowInfo().workflowId}/${step}`;
   task.registerSubtask(id, step, new Date());
   try {
@@ -102,8 +113,8 @@ async function siteStep(ctx: ActionContext, step: string, fn: () => Promise<Step
     if ((r.failures ?? []).length > 0) task.failure(new Date());
     else task.success(new Date());
   } catch (e) {
-    if (isCancellation(e)) throw e;
-    task.addMessage(new Date(), `${step}: ${failureMessage(e)}`, { error: true, ctxType: 'task', ctx: step });
+    if (isCancellation(e) && !terminatedTasksComplete()) throw e;
+    task.addMessage(new Date(), `${step}: ${isCancellation(e) ? 'stopped, action terminated' : failureMessage(e)}`, { error: true, ctxType: 'task', ctx: step });
     task.failure(new Date());
   }
   task.addMessage(new Date(), `Collected subtask ${id}`, { ctxType: 'task', ctx: step });

@@ -94,4 +94,29 @@ describe('task retry and terminate', () => {
     expect(Object.values(countsOf(site.sim, 'deploy')).every((c) => c <= 1)).toBe(true);
     await expect(env.client.terminateTask(task.task_id)).rejects.toThrow(/not running/);
   });
+
+  test('terminate during prepare_site: the task keeps its messages, the step in flight says it stopped, later steps never start', async () => {
+    // Slow MaaS answers hold the network template step long enough to terminate it.
+    site.sim.maas.setFault({ latencyMs: 1000 });
+    try {
+      const task = await env.run(async () => {
+        const { taskId, workflowId } = await env.client.createTask('prepare_site', { designRef: DEMO_SITE });
+        const handle = env.client.client.workflow.getHandle(workflowId);
+        for (let i = 0; i < 200; i++) {
+          if ((await handle.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === 'createNetworkTemplate')) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await env.client.terminateTask(taskId);
+        return env.client.waitTask(taskId, undefined, 200);
+      });
+      expect(task.status).toBe('terminated');
+      expect(task.result.status).toBe('failure');
+      const messages = task.result.details.messageList.map((m) => m.message);
+      expect(messages).toContain('create_network_template: stopped, action terminated');
+      expect(messages).toContain('Action terminated.');
+      expect(task.subtask_id_list.map((id) => id.split('/')[1])).toEqual(['create_network_template']);
+    } finally {
+      site.sim.maas.clearFaults();
+    }
+  });
 });

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DrydockNodes, DrydockSite } from '../../common/searchAttributes';
 import { startTestWorker, type TestWorkerEnv } from '../harness/temporal';
@@ -68,6 +71,35 @@ describe('noop action on the real Temporal server', () => {
       });
     } finally {
       await slow.close();
+    }
+  });
+
+  test('terminating a task while its design is still being fetched ends it terminated, with the message', async () => {
+    // A design server that answers only when told to: the task is terminated during target resolution.
+    let release!: () => void;
+    const answered = new Promise<void>((r) => (release = r));
+    const server = http.createServer((_req, res) => void answered.then(() => res.end(fs.readFileSync(DEMO_SITE.slice('file://'.length)))));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      await env.run(async () => {
+        const designRef = `http://127.0.0.1:${(server.address() as AddressInfo).port}/site.yaml`;
+        const { taskId, workflowId } = await env.client.createTask('noop', { designRef });
+        const handle = env.client.client.workflow.getHandle(workflowId);
+        for (let i = 0; i < 100; i++) {
+          if ((await handle.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === 'resolveTargetNodes')) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await env.client.terminateTask(taskId);
+        const task = await env.client.waitTask(taskId, undefined, 100);
+        expect(task.status).toBe('terminated');
+        expect(task.result.status).toBe('failure');
+        expect(task.result.details.messageList.map((m) => m.message)).toEqual(['Action terminated.']);
+        expect((await handle.describe()).status.name).toBe('COMPLETED');
+      });
+    } finally {
+      release();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 });

@@ -24,6 +24,8 @@ describe('replay of recorded histories', () => {
     expect(names).toContain('site_design_lock-demo-site');
     // Recorded before prepare_site took the design lock: replays through patched('prepare-site-locks-design').
     expect(names).toContain('prepare_site-before-design-lock-demo-site');
+    // Terminated mid-step: completes with its task through patched('terminated-tasks-complete').
+    expect(names).toContain('prepare_site-terminated-demo-site');
     let replayed = 0;
     const failures: string[] = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE! } }, all)) {
