@@ -153,7 +153,7 @@ function lineReporter(stream: NodeJS.WritableStream, now: () => number): Progres
       const s = nodeState(p);
       if ((s === 'failure' || s === 'partial_success') && !reported.has(name)) {
         reported.add(name);
-        stream.write(`${ts} node ${name} ${s} at ${p.step}${p.message ? `: ${p.message}` : ''}\n`);
+        stream.write(`${ts} node ${name} ${s} ${whereStopped(p)}\n`);
       }
     }
   };
@@ -211,7 +211,7 @@ function ttyReporter(stream: NodeJS.WriteStream, now: () => number, color: boole
       if ((s === 'failure' || s === 'partial_success') && !reported.has(name)) {
         reported.add(name);
         const mark = s === 'failure' ? colors.red('✖') : colors.yellow('!');
-        const msg = `${mark} ${name} ${s} at ${p.step}${p.message ? `: ${p.message}` : ''}`;
+        const msg = `${mark} ${name} ${s} ${whereStopped(p)}`;
         if (multi) multi.log(msg + '\n');
         else stream.write(msg + '\n');
       }
@@ -247,4 +247,11 @@ function ttyReporter(stream: NodeJS.WriteStream, now: () => number, color: boole
       stream.write(`${mark} ${colors.bold(t.action)} ${taskState(t)}${nodes}${counts ? `  ${counts}` : ''}  ${colors.dim(formatElapsed(elapsedMs(t, now())))}\n`);
     },
   };
+}
+
+/** "at <step>: <message>", the message's own "<step>: " prefix dropped so the step is not said twice. */
+export function whereStopped(p: { step: string; message?: string | null }): string {
+  if (!p.message) return `at ${p.step}`;
+  const message = p.message.startsWith(`${p.step}: `) ? p.message.slice(p.step.length + 2) : p.message;
+  return `at ${p.step}: ${message}`;
 }

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { countNodes, createProgressReporter, formatCounts, formatElapsed, formatSteps, nodeState } from '../../client/progress';
+import { countNodes, createProgressReporter, formatCounts, formatElapsed, formatSteps, nodeState, whereStopped } from '../../client/progress';
 import type { NodeProgress, ResultStatus, Task, TaskStatus } from '../../workflows/task';
 
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
@@ -105,6 +105,16 @@ describe('non-TTY output', () => {
       '',
     ]);
     expect(text()).not.toMatch(/\x1b\[/); // no escape codes in a log
+  });
+
+  test('a node failure names its step once, even when the message starts with it', () => {
+    expect(whereStopped({ step: 'identify_node', message: 'identify_node: create domain at http://maas/MAAS: 400' })).toBe(
+      'at identify_node: create domain at http://maas/MAAS: 400',
+    );
+    expect(whereStopped({ step: 'deploy_node', message: 'Action terminated during step deploy_node.' })).toBe(
+      'at deploy_node: Action terminated during step deploy_node.',
+    );
+    expect(whereStopped({ step: 'queued' })).toBe('at queued');
   });
 
   test('a task without nodes prints its status only', () => {
