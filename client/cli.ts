@@ -49,6 +49,13 @@ async function follow(c: DrydockClient, id: string, format: string): Promise<Tas
   }
 }
 
+/** Follows the task to its end and prints it; exit code 1 unless it succeeded. */
+async function followAndReport(c: DrydockClient, id: string, format: string): Promise<void> {
+  const t = await follow(c, id, format);
+  print(format, t, renderTask(t));
+  if (t.result.status !== 'success') process.exitCode = 1;
+}
+
 async function withClient<T>(fn: (c: DrydockClient) => Promise<T>): Promise<T> {
   const client = await DrydockClient.connect(temporalConfigFromEnv());
   try {
@@ -101,9 +108,7 @@ function taskCommands(program: Command): void {
           return;
         }
         if (o.output !== 'json') process.stdout.write(`Task ${taskId} created (workflow ${workflowId})\n`);
-        const t = await follow(c, taskId, o.output);
-        print(o.output, t, renderTask(t));
-        if (t.result.status !== 'success') process.exitCode = 1;
+        await followAndReport(c, taskId, o.output);
       });
     });
 
@@ -124,13 +129,7 @@ function taskCommands(program: Command): void {
     .description('follow a task until it ends; exit 1 unless its result is success')
     .argument('<id>', 'task id or workflow id')
     .addOption(outputOption())
-    .action(async (id: string, o) => {
-      await withClient(async (c) => {
-        const t = await follow(c, id, o.output);
-        print(o.output, t, renderTask(t));
-        if (t.result.status !== 'success') process.exitCode = 1;
-      });
-    });
+    .action((id: string, o) => withClient((c) => followAndReport(c, id, o.output)));
 
   task
     .command('retry')
@@ -145,9 +144,7 @@ function taskCommands(program: Command): void {
           print(o.output, r, `Task ${r.taskId} retrying on ${r.nodes.length} failed node(s): ${r.nodes.join(', ')}`);
           return;
         }
-        const t = await follow(c, r.taskId, o.output);
-        print(o.output, t, renderTask(t));
-        if (t.result.status !== 'success') process.exitCode = 1;
+        await followAndReport(c, r.taskId, o.output);
       });
     });
 

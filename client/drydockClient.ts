@@ -5,6 +5,7 @@ import type { DataConverter } from '@temporalio/common';
 import { codecConfigFromEnv, createDataConverter } from '../common/codec';
 import { DEFAULT_TEMPORAL_ADDRESS, type TemporalConfig } from '../common/config';
 import { DrydockAction, DrydockDesignRef, DrydockTaskId, publicDesignRef } from '../common/searchAttributes';
+import { TemporalDesignLocks } from '../activities/designLocks';
 import { designLockWorkflowId, unlockDesignSignal, type DesignLock } from '../workflows/designLock';
 import { taskQuery } from '../workflows/messages';
 import { TOP_LEVEL_ACTIONS, nodeFilterFromNames, taskWorkflowId, type Action, type ActionInput, type NodeFilterSet, type Task } from '../workflows/task';
@@ -138,13 +139,7 @@ export class DrydockClient {
 
   /** The site's design lock (taken by prepare_site), or undefined when the site is unlocked. */
   async siteLock(site: string): Promise<DesignLock | undefined> {
-    try {
-      const d = await this.client.workflow.getHandle(designLockWorkflowId(site)).describe();
-      return d.status.name === 'RUNNING' ? (d.memo?.lock as DesignLock | undefined) : undefined;
-    } catch (e) {
-      if (e instanceof WorkflowNotFoundError) return undefined;
-      throw e;
-    }
+    return new TemporalDesignLocks(this.client).current(site);
   }
 
   /**

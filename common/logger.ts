@@ -3,6 +3,8 @@
  * Structured: a message plus flat attributes (task id, node name, BMC address...).
  * Never pass a credential in either; `redact` is the last line of defence, not the plan.
  */
+import { base64Needles, toBase64url } from './secretForms';
+
 export type LogAttrs = Record<string, string | number | boolean | undefined | null>;
 
 export interface Logger {
@@ -51,15 +53,24 @@ export function redact(text: string, secrets: Iterable<string>): string {
   let out = text;
   for (const s of secrets) {
     if (!s || s.length < 3) continue;
-    const bytes = Buffer.from(s, 'utf8');
-    const forms = new Set([s, JSON.stringify(s).slice(1, -1), bytes.toString('base64'), bytes.toString('base64url')]);
-    for (let lead = 0; lead < 3; lead++) {
-      const enc = Buffer.concat([Buffer.alloc(lead), bytes]).toString('base64');
-      const needle = enc.slice(lead === 0 ? 0 : 4, Math.floor((lead + bytes.length) / 3) * 4);
-      // Short needles would mask unrelated text by chance.
-      if (needle.length >= 8) forms.add(needle).add(needle.replace(/\+/g, '-').replace(/\//g, '_'));
-    }
-    for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('***');
+    for (const form of maskedForms(s)) out = out.split(form).join('***');
   }
   return out;
+}
+
+// Every log line is masked: each secret's forms are computed once (bounded, BMC passwords are per node).
+const formsBySecret = new Map<string, string[]>();
+
+/** The forms of one secret, longest first so that a longer form is masked whole. */
+function maskedForms(secret: string): string[] {
+  let forms = formsBySecret.get(secret);
+  if (forms) return forms;
+  const bytes = Buffer.from(secret, 'utf8');
+  const set = new Set([secret, JSON.stringify(secret).slice(1, -1), bytes.toString('base64'), bytes.toString('base64url')]);
+  // Short needles would mask unrelated text by chance.
+  for (const needle of base64Needles(bytes)) if (needle.length >= 8) set.add(needle).add(toBase64url(needle));
+  forms = [...set].sort((a, b) => b.length - a.length);
+  if (formsBySecret.size >= 10_000) formsBySecret.clear();
+  formsBySecret.set(secret, forms);
+  return forms;
 }

@@ -20,7 +20,7 @@ import { loadDesign } from '../design';
 import { startSimulatedSite } from '../emulators/site/simulatedSite';
 import { startDevServer } from '../worker/devServer';
 import { installRuntime } from '../worker/telemetry';
-import { createDrydockWorker } from '../worker/worker';
+import { configuredSecrets, createDrydockWorker, designCredentials } from '../worker/worker';
 import { designLockWorkflowId } from '../workflows/designLock';
 import type { Action } from '../workflows/task';
 import { recordHistory } from './record-history';
@@ -69,13 +69,7 @@ async function main(): Promise<void> {
     const client = await DrydockClient.connect({ address: server.address, namespace: 'default', taskQueue: TASK_QUEUE, connectTimeout: 10 }, { dataConverter: {} });
     stops.unshift(() => client.close());
 
-    const secrets = [
-      site.drivers.maasApiKey!,
-      ...site.drivers.maasApiKey!.split(':'),
-      site.drivers.bootActionSecret,
-      site.drivers.promenadeToken!,
-      ...loaded.design.baremetal_nodes.map((n) => String(n.oob.credential ?? '')).filter(Boolean),
-    ];
+    const secrets = [...configuredSecrets(site.drivers), ...designCredentials(loaded.design)];
 
     await worker.runUntil(async () => {
       for (const [action, childAction] of RUNBOOK) {

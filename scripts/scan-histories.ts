@@ -19,6 +19,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { base64Needles, toBase64url } from '../common/secretForms';
 
 export type FindingForm = 'clear' | 'base64' | 'decoded-base64' | 'base64url' | 'decoded-base64url';
 
@@ -53,24 +54,6 @@ const exec = promisify(execFile);
 /** Secrets shorter than this would match by chance; they are refused. */
 export const MIN_SECRET_LENGTH = 4;
 
-/**
- * The base64 texts that must appear inside any base64 encoding of a byte string containing `secret`,
- * whatever its offset: for each alignment, the characters that depend only on the secret's bytes.
- */
-export function base64Needles(secret: string | Buffer): string[] {
-  const bytes = Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8');
-  const out = new Set<string>();
-  for (let lead = 0; lead < 3; lead++) {
-    const enc = Buffer.concat([Buffer.alloc(lead), bytes]).toString('base64');
-    // Skip the first quantum when it mixes in the leading filler; drop the tail quantum unless it is whole.
-    const start = lead === 0 ? 0 : 4;
-    const whole = Math.floor((lead + bytes.length) / 3) * 4;
-    const needle = enc.slice(start, whole);
-    if (needle.length >= 4) out.add(needle);
-  }
-  return [...out];
-}
-
 interface Matcher {
   index: number;
   clear: string[];
@@ -79,8 +62,6 @@ interface Matcher {
   base64: string[];
   base64url: string[];
 }
-
-const toBase64url = (b64: string) => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 function matchers(secrets: string[]): Matcher[] {
   return secrets.map((s, index) => {

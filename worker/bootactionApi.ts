@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { Client, WorkflowNotFoundError, type Connection } from '@temporalio/client';
+import { Client, WorkflowNotFoundError, type ConnectionLike } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { codecConfigFromEnv, createDataConverter } from '../common/codec';
 import { z } from 'zod';
@@ -45,14 +45,12 @@ export interface BootActionApi {
 }
 
 export interface BootActionApiOptions {
-  /** A client to signal with; it must use the worker's data converter. Or give `connection` instead. */
-  client?: Client;
-  /** Connection for a client made here with `dataConverter`. */
-  connection?: Connection;
+  /** Where reports are signalled to (a worker's NativeConnection will do). */
+  connection: ConnectionLike;
   namespace?: string;
   /**
    * The worker's data converter (the report becomes a signal payload the worker decodes); default from
-   * DRYDOCK_CODEC_KEY, as the worker's. Only used with `connection`.
+   * DRYDOCK_CODEC_KEY, as the worker's.
    */
   dataConverter?: DataConverter;
   secret: string;
@@ -62,12 +60,8 @@ export interface BootActionApiOptions {
 }
 
 export async function startBootActionApi(opts: BootActionApiOptions): Promise<BootActionApi> {
-  let client = opts.client;
-  if (!client) {
-    if (!opts.connection) throw new Error('startBootActionApi needs a client or a connection');
-    const dataConverter = opts.dataConverter ?? createDataConverter(codecConfigFromEnv()).dataConverter;
-    client = new Client({ connection: opts.connection, namespace: opts.namespace, dataConverter });
-  }
+  const dataConverter = opts.dataConverter ?? createDataConverter(codecConfigFromEnv()).dataConverter;
+  const client = new Client({ connection: opts.connection, namespace: opts.namespace, dataConverter });
   const ctx = { client, secret: opts.secret, logger: opts.logger };
   const server = http.createServer((req, res) => {
     handle(req, ctx)

@@ -23,7 +23,7 @@ import { startSimulatedSite } from '../emulators/site/simulatedSite';
 import { codecServerConfigFromEnv, startCodecServer, type CodecServer } from './codecServer';
 import { runDemo } from './demo';
 import { startDevServer } from './devServer';
-import { configuredSecrets, createDrydockWorker, installWorkerRuntime, runWorker } from './worker';
+import { configuredSecrets, createDrydockWorker, designCredentials, installWorkerRuntime, runWorker } from './worker';
 
 const STATE_DIR = path.resolve(process.env.DRYDOCK_STATE_DIR ?? path.join(PROJECT_ROOT, '.temporal'));
 const DEMO_SITE = path.join(PROJECT_ROOT, 'examples', 'site', 'demo-site.yaml');
@@ -70,7 +70,7 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<void> {
       throw new Error(`site design ${siteRef} does not validate:\n${errors.join('\n')}`);
     }
 
-    secrets.push(...loaded.design.baremetal_nodes.map((n) => String(n.oob.credential ?? '')).filter((c) => c.length >= 4));
+    secrets.push(...designCredentials(loaded.design));
     const codec = createCodec(codecConfigFromEnv());
     let codecServer: CodecServer | undefined;
     if (codec) {

@@ -5,7 +5,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { TemporalDesignLocks } from '../activities/designLocks';
 import { startBootActionApi } from './bootactionApi';
-import { loadDesign } from '../design';
+import { loadDesign, type EffectiveDesign } from '../design';
 import { createActivities, type ActivityDeps } from '../activities';
 import { DesignStore } from '../activities/designStore';
 import { jsonLogger, type Logger } from '../common/logger';
@@ -86,6 +86,11 @@ export function defaultDeps(settings: OrchestratorSettings, logger: Logger, driv
 export function configuredSecrets(drivers: DriverConfig): string[] {
   const key = drivers.maasApiKey;
   return [...(key ? [key, ...key.split(':')] : []), drivers.bootActionSecret, drivers.promenadeToken].filter((s): s is string => !!s);
+}
+
+/** The BMC passwords a site design carries (those long enough to mask without false matches). */
+export function designCredentials(design: EffectiveDesign): string[] {
+  return design.baremetal_nodes.map((n) => String(n.oob.credential ?? '')).filter((c) => c.length >= 4);
 }
 
 /**
@@ -184,7 +189,9 @@ export async function runWorker(cfg: TemporalConfig): Promise<void> {
   const apiPort = process.env.DRYDOCK_BOOTACTION_API_PORT;
   const api = apiPort
     ? await startBootActionApi({
-        client: new Client({ connection, namespace: cfg.namespace, dataConverter }),
+        connection,
+        namespace: cfg.namespace,
+        dataConverter,
         secret: drivers.bootActionSecret,
         logger,
         port: Number(apiPort),

@@ -1,4 +1,4 @@
-import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { isCancellation, sleep } from '@temporalio/workflow';
 import { beginAction, finishAction, targetNodes } from './action';
 import type { ActionInput, Task } from './task';
 
@@ -18,11 +18,8 @@ export async function noop(input: ActionInput): Promise<Task> {
       task.addMessage(new Date(), 'Noop action.');
     } catch (e) {
       if (!isCancellation(e)) throw e;
-      await CancellationScope.nonCancellable(async () => {
-        task.markTerminated(new Date(), null);
-        task.failure(new Date());
-        task.addMessage(new Date(), 'Action terminated.');
-      });
+      // finishAction records the termination.
+      task.failure(new Date());
     }
   }
   finishAction(ctx);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EffectiveDesign } from '../../design';
+import { formatIp, parseCidr } from '../../design/ipmath';
 import type { Logger } from '../../common/logger';
 import { silentLogger } from '../../common/logger';
 import { freeTcpPort, freeUdpPort } from '../../common/ports';
@@ -125,12 +126,10 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
  * discovered it on its rack before Drydock configures anything.
  */
 function provisioningSubnet(design: EffectiveDesign): { cidr: string; ip: string } | undefined {
-  const net = design.networks.find((n) => n.cidr && n.ranges.some((r) => r.type === 'dhcp'));
-  if (!net?.cidr) return undefined;
-  const [base] = net.cidr.split('/');
-  const octets = base.split('.').map(Number);
-  octets[3] += 2;
-  return { cidr: net.cidr, ip: octets.join('.') };
+  const cidr = design.networks.find((n) => n.cidr && n.ranges.some((r) => r.type === 'dhcp'))?.cidr;
+  const parsed = cidr ? parseCidr(cidr) : undefined;
+  if (!cidr || !parsed) return undefined;
+  return { cidr, ip: formatIp(parsed.version, parsed.network + 2n) };
 }
 
 function enlistSpec(n: SimulatedNodeSpec) {

@@ -60,3 +60,11 @@ export async function startTestWorker(
     },
   };
 }
+
+/** Waits, at most `maxMs`, until the workflow has an activity of this type pending: the moment to act mid-step. */
+export async function untilActivityPending(env: TestWorkerEnv, workflowId: string, activityType: string, maxMs = 10_000): Promise<void> {
+  const handle = env.client.client.workflow.getHandle(workflowId);
+  for (const end = Date.now() + maxMs; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    if ((await handle.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === activityType)) return;
+  }
+}

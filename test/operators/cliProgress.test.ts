@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../common/temporalCli';
 import { DEMO_SITE } from '../harness/site';
 import { fastSettings, startTestWorker, temporalAddress, type TestWorkerEnv } from '../harness/temporal';
+import { runDrydock, type CliRun } from '../harness/cli';
 
 const exec = promisify(execFile);
 const DRYDOCK = path.join(PROJECT_ROOT, 'bin/drydock.js');
@@ -23,15 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.close());
 
-async function drydock(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec(process.execPath, [DRYDOCK, ...args], { env: cliEnv, cwd: PROJECT_ROOT });
-    return { code: 0, ...r };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const drydock = (args: string[]): Promise<CliRun> => runDrydock(args, cliEnv);
 
 test('piped: "created", then timestamped progress lines, then the task; no escape codes', async () => {
   const r = await env.run(() => drydock(['task', 'create', 'noop', '-d', DEMO_SITE, '-n', 'n01,n02,n03', '--wait']));

@@ -11,7 +11,7 @@ import {
   type CodecKey,
 } from '../../common/codec';
 import { ConfigError } from '../../common/config';
-import { base64Needles } from '../../scripts/scan-histories';
+import { base64Needles } from '../../common/secretForms';
 
 const key = (id: string): CodecKey => ({ id, key: randomBytes(32) });
 const b64 = (b: Buffer) => b.toString('base64');

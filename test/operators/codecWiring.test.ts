@@ -18,6 +18,7 @@ import { PROJECT_ROOT, temporalCliPath } from '../../common/temporalCli';
 import { bootActionId, bootActionKey, startBootActionApi } from '../../worker/bootactionApi';
 import { bundleHasFailureConverter, createDrydockWorker, installWorkerRuntime, WORKFLOWS_PATH } from '../../worker/worker';
 import { startTestWorker, temporalAddress } from '../harness/temporal';
+import { runDrydock } from '../harness/cli';
 
 const exec = promisify(execFile);
 const DEMO_SITE = `file://${path.join(PROJECT_ROOT, 'examples/site/demo-site.yaml')}`;
@@ -68,12 +69,6 @@ async function showHistory(workflowId: string): Promise<unknown> {
   return JSON.parse(stdout);
 }
 
-const drydockCli = (args: string[], env: Record<string, string | undefined>) =>
-  exec(process.execPath, [path.join(PROJECT_ROOT, 'bin/drydock.js'), ...args], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-
 test('runWorker installs the Runtime with DRYDOCK_METRICS_PORT; a second install keeps the first and says so', async () => {
   expect(metricsUrl).toBe(`http://127.0.0.1:${process.env.DRYDOCK_METRICS_PORT}/metrics`);
   expect((await fetch(metricsUrl!)).status).toBe(200);
@@ -120,7 +115,7 @@ test('with DRYDOCK_CODEC_KEY, the worker, DrydockClient and the drydock CLI encr
   const cliEnv = { TEMPORAL_ADDRESS: temporalAddress(), DRYDOCK_TASK_QUEUE: env.taskQueue, DRYDOCK_CODEC_KEY: key, DRYDOCK_CODEC_KEY_ID: 'wiring-k1' };
   try {
     await env.run(async () => {
-      const created = await drydockCli(['task', 'create', 'noop', '-d', DEMO_SITE, '-n', 'n01,n07', '--wait', '-o', 'json'], cliEnv);
+      const created = await runDrydock(['task', 'create', 'noop', '-d', DEMO_SITE, '-n', 'n01,n07', '--wait', '-o', 'json'], cliEnv);
       expect(created.stderr).toBe('');
       expect(created.code).toBe(0);
       const task = JSON.parse(created.stdout) as { task_id: string; workflow_id: string; result: { status: string; successes: string[] } };
@@ -140,7 +135,7 @@ test('with DRYDOCK_CODEC_KEY, the worker, DrydockClient and the drydock CLI encr
       expect(JSON.stringify(history)).not.toContain(Buffer.from(DEMO_SITE).toString('base64').slice(4, 40));
 
       // Without the key the CLI cannot read the task: one line naming the variable, exit 1.
-      const noKey = await drydockCli(['task', 'show', task.task_id], { ...cliEnv, DRYDOCK_CODEC_KEY: '', DRYDOCK_CODEC_KEY_ID: '' });
+      const noKey = await runDrydock(['task', 'show', task.task_id], { ...cliEnv, DRYDOCK_CODEC_KEY: '', DRYDOCK_CODEC_KEY_ID: '' });
       expect(noKey.code).toBe(1);
       expect(noKey.stderr.trim().split('\n')).toHaveLength(1);
       expect(noKey.stderr).toMatch(/encrypted.*DRYDOCK_CODEC_KEY/);

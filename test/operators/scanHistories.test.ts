@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { temporalCliPath } from '../../common/temporalCli';
+import { base64Needles } from '../../common/secretForms';
 import {
-  base64Needles,
   formatFinding,
   parseWorkflowList,
   scanHistoriesForSecrets,

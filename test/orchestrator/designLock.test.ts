@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { designLockWorkflowId } from '../../workflows/designLock';
 import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
 import { DEMO_SITE_PATH, startSimulatedSite, type SimulatedSite } from '../harness/site';
+import { cliEnvFor, drydockStdout } from '../harness/cli';
 
 /**
  * PrepareSite locks the site design: later actions refuse a design with other content until an explicit
@@ -32,12 +31,7 @@ describe('site design lock', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const drydock = async (...args: string[]) =>
-    (
-      await promisify(execFile)(process.execPath, [path.resolve(__dirname, '../../bin/drydock.js'), ...args], {
-        env: { ...process.env, TEMPORAL_ADDRESS: env.client.config.address, DRYDOCK_TASK_QUEUE: env.taskQueue },
-      })
-    ).stdout;
+  const drydock = (...args: string[]) => drydockStdout(args, cliEnvFor(env));
 
   const run = (action: 'prepare_site' | 'verify_nodes', designRef: string) =>
     env.run(async () => env.client.waitTask((await env.client.createTask(action, { designRef })).taskId, undefined, 200));

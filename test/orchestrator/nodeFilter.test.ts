@@ -1,12 +1,8 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { DrydockNodes } from '../../common/searchAttributes';
 import type { NodeFilterSet, Task } from '../../workflows/task';
 import { describeDrydock, sampleRef } from '../design/drydockData';
 import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
-
-const DRYDOCK_BIN = path.resolve(__dirname, '../../bin/drydock.js');
+import { cliEnvFor, drydockStdout } from '../harness/cli';
 const FULLSITE = sampleRef('deckhand_fullsite.yaml');
 
 const intersection = (f: Record<string, unknown>): NodeFilterSet => ({ filter_set_type: 'intersection', filter_set: [{ filter_type: 'intersection', ...f }] }) as NodeFilterSet;
@@ -55,12 +51,7 @@ describeDrydock('node filters select Drydock\'s node set in an action', () => {
   });
 
   test('the CLI builds the same filter from -r', async () => {
-    const stdout = await env.run(async () => {
-      const { stdout } = await promisify(execFile)(process.execPath, [DRYDOCK_BIN, 'task', 'create', 'noop', '--design-ref', FULLSITE, '-r', 'rack2,rack3', '--wait', '--output', 'json'], {
-        env: { ...process.env, TEMPORAL_ADDRESS: env.client.config.address, DRYDOCK_TASK_QUEUE: env.taskQueue },
-      });
-      return stdout;
-    });
+    const stdout = await env.run(() => drydockStdout(['task', 'create', 'noop', '--design-ref', FULLSITE, '-r', 'rack2,rack3', '--wait', '--output', 'json'], cliEnvFor(env)));
     const task = JSON.parse(stdout) as Task;
     expect([...task.result.successes].sort()).toEqual(['compute01', 'compute02']);
   });

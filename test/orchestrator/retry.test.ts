@@ -1,18 +1,6 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
+import { fastSettings, startTestWorker, untilActivityPending, type TestWorkerEnv } from '../harness/temporal';
 import { countsOf, DEMO_SITE, startSimulatedSite, type SimulatedSite } from '../harness/site';
-
-const DRYDOCK_BIN = path.resolve(__dirname, '../../bin/drydock.js');
-
-/** The `drydock` CLI as cLCP or an operator runs it, against the test server and task queue. */
-async function drydock(env: TestWorkerEnv, ...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [DRYDOCK_BIN, ...args], {
-    env: { ...process.env, TEMPORAL_ADDRESS: env.client.config.address, DRYDOCK_TASK_QUEUE: env.taskQueue },
-  });
-  return stdout;
-}
+import { cliEnvFor, drydockStdout } from '../harness/cli';
 
 /**
  * Retry from the failed step and clean termination, on the simulated 10-node example site.
@@ -53,7 +41,7 @@ describe('task retry and terminate', () => {
 
     site.sim.maas.clearFaults();
     const retried = await env.run(async () => {
-      const out = JSON.parse(await drydock(env, 'task', 'retry', first.task_id, '--output', 'json'));
+      const out = JSON.parse(await drydockStdout(['task', 'retry', first.task_id, '--output', 'json'], cliEnvFor(env)));
       expect(out).toMatchObject({ taskId: first.task_id, nodes: ['n04'] });
       return env.client.waitTask(first.task_id, undefined, 200);
     });
@@ -101,11 +89,7 @@ describe('task retry and terminate', () => {
     try {
       const task = await env.run(async () => {
         const { taskId, workflowId } = await env.client.createTask('prepare_site', { designRef: DEMO_SITE });
-        const handle = env.client.client.workflow.getHandle(workflowId);
-        for (let i = 0; i < 200; i++) {
-          if ((await handle.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === 'createNetworkTemplate')) break;
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await untilActivityPending(env, workflowId, 'createNetworkTemplate');
         await env.client.terminateTask(taskId);
         return env.client.waitTask(taskId, undefined, 200);
       });

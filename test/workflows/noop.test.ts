@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DrydockNodes, DrydockSite } from '../../common/searchAttributes';
-import { startTestWorker, type TestWorkerEnv } from '../harness/temporal';
+import { fastSettings, startTestWorker, untilActivityPending, type TestWorkerEnv } from '../harness/temporal';
 
 const DEMO_SITE = `file://${path.resolve(__dirname, '../../examples/site/demo-site.yaml')}`;
 
@@ -58,7 +58,7 @@ describe('noop action on the real Temporal server', () => {
   });
 
   test('terminating a task during its wait ends it terminated with result failure', async () => {
-    const slow = await startTestWorker('noop-slow', { settings: (await import('../harness/temporal')).fastSettings({ noop_wait: 30 }) });
+    const slow = await startTestWorker('noop-slow', { settings: fastSettings({ noop_wait: 30 }) });
     try {
       await slow.run(async () => {
         const { taskId, workflowId } = await slow.client.createTask('noop', { designRef: DEMO_SITE });
@@ -85,10 +85,7 @@ describe('noop action on the real Temporal server', () => {
         const designRef = `http://127.0.0.1:${(server.address() as AddressInfo).port}/site.yaml`;
         const { taskId, workflowId } = await env.client.createTask('noop', { designRef });
         const handle = env.client.client.workflow.getHandle(workflowId);
-        for (let i = 0; i < 100; i++) {
-          if ((await handle.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === 'resolveTargetNodes')) break;
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await untilActivityPending(env, workflowId, 'resolveTargetNodes', 5000);
         await env.client.terminateTask(taskId);
         const task = await env.client.waitTask(taskId, undefined, 100);
         expect(task.status).toBe('terminated');

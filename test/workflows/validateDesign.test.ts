@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { describeDrydock, sampleRef } from '../design/drydockData';
 import { startTestWorker, type TestWorkerEnv } from '../harness/temporal';
-
-const DRYDOCK_BIN = path.resolve(__dirname, '../../bin/drydock.js');
+import { cliEnvFor, runDrydock, type CliRun } from '../harness/cli';
 
 /** `drydock validate-design`: through the validate_design workflow, and --offline in-process; same verdicts. */
 describeDrydock('drydock validate-design', () => {
@@ -14,17 +10,7 @@ describeDrydock('drydock validate-design', () => {
   });
   afterAll(() => env?.close());
 
-  async function drydock(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [DRYDOCK_BIN, ...args], {
-        env: { ...process.env, TEMPORAL_ADDRESS: env.client.config.address, DRYDOCK_TASK_QUEUE: env.taskQueue },
-      });
-      return { code: 0, stdout, stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-    }
-  }
+  const drydock = (...args: string[]): Promise<CliRun> => runDrydock(args, cliEnvFor(env));
 
   test.each([
     ['deckhand_fullsite.yaml', 0, 'Success', 0],
