@@ -4,6 +4,7 @@
  * Every verb is idempotent (safe to run again after a worker dies) and bounded in time.
  * Failures are DriverErrors (drivers/errors.ts): TransientDriverError is worth a retry,
  * PermanentDriverError (including AuthenticationError) is not.
+ * Every verb takes CallOptions last: aborting its signal stops the call at once (drivers/abort.ts).
  */
 
 /** Where and how to reach one node's BMC. Built from the node's `oob` design parameters. */
@@ -21,10 +22,20 @@ export interface BmcTarget {
 
 export type PowerState = 'on' | 'off';
 
+/** Options every driver verb takes last. */
+export interface CallOptions {
+  /**
+   * Aborting it stops the call at once: a running ipmitool is killed, an HTTP request is dropped, a polling
+   * loop ends without another request, and the call rejects with CallAbortedError (drivers/abort.ts).
+   * Activities pass Temporal's cancellation signal, so a terminated task stops talking to the BMC.
+   */
+  signal?: AbortSignal;
+}
+
 /** 'none' means no override is set; other protocol values are passed through lower-cased. */
 export type BootDevice = 'pxe' | 'disk' | 'none' | string;
 
-export interface BootDeviceOptions {
+export interface BootDeviceOptions extends CallOptions {
   /** Keep the override for every boot, not only the next one (default false: next boot only). */
   persistent?: boolean;
 }
@@ -32,22 +43,22 @@ export interface BootDeviceOptions {
 /** Common to every OOB driver: are the node's parameters usable, and do the credentials work? */
 export interface ValidatingDriver {
   /** Resolves when the BMC answers and accepts the credentials; throws a DriverError otherwise. */
-  validate(target: BmcTarget): Promise<void>;
+  validate(target: BmcTarget, opts?: CallOptions): Promise<void>;
 }
 
 export interface PowerDriver extends ValidatingDriver {
   /** Powers on and waits until the BMC reports on; a no-op when already on. */
-  powerOn(target: BmcTarget): Promise<void>;
+  powerOn(target: BmcTarget, opts?: CallOptions): Promise<void>;
   /** Hard power off and waits until the BMC reports off; a no-op when already off. */
-  powerOff(target: BmcTarget): Promise<void>;
+  powerOff(target: BmcTarget, opts?: CallOptions): Promise<void>;
   /** Off, wait for off, on, wait for on (as Drydock's PowerCycleNode). */
-  powerCycle(target: BmcTarget): Promise<void>;
-  powerState(target: BmcTarget): Promise<PowerState>;
+  powerCycle(target: BmcTarget, opts?: CallOptions): Promise<void>;
+  powerState(target: BmcTarget, opts?: CallOptions): Promise<PowerState>;
 }
 
 export interface BootDeviceDriver extends ValidatingDriver {
   setBootDevice(target: BmcTarget, device: 'pxe' | 'disk', options?: BootDeviceOptions): Promise<void>;
-  getBootDevice(target: BmcTarget): Promise<BootDevice>;
+  getBootDevice(target: BmcTarget, opts?: CallOptions): Promise<BootDevice>;
 }
 
 export type Health = 'ok' | 'warning' | 'critical' | 'unknown';
@@ -89,7 +100,7 @@ export interface HardwareInventory {
 }
 
 export interface InventoryDriver extends ValidatingDriver {
-  inventory(target: BmcTarget): Promise<HardwareInventory>;
+  inventory(target: BmcTarget, opts?: CallOptions): Promise<HardwareInventory>;
 }
 
 /** The drivers serving one OOB type, as createOobDrivers() returns them. */

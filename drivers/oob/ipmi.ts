@@ -1,6 +1,6 @@
 import type { Logger } from '../../common/logger';
 import { AuthenticationError, PermanentDriverError, TransientDriverError } from '../errors';
-import type { BmcTarget, BootDevice, BootDeviceDriver, BootDeviceOptions, HardwareInventory, InventoryDriver, OobDrivers, PowerState } from '../types';
+import type { BmcTarget, BootDevice, BootDeviceDriver, BootDeviceOptions, CallOptions, HardwareInventory, InventoryDriver, OobDrivers, PowerState } from '../types';
 import { withDefaults } from './config';
 import { Ipmitool, IpmitoolConfig } from './ipmitool';
 import { DEFAULT_POWER_POLLING, PollingPowerDriver, PowerControl, PowerPollingConfig } from './power';
@@ -17,19 +17,19 @@ export class IpmiPowerControl implements PowerControl {
     return this.ipmi.describeAddress(t);
   }
 
-  async validate(t: BmcTarget): Promise<void> {
-    await this.readPowerState(t, 'validate');
+  async validate(t: BmcTarget, opts: CallOptions = {}): Promise<void> {
+    await this.readPowerState(t, opts, 'validate');
   }
 
-  async readPowerState(t: BmcTarget, operation = 'power state'): Promise<PowerState> {
-    const out = await this.ipmi.exec(t, operation, ['chassis', 'power', 'status']);
+  async readPowerState(t: BmcTarget, opts: CallOptions = {}, operation = 'power state'): Promise<PowerState> {
+    const out = await this.ipmi.exec(t, operation, ['chassis', 'power', 'status'], opts.signal);
     const m = /Chassis Power is (on|off)/i.exec(out);
     if (!m) throw new TransientDriverError(`unexpected ipmitool output "${out.trim()}"`, { node: t.node, address: this.describeAddress(t), operation });
     return m[1].toLowerCase() as PowerState;
   }
 
-  async requestPower(t: BmcTarget, state: PowerState): Promise<void> {
-    await this.ipmi.exec(t, `power ${state}`, ['chassis', 'power', state]);
+  async requestPower(t: BmcTarget, state: PowerState, opts: CallOptions = {}): Promise<void> {
+    await this.ipmi.exec(t, `power ${state}`, ['chassis', 'power', state], opts.signal);
   }
 }
 
@@ -49,17 +49,17 @@ export function parseBootFlags(out: string): BootDevice | undefined {
 export class IpmiBootDevice implements BootDeviceDriver {
   constructor(private readonly ipmi: Ipmitool) {}
 
-  async validate(t: BmcTarget): Promise<void> {
-    await this.getBootDevice(t, 'validate');
+  async validate(t: BmcTarget, opts: CallOptions = {}): Promise<void> {
+    await this.getBootDevice(t, opts, 'validate');
   }
 
   async setBootDevice(t: BmcTarget, device: 'pxe' | 'disk', options: BootDeviceOptions = {}): Promise<void> {
     const args = ['chassis', 'bootdev', device, ...(options.persistent ? ['options=persistent'] : [])];
-    await this.ipmi.exec(t, `set boot device ${device}`, args);
+    await this.ipmi.exec(t, `set boot device ${device}`, args, options.signal);
   }
 
-  async getBootDevice(t: BmcTarget, operation = 'get boot device'): Promise<BootDevice> {
-    const out = await this.ipmi.exec(t, operation, ['chassis', 'bootparam', 'get', '5']);
+  async getBootDevice(t: BmcTarget, opts: CallOptions = {}, operation = 'get boot device'): Promise<BootDevice> {
+    const out = await this.ipmi.exec(t, operation, ['chassis', 'bootparam', 'get', '5'], opts.signal);
     const device = parseBootFlags(out);
     if (!device) throw new PermanentDriverError('BMC returned no boot flags', { node: t.node, address: this.ipmi.describeAddress(t), operation });
     return device;
@@ -97,20 +97,20 @@ export class IpmiInventory implements InventoryDriver {
     private readonly logger: Logger,
   ) {}
 
-  async validate(t: BmcTarget): Promise<void> {
-    await this.ipmi.exec(t, 'validate', ['mc', 'info']);
+  async validate(t: BmcTarget, opts: CallOptions = {}): Promise<void> {
+    await this.ipmi.exec(t, 'validate', ['mc', 'info'], opts.signal);
   }
 
-  async inventory(t: BmcTarget): Promise<HardwareInventory> {
-    const mc = parseColonList(await this.ipmi.exec(t, 'inventory', ['mc', 'info']));
-    const fru = parseColonList(await this.optional(t, ['fru', 'print', '0']));
-    const alarms = parseSel(await this.optional(t, ['sel', 'list']));
+  async inventory(t: BmcTarget, opts: CallOptions = {}): Promise<HardwareInventory> {
+    const mc = parseColonList(await this.ipmi.exec(t, 'inventory', ['mc', 'info'], opts.signal));
+    const fru = parseColonList(await this.optional(t, ['fru', 'print', '0'], opts.signal));
+    const alarms = parseSel(await this.optional(t, ['sel', 'list'], opts.signal));
     return {
       manufacturer: fru['Product Manufacturer'] ?? fru['Board Mfg'] ?? mc['Manufacturer Name'],
       model: fru['Product Name'] ?? fru['Board Product'],
       serialNumber: fru['Product Serial'] ?? fru['Board Serial'],
       firmware: { bmc: mc['Firmware Revision'] },
-      powerState: await this.power.readPowerState(t, 'inventory'),
+      powerState: await this.power.readPowerState(t, opts, 'inventory'),
       health: alarms.some((a) => a.severity === 'critical') ? 'critical' : alarms.length ? 'warning' : 'ok',
       pciDevices: [],
       drives: [],
@@ -120,9 +120,9 @@ export class IpmiInventory implements InventoryDriver {
   }
 
   /** A section the BMC may not implement (ipmi_sim has no FRU by default): empty instead of failing. */
-  private async optional(t: BmcTarget, command: string[]): Promise<string> {
+  private async optional(t: BmcTarget, command: string[], signal?: AbortSignal): Promise<string> {
     try {
-      return await this.ipmi.exec(t, 'inventory', command);
+      return await this.ipmi.exec(t, 'inventory', command, signal);
     } catch (err) {
       if (!(err instanceof PermanentDriverError) || err instanceof AuthenticationError) throw err;
       this.logger.debug('BMC does not offer inventory section', { node: t.node, section: command.join(' ') });

@@ -1,5 +1,6 @@
 import type { Logger } from '../../common/logger';
 import { redact } from '../../common/logger';
+import { CallAbortedError, throwIfAborted } from '../abort';
 import { AuthenticationError, DriverErrorContext, PermanentDriverError, TransientDriverError } from '../errors';
 import type { BmcTarget } from '../types';
 import { withDefaults } from './config';
@@ -69,21 +70,24 @@ export class Ipmitool {
     if (problems.length) throw new PermanentDriverError(`unusable IPMI parameters: ${problems.join(', ')}`, ctx);
   }
 
-  /** Runs one ipmitool command and returns its stdout, or throws a classified DriverError. */
-  async exec(t: BmcTarget, operation: string, command: string[]): Promise<string> {
+  /** Runs one ipmitool command and returns its stdout, or throws a classified DriverError. Aborting
+   * `signal` kills the running ipmitool, so no retransmission reaches the BMC afterwards. */
+  async exec(t: BmcTarget, operation: string, command: string[], signal?: AbortSignal): Promise<string> {
     this.checkTarget(t, operation);
+    throwIfAborted(signal, this.context(t, operation));
     const c = this.config;
     const args = ['-I', 'lanplus', '-H', t.address, '-p', String(t.port ?? DEFAULT_IPMI_PORT), '-U', t.username, '-E',
       '-C', String(c.cipherSuite), '-N', String(c.retransmitTimeoutSec), '-R', String(c.retransmits), '-v', ...command];
     const attrs = { node: t.node, bmc: this.describeAddress(t), operation, command: command.join(' ') };
     let result;
     try {
-      result = await this.run(c.ipmitoolPath, args, { env: { IPMI_PASSWORD: t.password }, timeoutMs: c.commandTimeoutMs });
+      result = await this.run(c.ipmitoolPath, args, { env: { IPMI_PASSWORD: t.password }, timeoutMs: c.commandTimeoutMs, signal });
     } catch (err) {
       const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${c.ipmitoolPath} not found (install ipmitool)` : String(err);
       throw new PermanentDriverError(reason, this.context(t, operation));
     }
-    this.logger.debug('ipmitool finished', { ...attrs, exitCode: result.code, durationMs: result.durationMs, timedOut: result.timedOut });
+    this.logger.debug('ipmitool finished', { ...attrs, exitCode: result.code, durationMs: result.durationMs, timedOut: result.timedOut, aborted: result.aborted });
+    if (result.aborted || signal?.aborted) throw new CallAbortedError(this.context(t, operation), signal?.reason);
     if (result.timedOut) {
       throw new TransientDriverError(`BMC did not answer within ${c.commandTimeoutMs} ms (ipmitool ${command.join(' ')} killed)`, this.context(t, operation));
     }

@@ -1,6 +1,6 @@
 import type { Logger } from '../../common/logger';
 import { TransientDriverError } from '../errors';
-import type { BmcTarget, BootDevice, BootDeviceDriver, BootDeviceOptions, OobDrivers, PowerState } from '../types';
+import type { BmcTarget, BootDevice, BootDeviceDriver, BootDeviceOptions, CallOptions, OobDrivers, PowerState } from '../types';
 import { withDefaults } from './config';
 import { DEFAULT_POWER_POLLING, PollingPowerDriver, PowerControl, PowerPollingConfig } from './power';
 import { Fetch, findSystem, Json, RedfishClient, RedfishClientConfig } from './redfishClient';
@@ -31,20 +31,20 @@ export class RedfishPowerControl implements PowerControl {
     return this.client.baseUrl(t);
   }
 
-  async validate(t: BmcTarget): Promise<void> {
-    await this.client.withSession(t, 'validate', (s) => findSystem(this.client, s, t, 'validate'));
+  async validate(t: BmcTarget, opts: CallOptions = {}): Promise<void> {
+    await this.client.withSession(t, 'validate', (s) => findSystem(this.client, s, t, 'validate'), opts.signal);
   }
 
-  readPowerState(t: BmcTarget): Promise<PowerState> {
+  readPowerState(t: BmcTarget, opts: CallOptions = {}): Promise<PowerState> {
     return this.client.withSession(t, 'power state', async (s) => {
       const { system } = await findSystem(this.client, s, t, 'power state');
       const state = toPowerState(system.PowerState);
       if (!state) throw new TransientDriverError(`unexpected PowerState ${JSON.stringify(system.PowerState)}`, this.client.context(t, 'power state'));
       return state;
-    });
+    }, opts.signal);
   }
 
-  requestPower(t: BmcTarget, state: PowerState): Promise<void> {
+  requestPower(t: BmcTarget, state: PowerState, opts: CallOptions = {}): Promise<void> {
     const operation = `power ${state}`;
     return this.client.withSession(t, operation, async (s) => {
       const { path, system } = await findSystem(this.client, s, t, operation);
@@ -52,7 +52,7 @@ export class RedfishPowerControl implements PowerControl {
       const target = (actions?.['#ComputerSystem.Reset'] as Json | undefined)?.target;
       const resetPath = typeof target === 'string' ? target : `${path}/Actions/ComputerSystem.Reset`;
       await s.send('POST', resetPath, { ResetType: state === 'on' ? 'On' : 'ForceOff' });
-    });
+    }, opts.signal);
   }
 }
 
@@ -62,8 +62,8 @@ const TARGETS: Record<'pxe' | 'disk', string> = { pxe: 'Pxe', disk: 'Hdd' };
 export class RedfishBootDevice implements BootDeviceDriver {
   constructor(private readonly client: RedfishClient) {}
 
-  async validate(t: BmcTarget): Promise<void> {
-    await this.client.withSession(t, 'validate', (s) => findSystem(this.client, s, t, 'validate'));
+  async validate(t: BmcTarget, opts: CallOptions = {}): Promise<void> {
+    await this.client.withSession(t, 'validate', (s) => findSystem(this.client, s, t, 'validate'), opts.signal);
   }
 
   setBootDevice(t: BmcTarget, device: 'pxe' | 'disk', options: BootDeviceOptions = {}): Promise<void> {
@@ -72,10 +72,10 @@ export class RedfishBootDevice implements BootDeviceDriver {
       const { path } = await findSystem(this.client, s, t, operation);
       const enabled = options.persistent ? 'Continuous' : 'Once';
       await s.send('PATCH', path, { Boot: { BootSourceOverrideEnabled: enabled, BootSourceOverrideTarget: TARGETS[device] } });
-    });
+    }, options.signal);
   }
 
-  getBootDevice(t: BmcTarget): Promise<BootDevice> {
+  getBootDevice(t: BmcTarget, opts: CallOptions = {}): Promise<BootDevice> {
     return this.client.withSession(t, 'get boot device', async (s) => {
       const { system } = await findSystem(this.client, s, t, 'get boot device');
       const boot = (system.Boot as Json | undefined) ?? {};
@@ -85,7 +85,7 @@ export class RedfishBootDevice implements BootDeviceDriver {
       if (target === 'Hdd') return 'disk';
       if (target === 'None' || target === undefined || target === null) return 'none';
       return String(target).toLowerCase();
-    });
+    }, opts.signal);
   }
 }
 

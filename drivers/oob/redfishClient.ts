@@ -2,6 +2,7 @@ import https from 'node:https';
 import defaultFetch, { RequestInfo, RequestInit, Response } from 'node-fetch';
 import type { Logger } from '../../common/logger';
 import { redact } from '../../common/logger';
+import { CallAbortedError, throwIfAborted } from '../abort';
 import { AuthenticationError, DriverErrorContext, PermanentDriverError, TransientDriverError } from '../errors';
 import type { BmcTarget } from '../types';
 import { withDefaults } from './config';
@@ -34,6 +35,7 @@ export interface RedfishSession {
 /**
  * HTTP to one BMC's Redfish service. Authenticates with a SessionService session (X-Auth-Token,
  * deleted afterwards) and falls back to HTTP Basic when the service has no sessions (sushy-tools).
+ * An aborted signal drops the request in flight and starts no other, except the session's logout.
  */
 export class RedfishClient {
   private readonly config: RedfishClientConfig;
@@ -54,30 +56,38 @@ export class RedfishClient {
     return `${scheme}://${host}${t.port ? `:${t.port}` : ''}`;
   }
 
-  async withSession<T>(t: BmcTarget, operation: string, fn: (s: RedfishSession) => Promise<T>): Promise<T> {
+  async withSession<T>(t: BmcTarget, operation: string, fn: (s: RedfishSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (!t.address || !t.username || !t.password) {
       throw new PermanentDriverError('unusable Redfish parameters: BMC address, account and credential are required', this.context(t, operation));
     }
-    const root = await this.request(t, operation, 'GET', '/redfish/v1/', {});
-    const sessionsPath = linkOf((root.json.Links as Json | undefined)?.Sessions) ?? (root.json.SessionService ? SESSIONS_FALLBACK : undefined);
-    const login = sessionsPath ? await this.login(t, operation, sessionsPath) : undefined;
-    const auth: Record<string, string> = login
-      ? { 'X-Auth-Token': login.token }
-      : { Authorization: `Basic ${Buffer.from(`${t.username}:${t.password}`).toString('base64')}` };
-    const session: RedfishSession = {
-      get: async (path) => (await this.request(t, operation, 'GET', path, auth)).json,
-      send: async (method, path, body) => void (await this.request(t, operation, method, path, auth, body)),
-    };
+    let login: { token: string; location?: string } | undefined;
+    let auth: Record<string, string> = {};
     try {
-      return await fn(session);
+      const root = await this.request(t, operation, 'GET', '/redfish/v1/', {}, undefined, signal);
+      const sessionsPath = linkOf((root.json.Links as Json | undefined)?.Sessions) ?? (root.json.SessionService ? SESSIONS_FALLBACK : undefined);
+      login = sessionsPath ? await this.login(t, operation, sessionsPath, signal) : undefined;
+      auth = login ? { 'X-Auth-Token': login.token } : { Authorization: `Basic ${Buffer.from(`${t.username}:${t.password}`).toString('base64')}` };
+      const a = auth;
+      return await fn({
+        get: async (path) => (await this.request(t, operation, 'GET', path, a, undefined, signal)).json,
+        send: async (method, path, body) => void (await this.request(t, operation, method, path, a, body, signal)),
+      });
+    } catch (err) {
+      // Whatever an abort interrupted (a request, a body being read), the caller sees the abort.
+      if (signal?.aborted && !(err instanceof CallAbortedError)) throw new CallAbortedError(this.context(t, operation), signal.reason);
+      throw err;
     } finally {
-      if (login?.location) await this.logout(t, operation, login.location, auth);
+      // A BMC has few session slots: log out even after an abort, but then without making the caller wait.
+      if (login?.location) {
+        const logout = this.logout(t, operation, login.location, auth);
+        if (!signal?.aborted) await logout;
+      }
     }
   }
 
   /** Creates a session; undefined when the service does not offer them (404/405/501) so Basic is used. */
-  private async login(t: BmcTarget, operation: string, path: string): Promise<{ token: string; location?: string } | undefined> {
-    const res = await this.raw(t, operation, 'POST', path, {}, { UserName: t.username, Password: t.password });
+  private async login(t: BmcTarget, operation: string, path: string, signal?: AbortSignal): Promise<{ token: string; location?: string } | undefined> {
+    const res = await this.raw(t, operation, 'POST', path, {}, { UserName: t.username, Password: t.password }, signal);
     if ([404, 405, 501].includes(res.status)) {
       this.logger.debug('Redfish sessions not supported, using Basic auth', { node: t.node, bmc: this.baseUrl(t), status: res.status });
       return undefined;
@@ -97,14 +107,15 @@ export class RedfishClient {
     }
   }
 
-  private async request(t: BmcTarget, operation: string, method: string, path: string, auth: Record<string, string>, body?: Json): Promise<{ status: number; json: Json }> {
-    const res = await this.raw(t, operation, method, path, auth, body);
+  private async request(t: BmcTarget, operation: string, method: string, path: string, auth: Record<string, string>, body?: Json, signal?: AbortSignal): Promise<{ status: number; json: Json }> {
+    const res = await this.raw(t, operation, method, path, auth, body, signal);
     if (!res.ok) throw await this.error(t, operation, method, path, res);
     const text = await res.text();
     return { status: res.status, json: text ? (parseJson(text) ?? {}) : {} };
   }
 
-  private async raw(t: BmcTarget, operation: string, method: string, path: string, headers: Record<string, string>, body?: Json): Promise<Response> {
+  private async raw(t: BmcTarget, operation: string, method: string, path: string, headers: Record<string, string>, body?: Json, signal?: AbortSignal): Promise<Response> {
+    throwIfAborted(signal, this.context(t, operation));
     const url = path.startsWith('http') ? path : this.baseUrl(t) + path;
     const init: RequestInit = {
       method,
@@ -113,6 +124,8 @@ export class RedfishClient {
       timeout: this.config.requestTimeoutMs,
       agent: this.agent,
       redirect: 'follow', // sushy-tools answers a system name with 307 to its UUID
+      // node-fetch's own AbortSignal type; Node's AbortSignal is what it checks for at run time.
+      signal: signal as RequestInit['signal'],
     };
     const started = Date.now();
     try {
@@ -121,6 +134,7 @@ export class RedfishClient {
       return res;
     } catch (err) {
       const e = err as Error & { type?: string; code?: string };
+      if (signal?.aborted) throw new CallAbortedError(this.context(t, operation), signal.reason);
       if (e.code && TLS_ERRORS.test(e.code)) {
         // A certificate problem does not go away by retrying.
         throw new PermanentDriverError(`TLS certificate not trusted (${e.code}); for a lab BMC with a self-signed certificate set insecureSkipVerify`, this.context(t, operation));

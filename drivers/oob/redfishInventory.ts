@@ -1,5 +1,6 @@
+import { CallAbortedError } from '../abort';
 import { AuthenticationError, DriverError } from '../errors';
-import type { Alarm, BmcTarget, Drive, HardwareInventory, Health, InventoryDriver, PciDevice, PowerState } from '../types';
+import type { Alarm, BmcTarget, CallOptions, Drive, HardwareInventory, Health, InventoryDriver, PciDevice, PowerState } from '../types';
 import { findSystem, Json, linkOf, RedfishClient, RedfishSession } from './redfishClient';
 
 /** GETs of optional sections: a failure leaves the section out and is noted in `gaps`. */
@@ -11,8 +12,8 @@ class SectionReader {
     try {
       return await this.s.get(path);
     } catch (err) {
-      // Bad credentials fail the whole inventory; anything else only makes it partial.
-      if (err instanceof AuthenticationError || !(err instanceof DriverError)) throw err;
+      // Bad credentials or an abort fail the whole inventory; anything else only makes it partial.
+      if (err instanceof AuthenticationError || err instanceof CallAbortedError || !(err instanceof DriverError)) throw err;
       this.gaps.push(`${path}: ${err.message.slice(err.message.indexOf(': ') + 2)}`);
       return undefined;
     }
@@ -50,11 +51,11 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
 export class RedfishInventory implements InventoryDriver {
   constructor(private readonly client: RedfishClient) {}
 
-  async validate(t: BmcTarget): Promise<void> {
-    await this.client.withSession(t, 'validate', (s) => findSystem(this.client, s, t, 'validate'));
+  async validate(t: BmcTarget, opts: CallOptions = {}): Promise<void> {
+    await this.client.withSession(t, 'validate', (s) => findSystem(this.client, s, t, 'validate'), opts.signal);
   }
 
-  inventory(t: BmcTarget): Promise<HardwareInventory> {
+  inventory(t: BmcTarget, opts: CallOptions = {}): Promise<HardwareInventory> {
     return this.client.withSession(t, 'inventory', async (s) => {
       const { system } = await findSystem(this.client, s, t, 'inventory');
       const r = new SectionReader(s);
@@ -75,7 +76,7 @@ export class RedfishInventory implements InventoryDriver {
         alarms,
         unavailable: r.gaps,
       };
-    });
+    }, opts.signal);
   }
 
   private async drives(r: SectionReader, system: Json): Promise<Drive[]> {

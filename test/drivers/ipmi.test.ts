@@ -1,5 +1,6 @@
 import { memoryLogger } from '../../common/logger';
 import { freeUdpPort } from '../../common/ports';
+import { CallAbortedError } from '../../drivers/abort';
 import { AuthenticationError, DriverError, TransientDriverError } from '../../drivers/errors';
 import { createIpmiDrivers } from '../../drivers/oob/ipmi';
 import { PowerStateTimeoutError } from '../../drivers/oob/power';
@@ -157,5 +158,77 @@ describe('IPMI driver against ipmi_sim', () => {
   // Last on purpose: everything the tests above logged or threw.
   test('no password in any log line or error message (clear or base64)', () => {
     expectNoSecret(PASSWORD, [...logger.lines, ...errors, ...argvSeen.map((a) => a.join(' '))]);
+  });
+});
+
+describe('IPMI driver: an aborted call stops talking to the BMC at once', () => {
+  let sim: IpmiSim;
+  let t: BmcTarget;
+  // Every ipmitool run: its command, whether the caller had already aborted when it was asked for, when it ended.
+  const runs: { command: string; afterAbort: boolean; ended?: number; aborted?: boolean }[] = [];
+  const countingRun: RunCommand = async (file, args, opts) => {
+    const run: (typeof runs)[number] = { command: args.slice(args.indexOf('-v') + 1).join(' '), afterAbort: !!opts.signal?.aborted };
+    runs.push(run);
+    try {
+      const r = await runCommand(file, args, opts);
+      run.aborted = r.aborted;
+      return r;
+    } finally {
+      run.ended = Date.now();
+    }
+  };
+  // Polls for up to a minute, as Drydock's 18 x 10 s would for three minutes.
+  const slow = createIpmiDrivers(
+    { commandTimeoutMs: 8000, retransmitTimeoutSec: 2, retransmits: 2, powerStateChangeMaxRetries: 600, powerStateChangeRetryIntervalMs: 100 },
+    { logger, runCommand: countingRun },
+  );
+  const until = async (cond: () => boolean) => {
+    for (const end = Date.now() + 10_000; !cond(); await new Promise((r) => setTimeout(r, 10))) if (Date.now() > end) throw new Error('condition not met in 10 s');
+  };
+
+  beforeAll(async () => {
+    sim = await startIpmiSim({ username: 'admin', password: PASSWORD });
+    t = { node: 'n3', address: sim.address, port: sim.port, username: 'admin', password: PASSWORD };
+  });
+  afterAll(() => sim?.stop());
+
+  test('abort while a power cycle polls: the call rejects at once and no ipmitool runs after the abort', async () => {
+    sim.setFault('ignore'); // accepts "power on" and never turns on: the cycle would poll for a minute
+    const controller = new AbortController();
+    const cycle = failure(slow.power.powerCycle(t, { signal: controller.signal }));
+    await until(() => runs.filter((r) => r.command === 'chassis power status').length >= 5);
+    const abortedAt = Date.now();
+    controller.abort();
+    const err = await cycle;
+    const rejectedAfter = Date.now() - abortedAt;
+    expect(err).toBeInstanceOf(CallAbortedError);
+    expect(err.message).toMatch(/node n3 at 127\.0\.0\.1:\d+: stopped, the call was cancelled/);
+    expect(rejectedAfter).toBeLessThan(500);
+    expect(runs.map((r) => r.command)).toContain('chassis power on');
+    await new Promise((r) => setTimeout(r, 1000)); // any straggler would show now
+    expect(runs.filter((r) => r.afterAbort)).toEqual([]);
+    expect(runs.every((r) => r.ended !== undefined && r.ended - abortedAt < 500)).toBe(true);
+    // The BMC's own record: its one power request came before the abort.
+    const powerEvents = sim.chassis().events.filter((e) => / power /.test(` ${e}`));
+    expect(powerEvents).toHaveLength(1);
+    expect(Number(powerEvents[0].split(' ')[0]) * 1000).toBeLessThan(abortedAt);
+    sim.setFault(null);
+  });
+
+  test('abort while ipmitool waits on a stuck BMC: the child is killed at once, not at its time limit', async () => {
+    sim.setFault('stuck', 30); // ipmi_sim stops answering while the power change hangs
+    const controller = new AbortController();
+    const on = failure(slow.power.powerOn(t, { signal: controller.signal }));
+    await until(() => runs.some((r) => r.command === 'chassis power on' && r.ended === undefined));
+    await new Promise((r) => setTimeout(r, 300));
+    const abortedAt = Date.now();
+    controller.abort();
+    const err = await on;
+    expect(err).toBeInstanceOf(CallAbortedError);
+    expect(err.message).toMatch(/^power on node n3 at /);
+    expect(Date.now() - abortedAt).toBeLessThan(500);
+    const killed = runs[runs.length - 1];
+    expect(killed).toMatchObject({ command: 'chassis power on', aborted: true });
+    expect(killed.ended! - abortedAt).toBeLessThan(500);
   });
 });

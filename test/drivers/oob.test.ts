@@ -1,4 +1,5 @@
 import { memoryLogger } from '../../common/logger';
+import { CallAbortedError } from '../../drivers/abort';
 import { AuthenticationError, PermanentDriverError, TransientDriverError } from '../../drivers/errors';
 import { createOobDrivers } from '../../drivers/oob';
 import { parseBootFlags } from '../../drivers/oob/ipmi';
@@ -111,6 +112,40 @@ describe('runCommand', () => {
   test('passes extra environment without a shell', async () => {
     const r = await runCommand('sh', ['-c', 'printf %s "$IPMI_PASSWORD"'], { env: { IPMI_PASSWORD: 'a b;c' }, timeoutMs: 2000 });
     expect(r).toMatchObject({ code: 0, stdout: 'a b;c', timedOut: false });
+  });
+
+  test('an aborted signal kills the child at once', async () => {
+    const controller = new AbortController();
+    const running = runCommand('sleep', ['10'], { timeoutMs: 5000, signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    const r = await running;
+    expect(r).toMatchObject({ aborted: true, timedOut: false, code: null });
+    expect(r.durationMs).toBeLessThan(1000);
+  });
+
+  test('a signal aborted before the call starts nothing', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const r = await runCommand('sh', ['-c', 'exit 7'], { timeoutMs: 2000, signal: controller.signal });
+    expect(r).toMatchObject({ aborted: true, code: null, stdout: '', durationMs: 0 });
+  });
+});
+
+describe('IPMI driver with a fake ipmitool: abort', () => {
+  test('an aborted signal reaches ipmitool, and an aborted call starts no other', async () => {
+    const controller = new AbortController();
+    // ipmitool "killed" by the abort, as runCommand reports it.
+    const fake = fakeIpmitool({ code: null, aborted: true });
+    const d = createOobDrivers('ipmi', { logger: memoryLogger(), runCommand: fake.run });
+    controller.abort();
+    const err = await errorOf(d.power.powerCycle(target, { signal: controller.signal }));
+    expect(err).toBeInstanceOf(CallAbortedError);
+    expect(err.message).toBe('power state node n7 at 10.0.0.7:623: stopped, the call was cancelled');
+    expect(fake.calls).toHaveLength(0);
+
+    const live = new AbortController();
+    await errorOf(d.power.powerState(target, { signal: live.signal }));
+    expect(fake.calls[0].opts.signal).toBe(live.signal);
   });
 });
 

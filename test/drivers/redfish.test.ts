@@ -5,6 +5,7 @@ import path from 'node:path';
 import fetch, { Response } from 'node-fetch';
 import { memoryLogger } from '../../common/logger';
 import { freeTcpPort } from '../../common/ports';
+import { CallAbortedError } from '../../drivers/abort';
 import { AuthenticationError, DriverError, PermanentDriverError, TransientDriverError } from '../../drivers/errors';
 import { createOobDrivers } from '../../drivers/oob';
 import { PowerStateTimeoutError } from '../../drivers/oob/power';
@@ -156,6 +157,106 @@ describe('Redfish driver against the project emulator', () => {
     const set = await fetch(`${bmc.url}/emulator/faults`, { method: 'POST', body: JSON.stringify({ failNext: 1 }) });
     expect(set.status).toBe(204);
     expect((await fetch(`${bmc.url}/redfish/v1/`)).status).toBe(503);
+  });
+});
+
+describe('Redfish driver: an aborted call stops talking to the BMC at once', () => {
+  let slowBmc: RedfishEmulator; // power changes take a minute: a cycle polls all along
+  let controller: AbortController;
+  // Every request the driver sends, and whether the caller had aborted by then; `onSend` lets a test act mid-call.
+  const sent: { method: string; path: string; afterAbort: boolean }[] = [];
+  let onSend: (method: string, path: string) => void = () => {};
+  const countingFetch: Fetch = (url, init) => {
+    const method = init?.method ?? 'GET';
+    const path = new URL(String(url)).pathname;
+    sent.push({ method, path, afterAbort: controller.signal.aborted });
+    onSend(method, path);
+    return fetch(url, init);
+  };
+  const slow = createOobDrivers('redfish', {
+    redfish: { useSsl: false, requestTimeoutMs: 10_000, powerStateChangeMaxRetries: 1200, powerStateChangeRetryIntervalMs: 50 },
+    logger,
+    fetch: countingFetch,
+  });
+  const requestsSettled = async () => {
+    // The emulator's count no longer moves: nothing is still arriving.
+    for (let last = -1; last !== slowBmc.counters().requests; await new Promise((r) => setTimeout(r, 300))) last = slowBmc.counters().requests;
+    return slowBmc.counters();
+  };
+
+  beforeAll(async () => {
+    slowBmc = await startRedfishEmulator({ username: 'admin', password: PASSWORD, powerTransitionMs: 60_000 });
+  });
+  afterAll(() => slowBmc?.stop());
+  beforeEach(() => {
+    controller = new AbortController();
+    sent.length = 0;
+    onSend = () => {};
+  });
+
+  test('abort while a power cycle polls: rejects at once; after the abort only the session logout is sent', async () => {
+    const t = targetOf(slowBmc, 'n7');
+    let systemReads = 0;
+    let abortedAt = 0;
+    // Abort as the fifth power state poll asks for the system: mid-session, with a session to log out of.
+    onSend = (method, path) => {
+      if (method === 'GET' && path.endsWith(`/Systems/${slowBmc.systemId}`) && ++systemReads === 5) {
+        setImmediate(() => {
+          abortedAt = Date.now();
+          controller.abort();
+        });
+      }
+    };
+    const err = await failure(slow.power.powerCycle(t, { signal: controller.signal }));
+    const rejectedAfter = Date.now() - abortedAt;
+    expect(err).toBeInstanceOf(CallAbortedError);
+    expect(err.message).toMatch(/node n7 at http:\/\/127\.0\.0\.1:\d+: stopped, the call was cancelled/);
+    expect(rejectedAfter).toBeLessThan(300);
+    expect(slowBmc.counters().resetsByType).toEqual({ On: 1 });
+    const after = sent.filter((r) => r.afterAbort);
+    expect(after.every((r) => r.method === 'DELETE' && r.path.includes('/Sessions/'))).toBe(true);
+    expect(after.length).toBeLessThanOrEqual(1);
+    const settled = await requestsSettled();
+    expect(settled.activeSessions).toBe(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(slowBmc.counters().requests).toBe(settled.requests);
+    expect(sent.filter((r) => r.afterAbort)).toEqual(after);
+  });
+
+  test('a request the BMC is slow to answer is dropped at the abort, not at its time limit', async () => {
+    const t = targetOf(slowBmc, 'n7');
+    slowBmc.setFault({ latencyMs: 5000 });
+    try {
+      setTimeout(() => controller.abort(), 200);
+      const started = Date.now();
+      const err = await failure(slow.power.powerState(t, { signal: controller.signal }));
+      expect(err).toBeInstanceOf(CallAbortedError);
+      expect(Date.now() - started).toBeLessThan(600);
+      expect(sent).toEqual([{ method: 'GET', path: '/redfish/v1/', afterAbort: false }]);
+    } finally {
+      slowBmc.setFault(null);
+    }
+  });
+
+  test('a signal aborted before the call sends nothing', async () => {
+    controller.abort();
+    for (const call of [
+      slow.power.powerOff(targetOf(slowBmc, 'n7'), { signal: controller.signal }),
+      slow.bootDevice.setBootDevice(targetOf(slowBmc, 'n7'), 'pxe', { signal: controller.signal }),
+      slow.inventory.inventory(targetOf(slowBmc, 'n7'), { signal: controller.signal }),
+    ]) {
+      expect(await failure(call)).toBeInstanceOf(CallAbortedError);
+    }
+    expect(sent).toEqual([]);
+  });
+
+  test('an abort during the inventory fails it as a whole, not as a partial inventory', async () => {
+    onSend = (method, path) => {
+      if (path.includes('/Storage')) controller.abort();
+    };
+    const err = await failure(slow.inventory.inventory(targetOf(slowBmc, 'n7'), { signal: controller.signal }));
+    expect(err).toBeInstanceOf(CallAbortedError);
+    expect(err.message).toMatch(/^inventory node n7 /);
   });
 });
 
