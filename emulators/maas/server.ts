@@ -61,12 +61,14 @@ export class MaasEmulatorCore {
   readonly emu: Emu;
   private readonly scheduler: Scheduler;
   private readonly router = maasRoutes();
+  /** Manual clock: the time tests advanced, so time-window faults follow the same clock as transitions. */
+  private manualMs = 0;
 
   constructor(private readonly opts: MaasEmulatorOptions) {
     const store = new MaasStore();
     const logger = opts.logger ?? silentLogger;
     this.scheduler = new Scheduler(opts.clock ?? 'real');
-    const faults = new FaultState();
+    const faults = new FaultState(opts.clock === 'manual' ? () => this.manualMs : Date.now);
     if (opts.faults) faults.set(opts.faults);
     const lifecycle = new Lifecycle(store, this.scheduler, faults, { ...TEST_DURATIONS, ...opts.stepDurations }, logger);
     this.emu = { store, views: new Views(store), lifecycle, faults, counters: new Counters(), logger };
@@ -96,6 +98,7 @@ export class MaasEmulatorCore {
   }
 
   advance(ms: number): void {
+    this.manualMs += ms;
     this.scheduler.advance(ms);
   }
 
@@ -109,8 +112,10 @@ export class MaasEmulatorCore {
     this.emu.counters.request(`${method} ${rel}${op ? `?op=${op}` : ''}`);
     const latency = this.emu.faults.current.latencyMs;
     if (latency) await new Promise((r) => setTimeout(r, latency));
-    const injected = this.emu.faults.httpFault();
-    if (injected) return { status: injected, text: injected === 503 ? 'Service Unavailable (emulated fault)' : 'Emulated fault' };
+    const injected = this.emu.faults.requestFault();
+    // A wedged region accepts the request and never answers; stop() closes the connection.
+    if (injected?.kind === 'no-answer') return new Promise<Reply>(() => {});
+    if (injected) return { status: injected.status, text: injected.status === 503 ? 'Service Unavailable (emulated fault)' : 'Emulated fault' };
     if (rel !== 'version/') {
       const auth = checkOAuth(headers.authorization, [this.opts.apiKey]);
       if (!auth.ok) return { status: 401, text: auth.reason };

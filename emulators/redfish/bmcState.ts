@@ -11,6 +11,12 @@ export interface EmulatorFaults {
   latencyMs?: number;
   /** Resets are accepted (204) but PowerState stays in transition forever. */
   powerNeverCompletes?: boolean;
+  /**
+   * The BMC is busy (a firmware update, its management controller restarting): every Redfish request is
+   * answered 503 Service Unavailable with a Retry-After, for `forMs` from the moment the fault is set or for
+   * the next `requests` requests, whichever ends first (neither: until cleared).
+   */
+  unavailable?: { forMs?: number; requests?: number; retryAfterSeconds?: number };
 }
 
 export interface EmulatorCounters {
@@ -30,7 +36,10 @@ export class BmcState {
   private power: 'On' | 'Off';
   private pending?: { to: 'On' | 'Off'; at: number };
   boot = { enabled: 'Disabled', target: 'None' };
-  faults: EmulatorFaults = {};
+  private active: EmulatorFaults = {};
+  /** The `unavailable` window: when it ends (ms since epoch) and how many requests it still takes. */
+  private unavailableEnds = 0;
+  private unavailableLeft = 0;
   /** token -> session id */
   readonly sessions = new Map<string, string>();
   readonly counters: EmulatorCounters = {
@@ -39,6 +48,25 @@ export class BmcState {
 
   constructor(initial: 'On' | 'Off', private readonly transitionMs: number) {
     this.power = initial;
+  }
+
+  get faults(): EmulatorFaults {
+    return this.active;
+  }
+
+  /** Replaces the faults; an `unavailable` window starts now. */
+  set faults(f: EmulatorFaults) {
+    this.active = f;
+    const u = f.unavailable;
+    this.unavailableEnds = u ? (u.forMs === undefined ? Infinity : Date.now() + u.forMs) : 0;
+    this.unavailableLeft = u ? (u.requests ?? Infinity) : 0;
+  }
+
+  /** Seconds for the Retry-After of a 503 when the BMC is unavailable for this request, else undefined. */
+  takeUnavailable(): number | undefined {
+    if (this.unavailableLeft <= 0 || Date.now() >= this.unavailableEnds) return undefined;
+    this.unavailableLeft--;
+    return this.active.unavailable?.retryAfterSeconds ?? 5;
   }
 
   /** The PowerState a GET sees now; a pending transition completes lazily once its time has come. */

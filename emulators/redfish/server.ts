@@ -64,6 +64,15 @@ export async function startRedfishEmulator(opts: RedfishEmulatorOptions): Promis
     state.counters.requests++;
     const f = state.faults;
     if (f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs));
+    const retryAfter = state.takeUnavailable();
+    if (retryAfter !== undefined) {
+      state.counters.injectedErrors++;
+      return {
+        status: 503,
+        body: errorBody('ServiceTemporarilyUnavailable', `The service is temporarily unavailable. Retry in ${retryAfter} seconds.`),
+        headers: { 'Retry-After': String(retryAfter) },
+      };
+    }
     if ((f.failNext ?? 0) > 0 || (f.errorRate && Math.random() < f.errorRate)) {
       if (f.failNext) f.failNext--;
       state.counters.injectedErrors++;
@@ -101,7 +110,13 @@ export async function startRedfishEmulator(opts: RedfishEmulatorOptions): Promis
     port,
     systemId,
     counters: () => structuredClone(state.counters),
-    setFault: (faults) => void (state.faults = faults ? { ...state.faults, ...faults } : {}),
+    // Merges; an `unavailable` window given here starts now, one set before keeps its start.
+    setFault: (faults) => {
+      if (!faults) return void (state.faults = {});
+      const { unavailable, ...rest } = faults;
+      if (unavailable) state.faults = { ...state.faults, ...faults };
+      else Object.assign(state.faults, rest);
+    },
     powerState: () => state.currentPower(),
     bootOverride: () => ({ ...state.boot }),
     stop: () =>

@@ -85,3 +85,67 @@ describe('MaaS emulator OAuth check', () => {
     }
   });
 });
+
+describe('MaaS emulator region faults: outage window, unresponsive region', () => {
+  /** The unauthenticated version endpoint: what a region answers before any handler runs. */
+  const version = (emu: MaasEmulator, timeoutMs = 2000) =>
+    fetch(`${emu.url}/api/2.0/version/`, { signal: AbortSignal.timeout(timeoutMs) }).then(
+      (r) => r.status,
+      // AbortSignal.timeout rejects with a DOMException (another realm than jest's Error).
+      (e: { name?: string }) => (e?.name === 'TimeoutError' ? 'no answer' : Promise.reject(e)),
+    );
+
+  it('answers every request with the outage status for the window, on the manual clock', async () => {
+    const emu = await startMaasEmulator({ apiKey: API_KEY, clock: 'manual' });
+    try {
+      await fetch(`${emu.url}/emulator/faults`, { method: 'PUT', body: JSON.stringify({ outage: { status: 500, forMs: 60_000 } }) });
+      expect(await version(emu)).toBe(500);
+      emu.advance(59_999);
+      expect(await version(emu)).toBe(500);
+      expect(emu.counters().faultsInjected).toBe(2);
+      emu.advance(1);
+      expect(await version(emu)).toBe(200);
+      expect(emu.counters().faultsInjected).toBe(2);
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('ends an outage on the wall clock; clearing the faults ends it at once', async () => {
+    const emu = await startMaasEmulator({ apiKey: API_KEY });
+    try {
+      emu.setFault({ outage: { forMs: 300 } });
+      expect(await version(emu)).toBe(503);
+      await new Promise((r) => setTimeout(r, 350));
+      expect(await version(emu)).toBe(200);
+      emu.setFault({ outage: { status: 500, forMs: 60_000 } });
+      expect(await version(emu)).toBe(500);
+      emu.clearFaults();
+      expect(await version(emu)).toBe(200);
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('never answers a request that arrives while the region is unresponsive; later ones are answered', async () => {
+    const emu = await startMaasEmulator({ apiKey: API_KEY });
+    try {
+      emu.setFault({ unresponsive: { forMs: 300 } });
+      // Accepted during the window, still unanswered well after it ended.
+      expect(await version(emu, 800)).toBe('no answer');
+      expect(await version(emu)).toBe(200);
+      expect(emu.counters().faultsInjected).toBe(1);
+      emu.setFault({ unresponsive: {} });
+      expect(await version(emu, 300)).toBe('no answer');
+      emu.clearFaults();
+      expect(await version(emu)).toBe(200);
+      const client = new MaasClient({ apiUrl: emu.url, apiKey: API_KEY, readTimeoutMs: 200, retries: 0 }, memoryLogger());
+      emu.setFault({ unresponsive: {} });
+      const err = await client.region.version().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TransientDriverError);
+      expect(String(err)).toContain('no answer within 200 ms');
+    } finally {
+      await emu.stop();
+    }
+  });
+});
