@@ -62,5 +62,23 @@ export interface BootActionExpectation {
 
 export type StartResult = 'started' | 'already';
 
+/** Failure type of a design that cannot be used (does not validate, changed, locked to other content). */
+export const DESIGN_UNUSABLE = 'DesignUnusable';
+/** Failure type of a worker without the driver a step needs (no MaaS, no Promenade configured). */
+export const CONFIGURATION_ERROR = 'ConfigurationError';
+/**
+ * Failure type of a transient peer error (5xx, connection refused, no answer). Temporal does not retry it:
+ * the workflow does, for its time window, so the node's progress can say what it is waiting for.
+ */
+export const TRANSIENT_ERROR = 'TransientDriverError';
+
+/** The details of a TRANSIENT_ERROR failure. */
+export interface TransientDetails {
+  /** "MaaS", "BMC", "Promenade" */
+  peer: string;
+  /** "HTTP 500", "connection refused", "no answer" */
+  reason: string;
+}
+
 /** Error type names that activities use for failures no retry can fix (the workflows' nonRetryableErrorTypes). */
-export const PERMANENT_ERROR_TYPES = ['PermanentDriverError', 'AuthenticationError', 'StateConflictError', 'DesignUnusable', 'NodeNotFound'];
+export const PERMANENT_ERROR_TYPES = ['PermanentDriverError', 'AuthenticationError', 'StateConflictError', 'MaasNotFoundError', 'MaasRequestError', DESIGN_UNUSABLE, CONFIGURATION_ERROR, 'NodeNotFound'];

@@ -5,6 +5,7 @@ import type { NodeFilterSet } from '../workflows/task';
 import type { DesignLock } from '../workflows/designLock';
 import type { DesignLockReader } from './designLocks';
 import { DesignStore, DesignUnusableError } from './designStore';
+import { DESIGN_UNUSABLE } from './contract';
 
 export interface DesignValidation {
   /** False when the design could not be fetched or parsed (nothing was validated). */
@@ -55,7 +56,7 @@ export function createDesignActivities(store: DesignStore, locks?: DesignLockRea
 
 /** Design problems do not heal by retrying: fail the step at once, with a message that names the reference. */
 export function asFailure(e: unknown, designRef: string): Error {
-  if (e instanceof DesignUnusableError) return ApplicationFailure.nonRetryable(e.message, 'DesignUnusable');
+  if (e instanceof DesignUnusableError) return ApplicationFailure.nonRetryable(e.message, DESIGN_UNUSABLE);
   const msg = e instanceof Error ? e.message : String(e);
   return ApplicationFailure.retryable(`loading site design ${publicDesignRef(designRef)}: ${msg}`, 'DesignLoadError');
 }

@@ -1,6 +1,5 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
 import type { Logger } from '../common/logger';
-import { DriverError } from '../drivers/errors';
 import type { BmcTarget, OobDrivers } from '../drivers/types';
 import type { Provisioner } from '../drivers/maas';
 
@@ -9,7 +8,8 @@ export interface LabelDriver {
   relabel(node: string, labels: Record<string, string>): Promise<void>;
 }
 import type { BmcReport, BootActionExpectation, MachineInfo, NodeRef, SiteCheck, StartResult, StepReport, DesignRefInput } from './contract';
-import { DesignStore, DesignUnusableError } from './designStore';
+import { DesignStore } from './designStore';
+import { mapFailures, MissingDriverError } from './failures';
 import { deployUserData, networkPlan, nodeIdentity, platformPlan, storagePlan, templatePlan } from './plans';
 import { bootActionId } from '../worker/bootactionApi';
 
@@ -38,7 +38,7 @@ export function createOrchestrationActivities(deps: OrchestrationDeps) {
     return { design, node };
   };
   const provisioner = (): Provisioner => {
-    if (!deps.provisioner) throw ApplicationFailure.nonRetryable('No NodeDriver enabled: set MAAS_API_URL and MAAS_API_KEY', 'PermanentDriverError');
+    if (!deps.provisioner) throw new MissingDriverError('No NodeDriver enabled: set MAAS_API_URL and MAAS_API_KEY');
     return deps.provisioner;
   };
   const bmc = async (ref: NodeRef): Promise<{ target: BmcTarget; drivers: OobDrivers }> => {
@@ -60,62 +60,55 @@ export function createOrchestrationActivities(deps: OrchestrationDeps) {
   const node = {
     async findMachine(ref: NodeRef): Promise<MachineInfo | null> {
       const { design, node } = await nodeOf(ref);
-      return guard(async () => {
-        const m = await provisioner().findMachine(nodeIdentity(design, node));
-        return m ? { systemId: m.systemId, hostname: m.hostname, statusName: m.statusName } : null;
-      });
+      const m = await provisioner().findMachine(nodeIdentity(design, node));
+      return m ? { systemId: m.systemId, hostname: m.hostname, statusName: m.statusName } : null;
     },
     async updateIdentity(ref: NodeRef, systemId: string): Promise<void> {
       const { design, node } = await nodeOf(ref);
-      await guard(() => provisioner().identifyNode(systemId, nodeIdentity(design, node)));
+      await provisioner().identifyNode(systemId, nodeIdentity(design, node));
     },
     async setPxeBoot(ref: NodeRef): Promise<string> {
       const { target, drivers } = await bmc(ref);
-      return guard(async () => {
-        await drivers.bootDevice.setBootDevice(target, 'pxe');
-        return String(await drivers.bootDevice.getBootDevice(target));
-      });
+      const signal = cancellationSignal(); // a terminated task stops talking to the BMC at once
+      await drivers.bootDevice.setBootDevice(target, 'pxe', { signal });
+      return String(await drivers.bootDevice.getBootDevice(target, { signal }));
     },
     async powerCycle(ref: NodeRef): Promise<void> {
       const { target, drivers } = await bmc(ref);
-      await guard(() => drivers.power.powerCycle(target));
+      await drivers.power.powerCycle(target, { signal: cancellationSignal() });
     },
     async startCommission(_ref: NodeRef, systemId: string): Promise<StartResult> {
-      return guard(() => provisioner().startCommission(systemId));
+      return provisioner().startCommission(systemId);
     },
     async machineStatus(_ref: NodeRef, systemId: string): Promise<MachineInfo> {
-      return guard(async () => {
-        const s = await provisioner().machineStatus(systemId);
-        return { systemId, hostname: s.hostname, statusName: s.statusName };
-      });
+      const s = await provisioner().machineStatus(systemId);
+      return { systemId, hostname: s.hostname, statusName: s.statusName };
     },
     async applyNetworking(ref: NodeRef, systemId: string): Promise<StepReport> {
       const { design, node } = await nodeOf(ref);
-      return guard(() => provisioner().applyNetworking(systemId, networkPlan(design, node)));
+      return provisioner().applyNetworking(systemId, networkPlan(design, node));
     },
     async applyStorage(ref: NodeRef, systemId: string): Promise<StepReport> {
       const { design, node } = await nodeOf(ref);
-      return guard(() => provisioner().applyStorage(systemId, storagePlan(design, node)));
+      return provisioner().applyStorage(systemId, storagePlan(design, node));
     },
     async applyPlatform(ref: NodeRef, systemId: string): Promise<StepReport> {
       const { design, node } = await nodeOf(ref);
-      return guard(() => provisioner().applyPlatform(systemId, platformPlan(design, node)));
+      return provisioner().applyPlatform(systemId, platformPlan(design, node));
     },
     async startDeploy(ref: NodeRef, systemId: string, workflowId: string): Promise<StartResult> {
       const { design, node } = await nodeOf(ref);
       const userData = deployUserData(design, node, workflowId, deps.bootActions);
-      return guard(() =>
-        provisioner().startDeploy(systemId, {
+      return provisioner().startDeploy(systemId, {
           image: node.platform.image ?? undefined,
           kernel: node.platform.kernel ?? undefined,
           userData,
           ownerData: node.owner_data,
           nodeName: node.name,
-        }),
-      );
+      });
     },
     async startRelease(_ref: NodeRef, systemId: string): Promise<StartResult> {
-      return guard(() => provisioner().startRelease(systemId));
+      return provisioner().startRelease(systemId);
     },
     async nodeBootActions(ref: NodeRef, workflowId: string): Promise<BootActionExpectation[]> {
       const { design } = await nodeOf(ref);
@@ -125,31 +118,30 @@ export function createOrchestrationActivities(deps: OrchestrationDeps) {
     },
     async interrogateBmc(ref: NodeRef): Promise<BmcReport> {
       const { target, drivers } = await bmc(ref);
-      return guard(async () => {
-        const inv = await drivers.inventory.inventory(target);
-        const power = inv.powerState ?? (await drivers.power.powerState(target));
-        const firmware: Record<string, string> = {};
-        if (inv.firmware.bmc) firmware.bmc = inv.firmware.bmc;
-        if (inv.firmware.bios) firmware.bios = inv.firmware.bios;
-        const alarms = inv.alarms.map((a) => `${a.source}: ${a.message}`);
-        return {
-          powerState: power,
-          firmware,
-          pciDevices: inv.pciDevices.length,
-          drives: inv.drives.length,
-          health: inv.health,
-          alarms,
-          summary:
-            `power ${power}, health ${inv.health}, BMC firmware ${firmware.bmc ?? 'unknown'}, BIOS ${firmware.bios ?? 'unknown'}, ` +
-            `${inv.pciDevices.length} PCI devices, ${inv.drives.length} drives, ${alarms.length} alarms`,
-        };
-      });
+      const signal = cancellationSignal();
+      const inv = await drivers.inventory.inventory(target, { signal });
+      const power = inv.powerState ?? (await drivers.power.powerState(target, { signal }));
+      const firmware: Record<string, string> = {};
+      if (inv.firmware.bmc) firmware.bmc = inv.firmware.bmc;
+      if (inv.firmware.bios) firmware.bios = inv.firmware.bios;
+      const alarms = inv.alarms.map((a) => `${a.source}: ${a.message}`);
+      return {
+        powerState: power,
+        firmware,
+        pciDevices: inv.pciDevices.length,
+        drives: inv.drives.length,
+        health: inv.health,
+        alarms,
+        summary:
+          `power ${power}, health ${inv.health}, BMC firmware ${firmware.bmc ?? 'unknown'}, BIOS ${firmware.bios ?? 'unknown'}, ` +
+          `${inv.pciDevices.length} PCI devices, ${inv.drives.length} drives, ${alarms.length} alarms`,
+      };
     },
     async relabelNode(ref: NodeRef): Promise<Record<string, string>> {
       const { node } = await nodeOf(ref);
-      if (!deps.labels) throw ApplicationFailure.nonRetryable('No KubernetesDriver enabled: set PROMENADE_URL', 'PermanentDriverError');
+      if (!deps.labels) throw new MissingDriverError('No KubernetesDriver enabled: set PROMENADE_URL');
       const labels = { ...(node.owner_data ?? {}) };
-      await guard(() => deps.labels!.relabel(ref.node, labels));
+      await deps.labels!.relabel(ref.node, labels);
       return labels;
     },
   };
@@ -157,48 +149,32 @@ export function createOrchestrationActivities(deps: OrchestrationDeps) {
   const site = {
     async verifyProvisioner(_input: DesignRefInput): Promise<SiteCheck[]> {
       if (!deps.provisioner) return [{ name: 'node_driver', ok: false, message: 'No node driver enabled, ending task.' }];
-      return guard(async () => (await deps.provisioner!.validateServices()).map((c) => ({ ...c })));
+      return (await deps.provisioner!.validateServices()).map((c) => ({ ...c }));
     },
     async validateBmc(ref: NodeRef): Promise<string> {
       const { target, drivers } = await bmc(ref);
-      await guard(() => drivers.power.validate(target));
+      await drivers.power.validate(target, { signal: cancellationSignal() });
       return `BMC of ${ref.node} at ${target.address} answers and accepts its credentials`;
     },
     async createNetworkTemplate(input: DesignRefInput): Promise<StepReport> {
       const { design } = await deps.designs.usable(input.designRef, input.contentHash);
-      return guard(() => provisioner().createNetworkTemplate(templatePlan(design)));
+      return provisioner().createNetworkTemplate(templatePlan(design));
     },
     async configureUserCredentials(input: DesignRefInput): Promise<StepReport> {
       const { design } = await deps.designs.usable(input.designRef, input.contentHash);
-      return guard(() => provisioner().configureUserCredentials(design.region?.authorized_keys ?? []));
+      return provisioner().configureUserCredentials(design.region?.authorized_keys ?? []);
     },
     async configureNodeProvisioner(input: DesignRefInput): Promise<StepReport> {
       const { design } = await deps.designs.usable(input.designRef, input.contentHash);
-      return guard(() => provisioner().configureNodeProvisioner(design.region?.repositories ?? { remove_unlisted: false, repositories: [] }));
+      return provisioner().configureNodeProvisioner(design.region?.repositories ?? { remove_unlisted: false, repositories: [] });
     },
   };
 
-  return { node, site };
+  return { node: mapFailures(node, peerOf), site: mapFailures(site, peerOf) };
 }
+
+const BMC_ACTIVITIES = new Set(['setPxeBoot', 'powerCycle', 'interrogateBmc', 'validateBmc']);
+const peerOf = (activity: string): string => (BMC_ACTIVITIES.has(activity) ? 'BMC' : activity === 'relabelNode' ? 'Promenade' : 'MaaS');
 
 export type NodeActivities = ReturnType<typeof createOrchestrationActivities>['node'];
 export type SiteActivities = ReturnType<typeof createOrchestrationActivities>['site'];
-
-/**
- * Driver errors to Temporal failures: the type name is the error class, which the workflows list as
- * non-retryable for permanent errors. Messages are the drivers' own (they name node, address and
- * operation, never a credential).
- */
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof ApplicationFailure) throw e;
-    if (e instanceof DesignUnusableError) throw ApplicationFailure.nonRetryable(e.message, 'DesignUnusable');
-    if (e instanceof DriverError) {
-      const type = e.transient ? 'TransientDriverError' : e.constructor.name === 'PermanentDriverError' ? 'PermanentDriverError' : e.name;
-      throw ApplicationFailure.create({ message: e.message, type, nonRetryable: !e.transient });
-    }
-    throw e;
-  }
-}

@@ -10,6 +10,13 @@ export const orchestratorSettingsSchema = z.object({
   poll_interval: z.coerce.number().positive().default(10),
   noop_wait: z.coerce.number().nonnegative().default(5),
   max_parallel_nodes: z.coerce.number().int().positive().default(16),
+  /**
+   * Minutes a step keeps retrying a transient peer error (MaaS 5xx, connection refused, a silent BMC) before
+   * it fails: long enough to ride out a MaaS region restart.
+   */
+  transient_retry_minutes: z.coerce.number().positive().default(10),
+  /** Drydock's retry_task(max_attempts=3) around DeployNode, ConfigureHardware and DestroyNode. */
+  step_max_retries: z.coerce.number().int().nonnegative().default(3),
   timeouts: z
     .object({
       drydock_timeout: z.coerce.number().positive().default(5),
@@ -29,7 +36,10 @@ export type OrchestratorSettings = z.infer<typeof orchestratorSettingsSchema>;
 
 const TIMEOUT_KEYS = Object.keys(orchestratorSettingsSchema.shape.timeouts.unwrap().shape);
 
-/** DRYDOCK_POLL_INTERVAL, DRYDOCK_NOOP_WAIT, DRYDOCK_MAX_PARALLEL_NODES, DRYDOCK_TIMEOUT_<NAME> (minutes). */
+/**
+ * DRYDOCK_POLL_INTERVAL, DRYDOCK_NOOP_WAIT, DRYDOCK_MAX_PARALLEL_NODES, DRYDOCK_TRANSIENT_RETRY_MINUTES,
+ * DRYDOCK_STEP_MAX_RETRIES, DRYDOCK_TIMEOUT_<NAME> (minutes).
+ */
 export function orchestratorSettingsFromEnv(env: Record<string, string | undefined> = process.env): OrchestratorSettings {
   const timeouts: Record<string, string> = {};
   for (const k of TIMEOUT_KEYS) {
@@ -40,6 +50,8 @@ export function orchestratorSettingsFromEnv(env: Record<string, string | undefin
     poll_interval: env.DRYDOCK_POLL_INTERVAL || undefined,
     noop_wait: env.DRYDOCK_NOOP_WAIT || undefined,
     max_parallel_nodes: env.DRYDOCK_MAX_PARALLEL_NODES || undefined,
+    transient_retry_minutes: env.DRYDOCK_TRANSIENT_RETRY_MINUTES || undefined,
+    step_max_retries: env.DRYDOCK_STEP_MAX_RETRIES || undefined,
     timeouts,
   };
   const r = orchestratorSettingsSchema.safeParse(raw);

@@ -8,6 +8,8 @@ export interface DriverErrorContext {
   /** BMC or API address, e.g. "127.10.0.11:623" or "http://127.0.0.1:5240/MAAS" */
   address?: string;
   operation: string;
+  /** The kind of peer ("MaaS", "BMC", "Promenade"), for progress lines such as "MaaS unavailable (HTTP 500)". */
+  peer?: string;
 }
 
 export abstract class DriverError extends Error {

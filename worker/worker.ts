@@ -4,9 +4,11 @@ import type { DataConverter } from '@temporalio/common';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { TemporalDesignLocks } from '../activities/designLocks';
+import { TemporalNodeClaims } from '../activities/nodeClaims';
+import { Context } from '@temporalio/activity';
 import { startBootActionApi } from './bootactionApi';
 import { loadDesign, type EffectiveDesign } from '../design';
-import { createActivities, type ActivityDeps } from '../activities';
+import { createActivities, HEARTBEAT_EVERY_MS, type ActivityDeps } from '../activities';
 import { DesignStore } from '../activities/designStore';
 import { jsonLogger, type Logger } from '../common/logger';
 import { driverConfigFromEnv, type DriverConfig } from '../common/driverConfig';
@@ -19,6 +21,15 @@ import { codecConfigFromEnv, createDataConverter, FAILURE_CONVERTER_PATH } from 
 import { installRuntime, telemetryConfigFromEnv } from './telemetry';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/** The running activity's cancellation (a terminated task), for driver calls made outside any activity: none. */
+function currentCancellation(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface DrydockWorkerOptions {
   connection: NativeConnection;
@@ -49,7 +60,7 @@ export interface DrydockWorkerOptions {
 export function defaultDeps(settings: OrchestratorSettings, logger: Logger, drivers: DriverConfig = driverConfigFromEnv()): ActivityDeps {
   const provisioner =
     drivers.maasApiUrl && drivers.maasApiKey
-      ? new MaasProvisioner(new MaasClient({ apiUrl: drivers.maasApiUrl, apiKey: drivers.maasApiKey }, logger), logger)
+      ? new MaasProvisioner(new MaasClient({ apiUrl: drivers.maasApiUrl, apiKey: drivers.maasApiKey, retries: 0, abortSignal: currentCancellation }, logger), logger)
       : undefined;
   const catalog = provisioner && { images: () => provisioner.availableImages(), kernels: (i: string) => provisioner.availableKernels(i) };
   const oobConfig = {
@@ -147,8 +158,10 @@ export async function createDrydockWorker(opts: DrydockWorkerOptions): Promise<W
         'bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH }) or let the worker bundle the workflows',
     );
   }
-  const designLocks = new TemporalDesignLocks(new Client({ connection: opts.connection, namespace: opts.namespace, dataConverter }));
-  const deps = { ...defaultDeps(settings, logger, drivers), designLocks, ...opts.deps };
+  const client = new Client({ connection: opts.connection, namespace: opts.namespace, dataConverter });
+  const designLocks = new TemporalDesignLocks(client);
+  const nodeClaims = new TemporalNodeClaims(client);
+  const deps = { ...defaultDeps(settings, logger, drivers), designLocks, nodeClaims, ...opts.deps };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -157,6 +170,8 @@ export async function createDrydockWorker(opts: DrydockWorkerOptions): Promise<W
     dataConverter,
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 50,
+    // Each heartbeat goes out, and a cancellation comes back within a second (not 80% of the heartbeat timeout).
+    maxHeartbeatThrottleInterval: HEARTBEAT_EVERY_MS,
   });
 }
 

@@ -16,6 +16,7 @@ import { DrydockNodes, DrydockResult, DrydockSite } from '../common/searchAttrib
 import type { DesignLock } from './designLock';
 import { taskQuery } from './messages';
 import { TaskRecorder, type ActionInput } from './task';
+import { DESIGN_UNUSABLE } from '../activities/contract';
 
 type DesignActivities = ReturnType<typeof designActivities.createDesignActivities>;
 type SettingsActivities = ReturnType<typeof settingsActivities.createSettingsActivities>;
@@ -23,7 +24,7 @@ type SettingsActivities = ReturnType<typeof settingsActivities.createSettingsAct
 const { orchestratorSettings } = proxyLocalActivities<SettingsActivities>({ startToCloseTimeout: '10 seconds' });
 const { resolveTargetNodes } = proxyActivities<DesignActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumAttempts: 4, nonRetryableErrorTypes: ['DesignUnusable'] },
+  retry: { initialInterval: '2 seconds', maximumAttempts: 4, nonRetryableErrorTypes: [DESIGN_UNUSABLE] },
 });
 
 export interface ActionContext {

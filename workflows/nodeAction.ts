@@ -1,10 +1,18 @@
-import { CancellationScope, executeChild, setHandler, workflowInfo, ParentClosePolicy, ChildWorkflowCancellationType } from '@temporalio/workflow';
+import {
+  CancellationScope, executeChild, isCancellation, patched, proxyActivities, setHandler, workflowInfo, ParentClosePolicy, ChildWorkflowCancellationType,
+} from '@temporalio/workflow';
+import type { createClaimActivities } from '../activities/nodeClaims';
 import { DrydockAction, DrydockNodes, DrydockParentTaskId, DrydockSite, DrydockTaskId } from '../common/searchAttributes';
 import { beginAction, failureMessage, finishAction, targetNodes, type ActionContext, type Targets } from './action';
 import { nodeProgressSignal, nodeWorkflowId, type NodeActionInput, type NodeOutcome } from './node/nodeRun';
 import type { ActionInput, Task } from './task';
 
 export type NodeWorkflow = (input: NodeActionInput) => Promise<NodeOutcome>;
+
+const { busyNodes } = proxyActivities<ReturnType<typeof createClaimActivities>>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
+
+/** Actions that only read a node (its BMC) run beside any other task. */
+const READ_ONLY_NODE_ACTIONS = new Set(['verify_node']);
 
 /**
  * A node action: one child workflow per target node, at most `max_parallel_nodes` in flight, results
@@ -33,12 +41,30 @@ async function runChildren(ctx: ActionContext, input: ActionInput, targets: Targ
   const retry = task.snapshot().retry;
   setHandler(nodeProgressSignal, (u) => {
     const cur = task.snapshot().nodes[u.node];
-    task.setNode(u.node, { ...cur, step: u.step, result: u.result }, new Date());
+    task.setNode(u.node, { ...cur, step: u.step, result: u.result, message: u.message }, new Date());
   });
   for (const n of targets.nodes) task.setNode(n, { step: 'queued', result: 'incomplete' }, new Date());
 
+  // One task per node at a time: a node another task is changing is refused, naming that task.
+  const busy = new Map<string, string>();
+  if (!READ_ONLY_NODE_ACTIONS.has(childAction) && patched('one-task-per-node')) {
+    try {
+      for (const b of await busyNodes({ site: targets.site, nodes: targets.nodes, taskId: input.taskId })) {
+        busy.set(b.node, `Node ${b.node} is busy in task ${b.taskId} (${b.action} ${b.workflowId}); not started: retry once that task has ended.`);
+      }
+    } catch (e) {
+      // Terminated meanwhile: the loop below reports every node as not started.
+      if (!isCancellation(e)) task.addMessage(new Date(), `Could not check for other tasks on these nodes: ${failureMessage(e)}`, { error: true, ctxType: 'task', ctx: input.taskId });
+    }
+  }
+
   await forEachBounded(targets.nodes, ctx.settings.max_parallel_nodes, async (nodeName) => {
     const workflowId = nodeWorkflowId(targets.site, childAction, nodeName, input.taskId, retry);
+    const refusal = busy.get(nodeName);
+    if (refusal) {
+      record(ctx, { node: nodeName, result: 'failure', step: 'queued', messages: [{ message: refusal, error: true }] });
+      return;
+    }
     if (CancellationScope.current().consideredCancelled) {
       // Terminated before this node's turn: nothing was done to it.
       record(ctx, { node: nodeName, result: 'failure', step: 'queued', messages: [{ message: 'Not started: action terminated.', error: true }] });

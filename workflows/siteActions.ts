@@ -6,6 +6,7 @@ import type { StepReport } from '../activities/contract';
 import { beginAction, failureMessage, finishAction, targetNodes, terminatedTasksComplete, type ActionContext, type Targets } from './action';
 import { forEachBounded } from './nodeAction';
 import { site } from './proxies';
+import { retryTransient, waitLine } from './transient';
 import type { ActionInput, Task } from './task';
 
 /**
@@ -18,7 +19,10 @@ export async function verify_site(input: ActionInput): Promise<Task> {
   const targets = await targetNodes(ctx, input);
   if (targets) {
     try {
-      for (const c of await site.verifyProvisioner({ taskId: input.taskId, designRef: input.designRef, contentHash: targets.contentHash })) {
+      const checks = await siteCall(ctx, 'validate_node_services', () =>
+        site.verifyProvisioner({ taskId: input.taskId, designRef: input.designRef, contentHash: targets.contentHash }),
+      );
+      for (const c of checks) {
         task.addMessage(new Date(), c.message, { error: !c.ok, ctxType: c.contextType ?? 'cluster', ctx: c.context ?? 'maas' });
         if (c.ok) task.success(new Date());
         else task.failure(new Date());
@@ -34,7 +38,7 @@ export async function verify_site(input: ActionInput): Promise<Task> {
         return;
       }
       try {
-        task.addMessage(new Date(), await site.validateBmc(ref), { ctxType: 'node', ctx: n });
+        task.addMessage(new Date(), await siteCall(ctx, 'validate_oob_services', () => site.validateBmc(ref)), { ctxType: 'node', ctx: n });
         task.success(new Date(), n);
       } catch (e) {
         if (isCancellation(e) && !terminatedTasksComplete()) throw e;
@@ -105,7 +109,7 @@ async function siteStep(ctx: ActionContext, step: string, fn: () => Promise<Step
   const id = `${workflowInfo().workflowId}/${step}`;
   task.registerSubtask(id, step, new Date());
   try {
-    const r = await fn();
+    const r = await siteCall(ctx, step, fn);
     for (const m of r.messages) task.addMessage(new Date(), m, { ctxType: 'task', ctx: step });
     for (const f of r.failures ?? []) {
       task.addMessage(new Date(), `${step}: ${f} failed`, { error: true, ctxType: 'task', ctx: step });
@@ -118,4 +122,15 @@ async function siteStep(ctx: ActionContext, step: string, fn: () => Promise<Step
     task.failure(new Date());
   }
   task.addMessage(new Date(), `Collected subtask ${id}`, { ctxType: 'task', ctx: step });
+}
+
+/** A site step's activity call, riding out a peer outage for the transient retry window; the task says so once. */
+function siteCall<T>(ctx: ActionContext, step: string, fn: () => Promise<T>): Promise<T> {
+  return retryTransient(fn, {
+    windowMinutes: ctx.settings.transient_retry_minutes ?? 10,
+    onWait: (w) => {
+      if (w.failures === 1) ctx.task.addMessage(new Date(), `${step}: ${waitLine(w)}: ${w.message}`, { ctxType: 'task', ctx: step });
+    },
+    onRecovered: (failures) => ctx.task.addMessage(new Date(), `${step}: peer answered again after ${failures} failed attempt(s)`, { ctxType: 'task', ctx: step }),
+  });
 }

@@ -17,8 +17,16 @@ export interface MaasClientConfig {
   /** Drydock: 5 s connect, 60 s read. */
   connectTimeoutMs?: number;
   readTimeoutMs?: number;
-  /** Retries after the first attempt on 429/5xx/connection errors. Drydock: 3. */
+  /**
+   * Retries after the first attempt on 429/5xx/connection errors. Drydock: 3. The worker sets 0: its
+   * workflows retry transient errors for a time window, and the two layers must not multiply.
+   */
   retries?: number;
+  /**
+   * The signal that aborts the request in flight (the worker passes the current activity's cancellation, so
+   * a terminated task stops waiting on MaaS at once).
+   */
+  abortSignal?: () => AbortSignal | undefined;
   /** First backoff delay; doubles per retry up to maxBackoffMs. */
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -77,7 +85,7 @@ export class MaasHttp {
 
   async request<T>(method: string, path: string, req: MaasRequest): Promise<T> {
     const url = this.url(path, req);
-    const ctx: DriverErrorContext = { operation: req.operation ?? `${method} ${path}${req.op ? ` op=${req.op}` : ''}`, node: req.node, address: this.config.apiUrl };
+    const ctx: DriverErrorContext = { operation: req.operation ?? `${method} ${path}${req.op ? ` op=${req.op}` : ''}`, node: req.node, address: this.config.apiUrl, peer: 'MaaS' };
     const retries = this.config.retries ?? 3;
     for (let attempt = 0; ; attempt++) {
       let res: Response;
@@ -85,6 +93,7 @@ export class MaasHttp {
       try {
         ({ res, text } = await this.once(method, url, req));
       } catch (err) {
+        if (err instanceof RequestAbortedError) throw err;
         const reason = this.scrub(err instanceof Error ? err.message : String(err));
         if (attempt < retries) {
           this.logger.warn('MaaS request failed, retrying', { method, path, op: req.op, attempt, reason });
@@ -126,16 +135,22 @@ export class MaasHttp {
     // One timer for the whole exchange, as requests' read timeout bounds each wait on the peer.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.config.readTimeoutMs ?? 60000);
+    const cancel = this.config.abortSignal?.();
+    if (cancel?.aborted) throw new RequestAbortedError(`${method} ${url}`);
+    const onCancel = () => controller.abort();
+    cancel?.addEventListener('abort', onCancel);
     init.signal = controller.signal as RequestInit['signal'];
     try {
       const res = await this.fetch(url, init);
       const text = req.binary && res.status < 400 ? await res.buffer() : await res.text();
       return { res, text };
     } catch (err) {
+      if (cancel?.aborted) throw new RequestAbortedError(`${method} ${url}`);
       if (controller.signal.aborted) throw new Error(`no answer within ${this.config.readTimeoutMs ?? 60000} ms`);
       throw err;
     } finally {
       clearTimeout(timer);
+      cancel?.removeEventListener('abort', onCancel);
     }
   }
 
@@ -170,6 +185,14 @@ export class MaasHttp {
     const seconds = retryAfter ? Number(retryAfter) : NaN;
     if (Number.isFinite(seconds)) return Math.min(max, seconds * 1000);
     return Math.min(max, (this.config.backoffMs ?? 200) * 2 ** attempt);
+  }
+}
+
+/** The caller gave up on the request (its task was terminated): not a MaaS failure, nothing to retry. */
+export class RequestAbortedError extends Error {
+  constructor(what: string) {
+    super(`${what}: request cancelled`);
+    this.name = 'RequestAbortedError';
   }
 }
 

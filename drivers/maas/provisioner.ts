@@ -1,4 +1,5 @@
 import type { Logger } from '../../common/logger';
+import { COMMISSION_FROM, COMMISSIONED, COMMISSIONING, DEPLOY_FROM, RELEASE_FROM, STATUS_NAMES, NodeStatus } from '../../common/maasStatus';
 import { PermanentDriverError, StateConflictError } from '../errors';
 import type { MaasClient } from './client';
 import { MaasNotFoundError } from './errors';
@@ -22,9 +23,11 @@ export interface MaasProvisionerConfig {
   skipBmcConfig?: boolean;
 }
 
-const COMMISSION_FROM = new Set(['New', 'Broken', 'Failed commissioning', 'Failed testing']);
-const COMMISSION_DONE = new Set(['Commissioning', 'Testing', 'Ready', 'Allocated', 'Deploying', 'Deployed']);
-const RELEASE_FROM = new Set(['Allocated', 'Deployed', 'Deploying', 'Failed deployment', 'Releasing failed', 'Failed disk erasing']);
+/** Commissioning needs no new start: under way, or behind the machine. */
+const commissionDone = (s: string): boolean => COMMISSIONING.has(s) || COMMISSIONED.has(s);
+
+const DEPLOYED: string = STATUS_NAMES[NodeStatus.DEPLOYED];
+const DEPLOYING: string = STATUS_NAMES[NodeStatus.DEPLOYING];
 
 /**
  * Drydock's MaaS node driver as short, idempotent, non-blocking steps. "start*" methods only ask MaaS to
@@ -62,10 +65,10 @@ export class MaasProvisioner implements Provisioner {
     return { systemId, hostname: m.hostname, statusName: m.status_name, status: m.status, powerState: m.power_state };
   }
 
-  /** ConfigureHardware: commission only from New/Broken/Failed commissioning/Failed testing. */
+  /** ConfigureHardware: commission only from New, Failed commissioning or Failed testing. */
   async startCommission(systemId: string): Promise<StartResult> {
     const m = await this.client.machines.get(systemId);
-    if (COMMISSION_DONE.has(m.status_name)) return 'already';
+    if (commissionDone(m.status_name)) return 'already';
     if (!COMMISSION_FROM.has(m.status_name)) {
       throw new StateConflictError(`machine is ${m.status_name}; cannot commission`, { operation: 'commission', node: m.hostname, address: this.client.address });
     }
@@ -73,7 +76,7 @@ export class MaasProvisioner implements Provisioner {
       await this.client.machines.commission(systemId, { enableSsh: false, skipBmcConfig: this.config.skipBmcConfig });
     } catch (e) {
       // Another attempt of this step may have started it between our read and our POST.
-      if (e instanceof StateConflictError && COMMISSION_DONE.has((await this.machineStatus(systemId)).statusName)) return 'already';
+      if (e instanceof StateConflictError && commissionDone((await this.machineStatus(systemId)).statusName)) return 'already';
       throw e;
     }
     this.logger.info('Commissioning started', { node: m.hostname, system_id: systemId });
@@ -94,16 +97,16 @@ export class MaasProvisioner implements Provisioner {
   async startDeploy(systemId: string, opts: DeployOptions): Promise<StartResult> {
     let m = await this.client.machines.get(systemId);
     const ctx = { operation: 'deploy', node: m.hostname, address: this.client.address };
-    if (m.status_name.startsWith('Deployed') || m.status_name.startsWith('Deploying')) return 'already';
-    if (m.status_name === 'Ready') m = await this.client.machines.allocate(systemId);
-    else if (!m.status_name.startsWith('Allocated')) throw new PermanentDriverError(`machine is ${m.status_name}; cannot deploy`, ctx);
+    if (m.status_name === DEPLOYED || m.status_name === DEPLOYING) return 'already';
+    if (!DEPLOY_FROM.has(m.status_name)) throw new PermanentDriverError(`machine is ${m.status_name}; cannot deploy`, ctx);
+    if (m.status_name === STATUS_NAMES[NodeStatus.READY]) m = await this.client.machines.allocate(systemId);
     for (const [k, v] of Object.entries(opts.ownerData ?? {})) await this.client.machines.setWorkloadAnnotations(systemId, { [k]: v });
     if (opts.nodeName && opts.bootActionKey) await this.bootActionTag(systemId, opts.nodeName, opts.bootActionKey);
     const userData = opts.userData === undefined ? undefined : Buffer.from(opts.userData, 'utf8').toString('base64');
     try {
       await this.client.machines.deploy(systemId, { distroSeries: opts.image, hweKernel: opts.kernel, userData });
     } catch (e) {
-      if (e instanceof StateConflictError && (await this.machineStatus(systemId)).statusName.startsWith('Deploy')) return 'already';
+      if (e instanceof StateConflictError && [DEPLOYED, DEPLOYING].includes((await this.machineStatus(systemId)).statusName)) return 'already';
       throw e;
     }
     this.logger.info('Deployment started', { node: m.hostname, system_id: systemId, image: opts.image, kernel: opts.kernel });

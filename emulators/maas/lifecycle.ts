@@ -88,6 +88,27 @@ export class Lifecycle {
     return 'started';
   }
 
+  /**
+   * Leaves a machine in `status` as if it had got there by itself; a transition in progress (commissioning,
+   * testing, deploying, releasing, erasing) then completes as it would have.
+   */
+  place(m: MachineRecord, status: NodeStatusCode): void {
+    this.scheduler.cancel(m.systemId);
+    this.set(m, status);
+    const inUse = status === S.ALLOCATED || status === S.DEPLOYING || status === S.DEPLOYED || status === S.FAILED_DEPLOYMENT;
+    m.owner = inUse ? (m.owner ?? 'admin') : m.owner;
+    m.powerState = status === S.DEPLOYED || status === S.DEPLOYING || status === S.COMMISSIONING || status === S.TESTING ? 'on' : 'off';
+    const ready = () => this.finish(m, S.READY);
+    if (status === S.COMMISSIONING) this.after(m, this.durations.commissioning, 'ok', () => {
+      this.set(m, S.TESTING);
+      this.after(m, this.durations.testing, 'ok', ready);
+    });
+    if (status === S.TESTING) this.after(m, this.durations.testing, 'ok', ready);
+    if (status === S.DEPLOYING) this.after(m, this.durations.deploying, 'ok', () => this.finish(m, S.DEPLOYED));
+    if (status === S.RELEASING) this.after(m, this.durations.releasing, 'ok', ready);
+    if (status === S.DISK_ERASING) this.after(m, this.durations.diskErasing, 'ok', ready);
+  }
+
   forget(m: MachineRecord): void {
     this.scheduler.cancel(m.systemId);
   }

@@ -11,7 +11,7 @@ import { Params } from './params';
 import { maasRoutes } from './routes';
 import { Scheduler } from './scheduler';
 import { DEFAULT_BOOT_RESOURCES, enlistMachine, seedRegion, type EnlistSpec, type RackSpec } from './seed';
-import { STATUS_NAMES } from './status';
+import { STATUS_NAMES, type NodeStatusCode } from './status';
 import { MaasStore } from './store';
 import { Views } from './views';
 import { controlRoutes } from './control';
@@ -53,6 +53,11 @@ export interface MaasEmulator {
   deployments(): { systemId: string; hostname: string; statusName: string; userData: string | null }[];
   /** Manual clock: run the transitions due within `ms`. */
   advance(ms: number): void;
+  /**
+   * Puts a machine in a status as an operator, an earlier failure or a MaaS restart can leave it (tests of
+   * resuming from any status); a status that is a transition in progress then runs on as MaaS would run it.
+   */
+  placeMachine(hostname: string, statusName: string): void;
   stop(): Promise<void>;
 }
 
@@ -95,6 +100,14 @@ export class MaasEmulatorCore {
       machines[name] = c.of(id);
     }
     return { machines, requests: { total: c.total, byRoute: { ...c.requests } }, faultsInjected: this.emu.faults.injected };
+  }
+
+  placeMachine(hostname: string, statusName: string): void {
+    const m = [...this.emu.store.machines.values()].find((x) => x.hostname === hostname || x.realName === hostname);
+    if (!m) throw new Error(`no machine ${hostname}`);
+    const code = (Object.keys(STATUS_NAMES) as unknown as NodeStatusCode[]).find((c) => STATUS_NAMES[c] === statusName);
+    if (code === undefined) throw new Error(`${statusName} is not a MaaS status`);
+    this.emu.lifecycle.place(m, Number(code) as NodeStatusCode);
   }
 
   advance(ms: number): void {
@@ -190,6 +203,7 @@ export async function startMaasEmulator(opts: MaasEmulatorOptions): Promise<Maas
     deployments: () =>
       [...core.emu.store.machines.values()].map((m) => ({ systemId: m.systemId, hostname: m.hostname, statusName: STATUS_NAMES[m.status], userData: m.userData })),
     advance: (ms) => core.advance(ms),
+    placeMachine: (hostname, statusName) => core.placeMachine(hostname, statusName),
     stop: () =>
       new Promise<void>((resolve) => {
         core.stop();

@@ -1,16 +1,26 @@
-import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { MachineInfo } from '../../activities/contract';
+import { COMMISSIONED, isFailedStatus, STATUS_NAMES, NodeStatus } from '../../common/maasStatus';
 import { bootactionReportSignal, type BootActionReport } from '../messages';
 import { node } from '../proxies';
 import { NodeRun, NodeStepFailed, type NodeActionInput, type NodeOutcome } from './nodeRun';
-import { DEPLOYABLE, isFailed } from './machineStatus';
+import { RUNBOOKS_V2 } from './prepareNode';
+import { decide, DEPLOY } from './statusPlan';
+import { deployNodeV1 } from './v1';
+
+const DEPLOYED = STATUS_NAMES[NodeStatus.DEPLOYED];
+const READY = STATUS_NAMES[NodeStatus.READY];
 
 /**
- * DeployNodes for one node (Drydock §A.8–A.9): networking, storage and platform, then deploy, then wait for
- * the node's boot actions to report, then return the switch port to production. A node already Deployed is
- * not deployed again.
+ * DeployNodes for one node (Drydock's DeployNodes and BootactionReport): networking, storage and platform,
+ * then deploy, then wait for the node's boot actions to report, then return the switch port to production.
+ * Whatever MaaS status the node is in, it does what is needed: a node already Deployed is left alone, a
+ * deployment in progress is waited for, a failed one is released and deployed again (Drydock's
+ * retry_task(max_attempts=3) around DeployNode).
  */
 export async function deployNode(input: NodeActionInput): Promise<NodeOutcome> {
   const run = new NodeRun('deploy_node', input);
+  if (!patched(RUNBOOKS_V2)) return deployNodeV1(run);
   const reports = new Map<string, BootActionReport>();
   setHandler(bootactionReportSignal, (r) => {
     if (!reports.has(r.actionId)) reports.set(r.actionId, r);
@@ -18,35 +28,19 @@ export async function deployNode(input: NodeActionInput): Promise<NodeOutcome> {
 
   return run.run(async () => {
     await run.enter('identify_node');
-    const machine = await node.findMachine(run.ref);
+    const machine = await run.call(() => node.findMachine(run.ref));
     if (!machine) throw new NodeStepFailed(`Node ${input.node} not found in MaaS; run prepare_nodes first`);
 
-    if (machine.statusName === 'Deployed') {
+    const deployed = await deploy(run, machine);
+    if (deployed === 'already') {
       // Its boot actions reported when it was deployed; there is nothing new to wait for.
       run.info('Node already deployed, skipping deployment');
-    } else {
-      if (machine.statusName !== 'Deploying') {
-        if (!DEPLOYABLE.has(machine.statusName)) {
-          throw new NodeStepFailed(`cannot deploy a node in MaaS status ${machine.statusName}`);
-        }
-        await run.enter('apply_node_networking');
-        report(run, await node.applyNetworking(run.ref, machine.systemId));
-        await run.enter('apply_node_storage');
-        report(run, await node.applyStorage(run.ref, machine.systemId));
-        await run.enter('apply_node_platform');
-        report(run, await node.applyPlatform(run.ref, machine.systemId));
-        await run.enter('deploy_node');
-        await node.startDeploy(run.ref, machine.systemId, workflowInfo().workflowId);
-      }
-      await run.enter('deploy_node');
-      await run.waitForMachine(machine.systemId, {
-        done: (s) => s === 'Deployed',
-        failed: isFailed,
-        timeoutMinutes: input.settings.timeouts.deploy_node,
-        what: 'deployment',
-      });
+    } else if (deployed === 'resumed') {
       run.info('Node deployed');
-
+      // The boot actions of a deployment another task started report to that task.
+      run.info('Deployment was started before this task: its boot actions report to the task that started it');
+    } else {
+      run.info('Node deployed');
       await run.enter('bootaction_report');
       await awaitBootActions(run, reports);
     }
@@ -56,13 +50,87 @@ export async function deployNode(input: NodeActionInput): Promise<NodeOutcome> {
   });
 }
 
+/**
+ * Brings the machine to Deployed from any status, as the status table says. 'started': this workflow
+ * deployed it; 'resumed': it finished a deployment started before; 'already': it was Deployed.
+ */
+async function deploy(run: NodeRun, machine: MachineInfo): Promise<'started' | 'resumed' | 'already'> {
+  const attempts = run.maxRetries + 1;
+  const { timeouts } = run.input.settings;
+  let status = machine.statusName;
+  let deploys = 0;
+  let releases = 0;
+  let startedHere = false;
+  for (;;) {
+    const d = decide(DEPLOY, status);
+    switch (d.do) {
+      case 'done':
+        return 'already';
+      case 'fail':
+        throw new NodeStepFailed(d.why);
+      case 'await-commissioning': {
+        await run.enter('configure_hardware');
+        run.info(`Node is being commissioned (MaaS status ${status}); deploying once it is Ready`);
+        const r = await run.awaitStatus(machine.systemId, { done: (s) => COMMISSIONED.has(s), failed: isFailedStatus, timeoutMinutes: timeouts.configure_hardware, what: 'commissioning' });
+        status = r.machine.statusName;
+        if (r.outcome === 'failed') throw new NodeStepFailed(`commissioning failed: MaaS status ${status}; run prepare_nodes`);
+        continue;
+      }
+      case 'release':
+      case 'await-release': {
+        // As Drydock's apply_node_networking: a failed deployment is released before the node is configured again.
+        await run.enter('apply_node_networking');
+        if (d.do === 'release') {
+          if (++releases > attempts) throw new NodeStepFailed(`release failed: MaaS status ${status} (${attempts} attempts)`);
+          run.info(`Releasing the machine (MaaS status ${status}) before deploying it again`);
+          await run.call(() => node.startRelease(run.ref, machine.systemId));
+        }
+        const r = await run.awaitStatus(machine.systemId, { done: (s) => s === READY, failed: isFailedStatus, timeoutMinutes: timeouts.destroy_node, what: 'release' });
+        status = r.machine.statusName;
+        if (r.outcome === 'failed') run.error(`${run.step}: release failed: MaaS status ${status}`);
+        continue;
+      }
+      case 'deploy':
+        if (++deploys > attempts) throw new NodeStepFailed(`deployment failed ${attempts} times`);
+        if (deploys > 1) run.info(`Retrying deployment (attempt ${deploys} of ${attempts})`);
+        await configureAndDeploy(run, machine.systemId);
+        startedHere = true;
+        break;
+      case 'await-deployment':
+        deploys++;
+        run.info('Node already being deployed');
+        break;
+      case 'commission':
+        throw new NodeStepFailed(`unexpected decision for MaaS status ${status}`);
+    }
+    await run.enter('deploy_node');
+    const r = await run.awaitStatus(machine.systemId, { done: (s) => s === DEPLOYED, failed: isFailedStatus, timeoutMinutes: timeouts.deploy_node, what: 'deployment' });
+    status = r.machine.statusName;
+    if (r.outcome === 'done') return startedHere ? 'started' : 'resumed';
+    if (deploys >= attempts) throw new NodeStepFailed(`deployment failed: MaaS status ${status}${attempts > 1 ? ` (${deploys} attempts)` : ''}`);
+    run.error(`deploy_node: deployment failed: MaaS status ${status} (attempt ${deploys} of ${attempts})`);
+  }
+}
+
+/** ApplyNodeNetworking, ApplyNodeStorage, ApplyNodePlatform, then DeployNode's deploy call. */
+async function configureAndDeploy(run: NodeRun, systemId: string): Promise<void> {
+  await run.enter('apply_node_networking');
+  report(run, await run.call(() => node.applyNetworking(run.ref, systemId)));
+  await run.enter('apply_node_storage');
+  report(run, await run.call(() => node.applyStorage(run.ref, systemId)));
+  await run.enter('apply_node_platform');
+  report(run, await run.call(() => node.applyPlatform(run.ref, systemId)));
+  await run.enter('deploy_node');
+  await run.call(() => node.startDeploy(run.ref, systemId, workflowInfo().workflowId));
+}
+
 function report(run: NodeRun, r: { messages: string[] }): void {
   for (const m of r.messages) run.info(m);
 }
 
 /** Drydock's BootactionReport: wait for every signaling boot action, up to bootaction_final_status minutes. */
 async function awaitBootActions(run: NodeRun, reports: Map<string, BootActionReport>): Promise<void> {
-  const expected = await node.nodeBootActions(run.ref, workflowInfo().workflowId);
+  const expected = await run.call(() => node.nodeBootActions(run.ref, workflowInfo().workflowId));
   const signaling = expected.filter((a) => a.signaling);
   const all = () => signaling.every((a) => reports.has(a.actionId));
   const inTime = await condition(all, run.input.settings.timeouts.bootaction_final_status * 60_000);

@@ -11,8 +11,9 @@ import type { MachineInfo, NodeRef } from '../../activities/contract';
 import type { OrchestratorSettings } from '../../common/orchestratorConfig';
 import { failureMessage } from '../action';
 import { taskQuery } from '../messages';
-import { node as nodeActivities } from '../proxies';
+import { legacyNode, node as nodeActivities } from '../proxies';
 import { TaskRecorder, type ResultStatus } from '../task';
+import { retryTransient, waitLine } from '../transient';
 
 /** What a parent action gives each per-node child workflow. */
 export interface NodeActionInput {
@@ -123,12 +124,13 @@ export class NodeRun {
     };
   }
 
-  private async notify(result: ResultStatus): Promise<void> {
+  private async notify(result: ResultStatus, message?: string): Promise<void> {
     try {
       await getExternalWorkflowHandle(this.input.parentWorkflowId).signal(nodeProgressSignal, {
         node: this.input.node,
         step: this.current,
         result,
+        ...(message === undefined ? {} : { message }),
       });
     } catch (e) {
       // A parent that has already closed (e.g. terminated) cannot be told; the child's own result stands.
@@ -136,17 +138,61 @@ export class NodeRun {
     }
   }
 
+  /** Drydock's retry_task(max_attempts) for DeployNode, ConfigureHardware and DestroyNode. */
+  get maxRetries(): number {
+    return this.input.settings.step_max_retries ?? 3;
+  }
+
   /**
-   * Polls MaaS with durable timers until the machine reaches a wanted status, fails, or the Drydock timeout
-   * (minutes) passes. A worker crash in between costs nothing: the next poll simply happens later.
+   * An activity call that rides out a peer outage: transient errors are retried for the settings' window
+   * (DRYDOCK_TRANSIENT_RETRY_MINUTES) while the node's progress says what it waits for.
    */
+  call<T>(activity: () => Promise<T>): Promise<T> {
+    return retryTransient(activity, {
+      windowMinutes: this.input.settings.transient_retry_minutes ?? 10,
+      onWait: (w) => {
+        if (w.failures === 1) this.info(`${this.current}: ${w.peer} unavailable (${w.reason}): ${w.message}`);
+        this.progress(waitLine(w));
+      },
+      onRecovered: (failures) => this.info(`${this.current}: peer answered again after ${failures} failed attempt(s)`),
+    });
+  }
+
+  /** A progress line for the node (shown by `drydock task wait`) without leaving the current step. */
+  progress(message: string): void {
+    this.task.setNode(this.input.node, { step: this.current, result: 'incomplete', workflowId: workflowInfo().workflowId, message }, new Date());
+    void this.notify('incomplete', message);
+  }
+
+  /**
+   * Polls MaaS between durable timers until the machine reaches a wanted status (`done`), a failed one
+   * (`failed`), or the Drydock timeout (minutes) passes, which fails the step. A worker crash in between costs
+   * nothing: the next poll simply happens later.
+   */
+  async awaitStatus(
+    systemId: string,
+    opts: { done: (s: string) => boolean; failed: (s: string) => boolean; timeoutMinutes: number; what: string },
+  ): Promise<{ outcome: 'done' | 'failed'; machine: MachineInfo }> {
+    const deadline = Date.now() + opts.timeoutMinutes * 60_000;
+    for (;;) {
+      const m = await this.call(() => nodeActivities.machineStatus(this.ref, systemId));
+      if (opts.done(m.statusName)) return { outcome: 'done', machine: m };
+      if (opts.failed(m.statusName)) return { outcome: 'failed', machine: m };
+      if (Date.now() >= deadline) {
+        throw new NodeStepFailed(`${opts.what} timed out after ${opts.timeoutMinutes} min (MaaS status ${m.statusName})`);
+      }
+      await sleep(this.input.settings.poll_interval * 1000);
+    }
+  }
+
+  /** The runbooks before 'node-runbooks-v2' wait with this (workflows/node/v1.ts). */
   async waitForMachine(
     systemId: string,
     opts: { done: (s: string) => boolean; failed: (s: string) => boolean; timeoutMinutes: number; what: string },
   ): Promise<MachineInfo> {
     const deadline = Date.now() + opts.timeoutMinutes * 60_000;
     for (;;) {
-      const m = await nodeActivities.machineStatus(this.ref, systemId);
+      const m = await legacyNode.machineStatus(this.ref, systemId);
       if (opts.done(m.statusName)) return m;
       if (opts.failed(m.statusName)) throw new NodeStepFailed(`${opts.what} failed: MaaS status ${m.statusName}`);
       if (Date.now() >= deadline) {

@@ -1,52 +1,75 @@
-import { sleep } from '@temporalio/workflow';
+import { patched, sleep } from '@temporalio/workflow';
 import type { MachineInfo } from '../../activities/contract';
+import { COMMISSIONED, isFailedStatus } from '../../common/maasStatus';
 import { node, power } from '../proxies';
 import { NodeRun, NodeStepFailed, type NodeActionInput, type NodeOutcome } from './nodeRun';
-import { COMMISSIONED } from './machineStatus';
+import { decide, PREPARE } from './statusPlan';
+import { prepareNodeV1 } from './v1';
+
+/** Resume from any MaaS status, Drydock's step retries, the transient retry window (v1.ts ran before). */
+export const RUNBOOKS_V2 = 'node-runbooks-v2';
 
 /**
- * PrepareNodes for one node (Drydock §A.7): a node MaaS does not know yet is set to PXE boot and
- * power-cycled so it enlists, then identified; every node is then commissioned unless it already is.
+ * PrepareNodes for one node (Drydock's PrepareNodes): a node MaaS does not know yet is set to PXE boot and
+ * power-cycled so it enlists, then identified; then ConfigureHardware commissions it unless it already is,
+ * retried up to step_max_retries times when commissioning fails.
  */
 export async function prepareNode(input: NodeActionInput): Promise<NodeOutcome> {
   const run = new NodeRun('prepare_node', input);
+  if (!patched(RUNBOOKS_V2)) return prepareNodeV1(run);
   return run.run(async () => {
     await run.enter('identify_node');
-    let machine = await node.findMachine(run.ref);
+    let machine = await run.call(() => node.findMachine(run.ref));
     if (machine) {
       run.info('Node found in provisioner, skipping OOB management');
     } else {
       await run.enter('set_node_boot');
-      await power.setPxeBoot(run.ref);
+      await run.call(() => power.setPxeBoot(run.ref));
       await run.enter('power_cycle_node');
-      await power.powerCycle(run.ref);
+      await run.call(() => power.powerCycle(run.ref));
       await run.enter('identify_node');
       machine = await awaitEnlistment(run);
     }
-    await node.updateIdentity(run.ref, machine.systemId);
+    await run.call(() => node.updateIdentity(run.ref, machine.systemId));
 
     await run.enter('configure_hardware');
-    if (COMMISSIONED.has(machine.statusName)) {
-      run.info(`Node already commissioned (MaaS status ${machine.statusName}), skipping commissioning`);
-      return;
+    await configureHardware(run, machine);
+  });
+}
+
+/** Drydock's ConfigureHardware with retry_task(max_attempts): commission, wait, and commission again on failure. */
+async function configureHardware(run: NodeRun, machine: MachineInfo): Promise<void> {
+  const attempts = run.maxRetries + 1;
+  let status = machine.statusName;
+  for (let attempt = 1; ; attempt++) {
+    const d = decide(PREPARE, status);
+    if (d.do === 'done') return run.info(d.why);
+    if (d.do === 'fail') throw new NodeStepFailed(d.why);
+    if (d.do === 'commission') {
+      if (attempt > 1) run.info(`Retrying commissioning (attempt ${attempt} of ${attempts})`);
+      const started = await run.call(() => node.startCommission(run.ref, machine.systemId));
+      if (started === 'already') run.info('Node already being commissioned');
+    } else {
+      run.info('Node already being commissioned');
     }
-    const started = await node.startCommission(run.ref, machine.systemId);
-    if (started === 'already') run.info('Node already being commissioned');
-    const ready = await run.waitForMachine(machine.systemId, {
+    const r = await run.awaitStatus(machine.systemId, {
       done: (s) => COMMISSIONED.has(s),
-      failed: (s) => s.startsWith('Failed') || s === 'Broken',
-      timeoutMinutes: input.settings.timeouts.configure_hardware,
+      failed: isFailedStatus,
+      timeoutMinutes: run.input.settings.timeouts.configure_hardware,
       what: 'commissioning',
     });
-    run.info(`Node commissioned, MaaS status ${ready.statusName}`);
-  });
+    status = r.machine.statusName;
+    if (r.outcome === 'done') return run.info(`Node commissioned, MaaS status ${status}`);
+    if (attempt >= attempts) throw new NodeStepFailed(`commissioning failed: MaaS status ${status}${attempts > 1 ? ` (${attempt} attempts)` : ''}`);
+    run.error(`configure_hardware: commissioning failed: MaaS status ${status} (attempt ${attempt} of ${attempts})`);
+  }
 }
 
 /** After a PXE boot the node enlists in MaaS; look for it until Drydock's identify_node timeout. */
 async function awaitEnlistment(run: NodeRun): Promise<MachineInfo> {
   const deadline = Date.now() + run.input.settings.timeouts.identify_node * 60_000;
   for (;;) {
-    const m = await node.findMachine(run.ref);
+    const m = await run.call(() => node.findMachine(run.ref));
     if (m) return m;
     if (Date.now() >= deadline) {
       throw new NodeStepFailed(`Node ${run.input.node} not found in MaaS after ${run.input.settings.timeouts.identify_node} min`);

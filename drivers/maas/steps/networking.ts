@@ -2,6 +2,7 @@ import { PermanentDriverError, StateConflictError, TransientDriverError } from '
 import type { MaasFabric, MaasInterface, MaasSubnet } from '../models/wire';
 import type { InterfacePlan, NetworkAttachmentPlan, NodeNetworkPlan, StepReport } from '../types';
 import type { StepDeps } from './common';
+import { NodeStatus, STATUS_NAMES } from '../../../common/maasStatus';
 
 /**
  * ApplyNodeNetworking (§C.1): reset to the commissioned NICs, then per design interface attach the NIC
@@ -13,15 +14,15 @@ export async function applyNetworking(deps: StepDeps, systemId: string, plan: No
   const machine = await client.machines.get(systemId);
   const node = machine.hostname;
   const ctx = { operation: 'apply node networking', node, address: client.address };
-  if (machine.status_name === 'Deployed') {
+  if (machine.status_name === STATUS_NAMES[NodeStatus.DEPLOYED]) {
     return { messages: [`Node ${node} is Deployed; networking left as is. Destroy node first if redeploy needed.`] };
   }
-  if (machine.status_name.startsWith('Failed dep')) {
+  if (machine.status_name === STATUS_NAMES[NodeStatus.FAILED_DEPLOYMENT]) {
     // Drydock releases a failed deployment before reconfiguring; the retry finds it Ready.
     await client.machines.release(systemId, { erase: false, quickErase: false, secureErase: false });
     throw new TransientDriverError('machine was in Failed deployment; released it, networking follows once it is Ready', ctx);
   }
-  if (machine.status_name !== 'Ready') {
+  if (machine.status_name !== STATUS_NAMES[NodeStatus.READY]) {
     throw new StateConflictError(`machine is ${machine.status_name}; networking can be applied only to a Ready machine`, ctx);
   }
   await client.machines.restoreNetworkingConfiguration(systemId);

@@ -2,6 +2,7 @@ import { MaasRequestError } from '../errors';
 import type { MaasTag } from '../models/wire';
 import type { NodePlatformPlan, StepReport } from '../types';
 import type { StepDeps } from './common';
+import { NodeStatus, STATUS_NAMES } from '../../../common/maasStatus';
 
 /**
  * ApplyNodePlatform (§C.1): kernel options on tag `<node>_kp`, plus the node's static tags.
@@ -11,7 +12,7 @@ export async function applyPlatform(deps: StepDeps, systemId: string, plan: Node
   const { client } = deps;
   const tags = await client.region.tags();
   const machine = await client.machines.get(systemId);
-  if (machine.status_name === 'Deployed') return { messages: [`Node ${machine.hostname} is Deployed; platform left as is.`] };
+  if (machine.status_name === STATUS_NAMES[NodeStatus.DEPLOYED]) return { messages: [`Node ${machine.hostname} is Deployed; platform left as is.`] };
   const messages: string[] = [];
   if (plan.kernelParams) {
     const name = `${plan.nodeName}_kp`;

@@ -4,6 +4,7 @@ import type { MaasBlockDevice } from '../models/wire';
 import { calculateBytes, NotEnoughStorageError } from '../sizes';
 import type { FilesystemPlan, LogicalVolumePlan, NodeStoragePlan, PartitionPlan, StepReport, VolumeGroupPlan } from '../types';
 import type { StepDeps } from './common';
+import { NodeStatus, STATUS_NAMES } from '../../../common/maasStatus';
 
 const SYSTEM_MOUNTS = new Set(['/', '/boot']);
 
@@ -17,8 +18,8 @@ export async function applyStorage(deps: StepDeps, systemId: string, plan: NodeS
   const machine = await client.machines.get(systemId);
   const node = machine.hostname;
   const ctx = { operation: 'apply node storage', node, address: client.address };
-  if (machine.status_name === 'Deployed') return { messages: [`Node ${node} is Deployed; storage left as is.`] };
-  if (machine.status_name !== 'Ready') throw new StateConflictError(`machine is ${machine.status_name}; storage can be applied only to a Ready machine`, ctx);
+  if (machine.status_name === STATUS_NAMES[NodeStatus.DEPLOYED]) return { messages: [`Node ${node} is Deployed; storage left as is.`] };
+  if (machine.status_name !== STATUS_NAMES[NodeStatus.READY]) throw new StateConflictError(`machine is ${machine.status_name}; storage can be applied only to a Ready machine`, ctx);
   try {
     return await new StorageApplier(deps, systemId, plan).run();
   } catch (e) {
