@@ -3,6 +3,7 @@ import { calculateBytes, kernelParamString, NotEnoughStorageError } from '../../
 import { oauthPlaintextHeader, parseApiKey } from '../../drivers/maas/oauth';
 import type { NetworkTemplatePlan, NodeNetworkPlan, NodeStoragePlan } from '../../drivers/maas/types';
 import { expectNoKey, startRig, waitForStatus, type MaasRig } from './maasHelpers';
+import { failure } from '../harness/failure';
 
 const GB = 1e9;
 
@@ -161,9 +162,7 @@ describe('MaaS provisioner configuration steps against the emulator', () => {
   });
 
   it('fails networking permanently when a link has no fabric', async () => {
-    const err = await rig.provisioner
-      .applyNetworking(systemId, { interfaces: [{ name: 'oob', link: 'nowhere', slaves: ['eno1'], networks: [] }] })
-      .catch((e: unknown) => e);
+    const err = await failure(rig.provisioner.applyNetworking(systemId, { interfaces: [{ name: 'oob', link: 'nowhere', slaves: ['eno1'], networks: [] }] }));
     expect(err).toBeInstanceOf(PermanentDriverError);
     expect(String(err)).toContain('fabric nowhere not found in MaaS');
   });
@@ -223,9 +222,9 @@ describe('MaaS provisioner configuration steps against the emulator', () => {
   });
 
   it('refuses storage that does not fit, naming the step and node', async () => {
-    const err = await rig.provisioner
-      .applyStorage(systemId, { physicalDevices: [{ name: 'sda', partitions: [{ name: 'root', size: '5t', filesystem: { mountpoint: '/' } }] }], volumeGroups: [] })
-      .catch((e: unknown) => e);
+    const err = await failure(
+      rig.provisioner.applyStorage(systemId, { physicalDevices: [{ name: 'sda', partitions: [{ name: 'root', size: '5t', filesystem: { mountpoint: '/' } }] }], volumeGroups: [] }),
+    );
     expect(err).toBeInstanceOf(PermanentDriverError);
     expect(String(err)).toMatch(/apply node storage node node10 .*Error configuring storage/);
   });

@@ -4,6 +4,7 @@ import { MaasClient } from '../../drivers/maas/client';
 import { MaasProvisioner } from '../../drivers/maas/provisioner';
 import { DEMO_DURATIONS, startMaasEmulator, type MaasEmulator } from '../../emulators/maas';
 import { API_KEY } from './maasHelpers';
+import { failure } from '../harness/failure';
 
 describe('MaaS emulator: clock, control API, timeouts', () => {
   let emu: MaasEmulator;
@@ -53,7 +54,7 @@ describe('MaaS emulator: clock, control API, timeouts', () => {
     emu.setFault({ latencyMs: 400 });
     try {
       const client = new MaasClient({ apiUrl: emu.url, apiKey: API_KEY, readTimeoutMs: 100, retries: 1, backoffMs: 1 }, memoryLogger());
-      const err = await client.region.bootResources().catch((e: unknown) => e);
+      const err = await failure(client.region.bootResources());
       expect(err).toBeInstanceOf(TransientDriverError);
       expect(String(err)).toContain('no answer within 100 ms');
     } finally {
@@ -63,7 +64,7 @@ describe('MaaS emulator: clock, control API, timeouts', () => {
 
   it('fails fast on a refused connection after bounded retries', async () => {
     const client = new MaasClient({ apiUrl: 'http://127.0.0.1:9/MAAS', apiKey: API_KEY, retries: 2, backoffMs: 1 }, memoryLogger());
-    const err = await client.region.version().catch((e: unknown) => e);
+    const err = await failure(client.region.version());
     expect(err).toBeInstanceOf(TransientDriverError);
     expect(String(err)).toMatch(/MaaS unreachable after 3 attempts/);
     expect(String(err)).not.toContain(API_KEY.split(':')[2]);

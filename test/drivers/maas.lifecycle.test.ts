@@ -4,6 +4,7 @@ import { MaasClient } from '../../drivers/maas/client';
 import { MaasProvisioner } from '../../drivers/maas/provisioner';
 import { MaasRequestError } from '../../drivers/maas/errors';
 import { API_KEY, expectNoKey, startRig, waitForStatus, type MaasRig } from './maasHelpers';
+import { failure } from '../harness/failure';
 
 describe('MaaS provisioner lifecycle over HTTP against the emulator', () => {
   let rig: MaasRig;
@@ -114,14 +115,14 @@ describe('MaaS provisioner lifecycle over HTTP against the emulator', () => {
 
   it('surfaces an illegal transition (deploy a New machine) as StateConflictError', async () => {
     const m = rig.emu.enlist({ hostname: 'fresh-ferret' });
-    const err = await rig.client.machines.deploy(m.system_id, { distroSeries: 'jammy' }).catch((e: unknown) => e);
+    const err = await failure(rig.client.machines.deploy(m.system_id, { distroSeries: 'jammy' }));
     expect(err).toBeInstanceOf(StateConflictError);
     expect(String(err)).toContain("Can't deploy a machine that is in the 'New' state");
     await expect(rig.provisioner.startDeploy(m.system_id, {})).rejects.toThrow(/machine is New; cannot deploy/);
   });
 
   it('answers an unknown op with 400 as a permanent error', async () => {
-    const err = await rig.client.http.post('machines/', { op: 'frobnicate' }).catch((e: unknown) => e);
+    const err = await failure(rig.client.http.post('machines/', { op: 'frobnicate' }));
     expect(err).toBeInstanceOf(MaasRequestError);
     expect(String(err)).toContain('Unrecognised signature: method=POST op=frobnicate');
   });
@@ -139,7 +140,7 @@ describe('MaaS provisioner lifecycle over HTTP against the emulator', () => {
   it('gives up after the configured retries with a TransientDriverError', async () => {
     rig.emu.setFault({ failNext: 10 });
     try {
-      const err = await rig.provisioner.availableImages().catch((e: unknown) => e);
+      const err = await failure(rig.provisioner.availableImages());
       expect(err).toBeInstanceOf(TransientDriverError);
       expect(String(err)).toContain('MAAS Error: 503');
     } finally {
@@ -151,10 +152,10 @@ describe('MaaS provisioner lifecycle over HTTP against the emulator', () => {
     const logger = memoryLogger();
     const badKey = 'ConsumerKeyXyz:TokenKeyAbc123:WrongSecretZzz';
     const provisioner = new MaasProvisioner(new MaasClient({ apiUrl: rig.emu.url, apiKey: badKey }, logger), logger);
-    const err = await provisioner.findMachine({ name: 'x', oobType: 'ipmi', oobAddress: '1.2.3.4' }).catch((e: unknown) => e);
+    const err = await failure(provisioner.findMachine({ name: 'x', oobType: 'ipmi', oobAddress: '1.2.3.4' }));
     expect(err).toBeInstanceOf(AuthenticationError);
-    expect((err as Error).message).toContain('MaaS API authentication failed');
-    for (const secret of [badKey, 'WrongSecretZzz', 'TokenKeyAbc123']) expect((err as Error).message).not.toContain(secret);
+    expect(err.message).toContain('MaaS API authentication failed');
+    for (const secret of [badKey, 'WrongSecretZzz', 'TokenKeyAbc123']) expect(err.message).not.toContain(secret);
     const checks = await provisioner.validateServices();
     expect(checks.find((c) => c.name === 'authentication')).toMatchObject({ ok: false, message: expect.stringContaining('MaaS API authentication failed') });
     expect(logger.lines.join('\n')).not.toContain('WrongSecretZzz');

@@ -2,6 +2,7 @@ import { memoryLogger } from '../../common/logger';
 import { AuthenticationError, PermanentDriverError, TransientDriverError } from '../../drivers/errors';
 import { PromenadeLabelDriver, type TokenProvider } from '../../drivers/promenade';
 import { startPromenadeEmulator, type PromenadeEmulator } from '../../emulators/promenade';
+import { failure } from '../harness/failure';
 
 describe('Promenade label driver against the emulator', () => {
   let prom: PromenadeEmulator;
@@ -34,7 +35,7 @@ describe('Promenade label driver against the emulator', () => {
   it('fails with AuthenticationError when the fresh token is refused too, without the token in the message', async () => {
     const logger = memoryLogger();
     const driver = new PromenadeLabelDriver({ url: prom.url }, provider('tok-bad-aaa', 'tok-bad-bbb'), logger);
-    const err = await driver.relabel('node01', { a: 'b' }).catch((e: unknown) => e);
+    const err = await failure(driver.relabel('node01', { a: 'b' }));
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(String(err)).toContain('Promenade authentication failed');
     expect(String(err) + logger.lines.join('\n')).not.toMatch(/tok-bad/);
@@ -42,7 +43,7 @@ describe('Promenade label driver against the emulator', () => {
 
   it('maps 404 to a permanent error and 503 to a transient one', async () => {
     const driver = new PromenadeLabelDriver({ url: prom.url }, provider('tok-valid-1', 'x'), memoryLogger());
-    const missing = await driver.relabel('ghost', {}).catch((e: unknown) => e);
+    const missing = await failure(driver.relabel('ghost', {}));
     expect(missing).toBeInstanceOf(PermanentDriverError);
     expect(String(missing)).toContain('relabel node node ghost');
     prom.failNext(1);

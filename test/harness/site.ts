@@ -1,20 +1,14 @@
-import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { loadDesign, type EffectiveDesign } from '../../design';
+import type { EffectiveDesign } from '../../design';
 import { silentLogger, type Logger } from '../../common/logger';
 import type { StepDurations } from '../../emulators/maas';
 import type { SiteSimulator, SiteSimulatorOptions } from '../../emulators/site/simulator';
 import { startSimulatedSite as startSite, type SimulatedSite as Site } from '../../emulators/site/simulatedSite';
+import { demoDesign } from './demoSite';
 import { temporalAddress } from './temporal';
 
-export const DEMO_SITE_PATH = path.resolve(__dirname, '../../examples/site/demo-site.yaml');
-export const DEMO_SITE = `file://${DEMO_SITE_PATH}`;
-
-export async function demoDesign(ref = DEMO_SITE): Promise<EffectiveDesign> {
-  const loaded = await loadDesign(ref);
-  if (!loaded.design || loaded.status.status !== 'Success') throw new Error(`${ref} does not validate: ${JSON.stringify(loaded.status.details.messageList.filter((m) => m.error))}`);
-  return loaded.design;
-}
+// Simulated-site tests take the example site's references from here too.
+export { DEMO_SITE, DEMO_SITE_PATH, demoDesign } from './demoSite';
 
 export interface SimulatedSite extends Site {
   design: EffectiveDesign;

@@ -7,22 +7,21 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { CODEC_OFF_WARNING, createDataConverter, ENCODING_ENCRYPTED, FAILURE_CONVERTER_PATH } from '../../common/codec';
 import { memoryLogger } from '../../common/logger';
 import { freeTcpPort } from '../../common/ports';
-import { PROJECT_ROOT, temporalCliPath } from '../../common/temporalCli';
+import { temporalCliPath } from '../../common/temporalCli';
 import { bootActionId, bootActionKey, startBootActionApi } from '../../worker/bootactionApi';
 import { bundleHasFailureConverter, createDrydockWorker, installWorkerRuntime, WORKFLOWS_PATH } from '../../worker/worker';
 import { startTestWorker, temporalAddress } from '../harness/temporal';
 import { runDrydock } from '../harness/cli';
+import { DEMO_SITE } from '../harness/demoSite';
+import { silentSdkLogger } from '../harness/logging';
 
 const exec = promisify(execFile);
-const DEMO_SITE = `file://${path.join(PROJECT_ROOT, 'examples/site/demo-site.yaml')}`;
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 const runtimeLogs = memoryLogger();
 const savedEnv = { ...process.env };
 let metricsUrl: string | undefined;
@@ -33,8 +32,8 @@ beforeAll(async () => {
   process.env.DRYDOCK_METRICS_PORT = String(await freeTcpPort());
   metricsUrl = installWorkerRuntime(runtimeLogs).metricsUrl;
   [plainBundle, encryptedBundle] = await Promise.all([
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet }),
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentSdkLogger }),
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: silentSdkLogger }),
   ]);
 });
 

@@ -12,8 +12,8 @@ import { jsonLogger } from '../../common/logger';
 import { temporalCliPath } from '../../common/temporalCli';
 import { installRuntime } from '../../worker/telemetry';
 import { scanHistoriesForSecrets } from '../../scripts/scan-histories';
+import { silentSdkLogger } from '../harness/logging';
 
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 beforeAll(() => installRuntime({ logger: jsonLogger({ level: 'warn' }) }));
 
@@ -28,7 +28,7 @@ test.each([
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     failureConverterPath: FAILURE_CONVERTER_PATH,
-    logger: quiet,
+    logger: silentSdkLogger,
   });
   const taskQueue = `test-encryption-${randomUUID().slice(0, 8)}`;
   const connection = await NativeConnection.connect({ address });

@@ -6,6 +6,7 @@
 import type { DriverConfig } from '../../common/driverConfig';
 import { jsonLogger, redact } from '../../common/logger';
 import { configuredSecrets, workerLogger } from '../../worker/worker';
+import { captureLines } from '../harness/logging';
 
 const MAAS_KEY = 'ConsumerKey0001:TokenKey0000002:TokenSecretValue000000000003';
 const drivers = {
@@ -15,14 +16,9 @@ const drivers = {
   promenadeToken: 'promenade-token-xyz-987',
 } as DriverConfig;
 
-function capture(): { lines: string[]; write: (l: string) => void } {
-  const lines: string[] = [];
-  return { lines, write: (l) => lines.push(l) };
-}
-
 test('the worker logger masks the MaaS key, each of its parts, the boot action secret and the Promenade token', () => {
   expect(configuredSecrets(drivers)).toEqual([MAAS_KEY, 'ConsumerKey0001', 'TokenKey0000002', 'TokenSecretValue000000000003', drivers.bootActionSecret, drivers.promenadeToken]);
-  const out = capture();
+  const out = captureLines();
   const log = workerLogger(drivers, { write: out.write });
   log.error(`MaaS answered 401 for key ${MAAS_KEY}`, { node: 'n01', header: `OAuth oauth_token="TokenKey0000002", oauth_signature="&TokenSecretValue000000000003"` });
   log.warn('boot action report', { secret: drivers.bootActionSecret, promenade: `Bearer ${drivers.promenadeToken}` });
@@ -34,7 +30,7 @@ test('the worker logger masks the MaaS key, each of its parts, the boot action s
 
 test('jsonLogger with secrets masks them in clear, JSON-escaped, base64 and base64url, also inside a longer encoded value', () => {
   const pw = 'pa"ss\\wo?>~rd';
-  const out = capture();
+  const out = captureLines();
   const log = jsonLogger({ level: 'debug', secrets: () => [pw], write: out.write });
   log.info(`login as admin/${pw}`);
   log.info('header', { authorization: `Basic ${Buffer.from(`admin:${pw}`).toString('base64')}` });
@@ -51,7 +47,7 @@ test('jsonLogger with secrets masks them in clear, JSON-escaped, base64 and base
 });
 
 test('without secrets the logger writes what it is given: masking is the last line of defence, not the plan', () => {
-  const out = capture();
+  const out = captureLines();
   jsonLogger({ write: out.write }).info('x', { v: 'visible-value' });
   expect(out.lines[0]).toContain('visible-value');
   // Short values are never masked (they would mask unrelated text).

@@ -1,11 +1,9 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { DrydockNodes, DrydockSite } from '../../common/searchAttributes';
+import { DEMO_SITE, DEMO_SITE_PATH } from '../harness/demoSite';
 import { fastSettings, startTestWorker, untilActivityPending, type TestWorkerEnv } from '../harness/temporal';
-
-const DEMO_SITE = `file://${path.resolve(__dirname, '../../examples/site/demo-site.yaml')}`;
 
 describe('noop action on the real Temporal server', () => {
   let env: TestWorkerEnv;
@@ -78,7 +76,7 @@ describe('noop action on the real Temporal server', () => {
     // A design server that answers only when told to: the task is terminated during target resolution.
     let release!: () => void;
     const answered = new Promise<void>((r) => (release = r));
-    const server = http.createServer((_req, res) => void answered.then(() => res.end(fs.readFileSync(DEMO_SITE.slice('file://'.length)))));
+    const server = http.createServer((_req, res) => void answered.then(() => res.end(fs.readFileSync(DEMO_SITE_PATH))));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       await env.run(async () => {
