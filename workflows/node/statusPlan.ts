@@ -1,5 +1,5 @@
 import {
-  COMMISSION_FROM, COMMISSIONED, COMMISSIONING, DEPLOY_FROM, RELEASE_FROM, RELEASING, STATUS_NAMES, NodeStatus as S,
+  COMMISSION_FROM, COMMISSIONED, COMMISSIONING, RELEASE_FROM, RELEASING, STATUS_NAMES, NodeStatus as S,
   operatorAction,
 } from '../../common/maasStatus';
 
@@ -27,7 +27,13 @@ export const PREPARE: StatusTable = (s) => {
   return undefined;
 };
 
-const FAILED_RELEASE = new Set<string>([STATUS_NAMES[S.FAILED_DEPLOYMENT], STATUS_NAMES[S.FAILED_RELEASING], STATUS_NAMES[S.FAILED_DISK_ERASING]]);
+/**
+ * Released before a deployment: failed deployments and releases, and Allocated, whose interfaces and storage
+ * Drydock's networking and storage steps cannot configure (they need a Ready machine).
+ */
+const RELEASE_FIRST = new Set<string>([
+  STATUS_NAMES[S.ALLOCATED], STATUS_NAMES[S.FAILED_DEPLOYMENT], STATUS_NAMES[S.FAILED_RELEASING], STATUS_NAMES[S.FAILED_DISK_ERASING],
+]);
 
 /**
  * DeployNodes. A failed deployment (or release) is released first and deployed again, as Drydock's
@@ -35,9 +41,9 @@ const FAILED_RELEASE = new Set<string>([STATUS_NAMES[S.FAILED_DEPLOYMENT], STATU
  */
 export const DEPLOY: StatusTable = (s) => {
   if (s === STATUS_NAMES[S.DEPLOYED]) return { do: 'done', why: 'Node already deployed, skipping deployment' };
-  if (DEPLOY_FROM.has(s)) return { do: 'deploy' };
+  if (s === STATUS_NAMES[S.READY]) return { do: 'deploy' };
   if (s === STATUS_NAMES[S.DEPLOYING]) return { do: 'await-deployment' };
-  if (FAILED_RELEASE.has(s)) return { do: 'release' };
+  if (RELEASE_FIRST.has(s)) return { do: 'release' };
   if (RELEASING.has(s)) return { do: 'await-release' };
   if (COMMISSIONING.has(s)) return { do: 'await-commissioning' };
   if (COMMISSION_FROM.has(s)) return { do: 'fail', why: `Node is not commissioned (MaaS status ${s}): run prepare_nodes first` };
