@@ -84,6 +84,17 @@ async function main(): Promise<void> {
           await save(client.client, child, `${childAction}-${NODES[0]}-demo-site`, secrets);
         }
       }
+      // The recovery paths of the node runbooks (patched 'node-runbooks-v2', 'transient-retry-window'): MaaS
+      // answers 503 to the first requests, and n01's first deployment fails; the node is released and deployed
+      // again. (destroy_nodes left both nodes Ready.)
+      site.sim.maas.setFault({ failNext: 2, failDeployment: [NODES[0]] });
+      const retried = await client.createTask('deploy_nodes', { designRef: DESIGN_REF, nodeFilter: { filter_set_type: 'union', filter_set: [{ filter_type: 'union', node_names: [NODES[0]] }] }, taskId: 'recorded-deploy_nodes-retried' });
+      while (site.sim.maas.machine(NODES[0])?.status_name !== 'Failed deployment') await new Promise((r) => setTimeout(r, 20));
+      site.sim.maas.clearFaults();
+      const recovered = await client.waitTask(retried.taskId, undefined, 300);
+      if (recovered.result.status !== 'success') throw new Error(`deploy with a failed first deployment ended ${recovered.result.status}`);
+      await save(client.client, recovered.subtask_id_list[0], `deploy_node-${NODES[0]}-retried-demo-site`, secrets);
+
       // prepare_site locked the design; its lock workflow ends on unlock.
       await client.unlockSite(loaded.design!.site, { by: 'record-histories' });
       await save(client.client, designLockWorkflowId(loaded.design!.site), 'site_design_lock-demo-site', secrets);

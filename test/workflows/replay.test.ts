@@ -26,6 +26,12 @@ describe('replay of recorded histories', () => {
     expect(names).toContain('prepare_site-before-design-lock-demo-site');
     // Terminated mid-step: completes with its task through patched('terminated-tasks-complete').
     expect(names).toContain('prepare_site-terminated-demo-site');
+    // Node runbooks and node actions from before patched('node-runbooks-v2') and patched('one-task-per-node').
+    for (const h of ['prepare_node-n01', 'deploy_node-n01', 'destroy_node-n01', 'prepare_nodes', 'deploy_nodes', 'destroy_nodes']) {
+      expect(names).toContain(`${h}-before-runbooks-v2-demo-site`);
+    }
+    // A deployment that failed once, released and deployed again, through MaaS 503s (the retry window).
+    expect(names).toContain('deploy_node-n01-retried-demo-site');
     let replayed = 0;
     const failures: string[] = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE! } }, all)) {
