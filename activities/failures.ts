@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DriverError } from '../drivers/errors';
-import { RequestAbortedError } from '../drivers/maas/http';
+import { CallAbortedError } from '../drivers/abort';
 import { DesignUnusableError } from './designStore';
 import { CONFIGURATION_ERROR, DESIGN_UNUSABLE, TRANSIENT_ERROR, type TransientDetails } from './contract';
 
@@ -22,7 +22,7 @@ export class MissingDriverError extends Error {
 export function toFailure(e: unknown, peer: string): unknown {
   if (e instanceof ApplicationFailure) return e;
   // The activity was cancelled (task terminated): let the SDK report the cancellation.
-  if (e instanceof RequestAbortedError || (e instanceof Error && e.name === 'AbortError')) return e;
+  if (e instanceof CallAbortedError || (e instanceof Error && e.name === 'AbortError')) return e;
   if (e instanceof DesignUnusableError) return ApplicationFailure.nonRetryable(e.message, DESIGN_UNUSABLE);
   if (e instanceof MissingDriverError) return ApplicationFailure.nonRetryable(e.message, CONFIGURATION_ERROR);
   if (e instanceof DriverError) {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import nodeFetch, { type RequestInit, type Response } from 'node-fetch';
+import { CallAbortedError, throwIfAborted } from '../abort';
 import { AuthenticationError, StateConflictError, TransientDriverError, type DriverErrorContext } from '../errors';
 import type { Logger } from '../../common/logger';
 import { redact } from '../../common/logger';
@@ -91,9 +92,9 @@ export class MaasHttp {
       let res: Response;
       let text: string | Buffer;
       try {
-        ({ res, text } = await this.once(method, url, req));
+        ({ res, text } = await this.once(method, url, req, ctx));
       } catch (err) {
-        if (err instanceof RequestAbortedError) throw err;
+        if (err instanceof CallAbortedError) throw err;
         const reason = this.scrub(err instanceof Error ? err.message : String(err));
         if (attempt < retries) {
           this.logger.warn('MaaS request failed, retrying', { method, path, op: req.op, attempt, reason });
@@ -119,7 +120,7 @@ export class MaasHttp {
     }
   }
 
-  private async once(method: string, url: string, req: MaasRequest): Promise<{ res: Response; text: string | Buffer }> {
+  private async once(method: string, url: string, req: MaasRequest, ctx: DriverErrorContext): Promise<{ res: Response; text: string | Buffer }> {
     const headers: Record<string, string> = {
       Accept: 'application/json',
       Authorization: oauthPlaintextHeader(this.key),
@@ -136,7 +137,7 @@ export class MaasHttp {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.config.readTimeoutMs ?? 60000);
     const cancel = this.config.abortSignal?.();
-    if (cancel?.aborted) throw new RequestAbortedError(`${method} ${url}`);
+    throwIfAborted(cancel, ctx);
     const onCancel = () => controller.abort();
     cancel?.addEventListener('abort', onCancel);
     init.signal = controller.signal as RequestInit['signal'];
@@ -145,7 +146,7 @@ export class MaasHttp {
       const text = req.binary && res.status < 400 ? await res.buffer() : await res.text();
       return { res, text };
     } catch (err) {
-      if (cancel?.aborted) throw new RequestAbortedError(`${method} ${url}`);
+      if (cancel?.aborted) throw new CallAbortedError(ctx, cancel.reason);
       if (controller.signal.aborted) throw new Error(`no answer within ${this.config.readTimeoutMs ?? 60000} ms`);
       throw err;
     } finally {
@@ -185,14 +186,6 @@ export class MaasHttp {
     const seconds = retryAfter ? Number(retryAfter) : NaN;
     if (Number.isFinite(seconds)) return Math.min(max, seconds * 1000);
     return Math.min(max, (this.config.backoffMs ?? 200) * 2 ** attempt);
-  }
-}
-
-/** The caller gave up on the request (its task was terminated): not a MaaS failure, nothing to retry. */
-export class RequestAbortedError extends Error {
-  constructor(what: string) {
-    super(`${what}: request cancelled`);
-    this.name = 'RequestAbortedError';
   }
 }
 
