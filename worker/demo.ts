@@ -25,7 +25,7 @@ export async function runDemo(opts: DemoOptions): Promise<Task[]> {
     out.write(`\n${action}: task ${taskId}\n`);
     if (opts.uiNamespaceUrl) out.write(`  watch it: ${opts.uiNamespaceUrl}/workflows/${encodeURIComponent(workflowId)}\n`);
     const progress = createProgressReporter({ stream: out });
-    const task = await client.waitTask(taskId, (t) => progress.update(t), 1000);
+    const task = await waitThroughOutages(() => client.waitTask(taskId, (t) => progress.update(t), 1000));
     progress.done(task);
     tasks.push(task);
     out.write(`  ${action}: ${task.status}, result ${task.result.status}${summary(task)}\n`);
@@ -36,6 +36,29 @@ export async function runDemo(opts: DemoOptions): Promise<Task[]> {
     }
   }
   return tasks;
+}
+
+/**
+ * The embedded server may be down for a moment (npm start restarts it); the task goes on in its history,
+ * so following it carries on once the server answers again.
+ */
+async function waitThroughOutages<T>(follow: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await follow();
+    } catch (e) {
+      if (!serverUnreachable(e)) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+/** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), on the error or one of its causes. */
+function serverUnreachable(e: unknown): boolean {
+  for (let x = e as { code?: unknown; cause?: unknown } | undefined, depth = 0; x && depth < 5; x = x.cause as typeof x, depth++) {
+    if (x.code === 14 || x.code === 4) return true;
+  }
+  return false;
 }
 
 function summary(t: Task): string {

@@ -9,22 +9,32 @@ import type { MaasEmulator } from '../maas';
  * `runcmd`, whose curl commands report boot actions to the boot action API. Only those commands are
  * understood; anything else in the user data is ignored.
  */
-export async function runBootActionReports(maas: MaasEmulator, done: Set<string>, logger: Logger, attempts = new Map<string, number>()): Promise<void> {
+export async function runBootActionReports(
+  maas: MaasEmulator,
+  done: Set<string>,
+  logger: Logger,
+  attempts = new Map<string, number>(),
+  /** The site is stopping: a report in flight is abandoned, as a node powered off mid-request. */
+  signal?: AbortSignal,
+): Promise<void> {
   for (const d of maas.deployments()) {
+    if (signal?.aborted) return;
     if (d.statusName !== 'Deployed' || !d.userData) continue;
     const deployment = `${d.systemId}:${createHash('sha256').update(d.userData).digest('hex')}`;
     for (const [i, cmd] of curlCommands(decodeUserData(d.userData)).entries()) {
       const key = `${deployment}:${i}`;
       if (done.has(key)) continue;
+      if (signal?.aborted) return;
       // As curl --retry: connection refused and 5xx are tried again (here on the agent's next tick).
       const attempt = (attempts.get(key) ?? 0) + 1;
       attempts.set(key, attempt);
       let retry = false;
       try {
-        const res = await fetch(cmd.url, { method: 'POST', headers: cmd.headers, body: cmd.body });
+        const res = await fetch(cmd.url, { method: 'POST', headers: cmd.headers, body: cmd.body, signal });
         retry = res.status >= 500;
         logger.info('simulated node reported a boot action', { node: d.hostname, status: res.status, attempt });
       } catch (e) {
+        if (signal?.aborted) return;
         retry = true;
         logger.warn('simulated node could not reach the boot action API', { node: d.hostname, error: (e as Error).message, attempt });
       }

@@ -58,8 +58,10 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
   const stateRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-site-'));
   const stops: (() => Promise<void>)[] = [];
   const timers: NodeJS.Timeout[] = [];
+  const nodesPowered = new AbortController();
   const stop = async () => {
     timers.forEach(clearInterval);
+    nodesPowered.abort();
     await Promise.allSettled(stops.map((s) => s()));
     fs.rmSync(stateRoot, { recursive: true, force: true });
   };
@@ -108,7 +110,7 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
       setInterval(() => {
         if (reporting) return; // one pass at a time: a slow report must not be sent twice
         reporting = true;
-        void runBootActionReports(maas, reported, logger, attempts).finally(() => (reporting = false));
+        void runBootActionReports(maas, reported, logger, attempts, nodesPowered.signal).finally(() => (reporting = false));
       }, 500),
     );
 

@@ -1,10 +1,6 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { freeTcpPort, tcpPortOpen } from '../../common/ports';
-
-const ROOT = path.resolve(__dirname, '../..');
+import { tcpPortOpen } from '../../common/ports';
+import { processRunning, signalAndWait, startMainJob } from '../harness/mainJob';
 
 /**
  * The README's run command (`npm start`, i.e. worker/main.ts) on its embedded default: its own Temporal dev
@@ -12,50 +8,26 @@ const ROOT = path.resolve(__dirname, '../..');
  * Run here on free ports and a temporary state folder, so a developer's own `npm start` is left alone.
  */
 test('npm start deploys the example site on the simulator and prints the Web UI URL', async () => {
-  const [port, uiPort] = [await freeTcpPort(), await freeTcpPort()];
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-main-'));
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'worker/main.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: '',
-      DRYDOCK_EMBEDDED_PORT: String(port),
-      DRYDOCK_EMBEDDED_UI_PORT: String(uiPort),
-      DRYDOCK_STATE_DIR: stateDir,
-      DRYDOCK_TASK_QUEUE: 'drydock-main-test',
-    },
-  });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const job = await startMainJob();
+  let peers: { pid: number }[] = [];
   try {
-    await new Promise<void>((resolve, reject) => {
-      const check = setInterval(() => {
-        if (out.includes('Ctrl-C stops')) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 200);
-      void exited.then((code) => {
-        clearInterval(check);
-        reject(new Error(`npm start exited (${code}) early:\n${out}`));
-      });
-    });
-    expect(out).toContain(`Web UI:            http://127.0.0.1:${uiPort}/namespaces/default/workflows`);
+    await job.waitFor('Ctrl-C stops', 230_000);
+    const out = job.out();
+    expect(out).toContain(`Web UI:            http://127.0.0.1:${job.uiPort}/namespaces/default/workflows`);
     for (const action of ['prepare_site', 'prepare_nodes', 'deploy_nodes']) expect(out).toMatch(new RegExp(`  ${action}: complete, result success`));
     expect(out).toMatch(/deploy_nodes: complete, result success \(10 succeeded\)/);
     expect(out).toMatch(/watch it: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/deploy_nodes-/);
-    const ui = await fetch(`http://127.0.0.1:${uiPort}/namespaces/default/workflows`);
+    const ui = await fetch(`http://127.0.0.1:${job.uiPort}/namespaces/default/workflows`);
     expect(ui.status).toBe(200);
-    expect(fs.existsSync(path.join(stateDir, 'temporal.db'))).toBe(true);
+    expect(fs.existsSync(`${job.stateDir}/temporal.db`)).toBe(true);
+    peers = job.peers();
+    expect(peers.length).toBe(7); // the server and six ipmi_sim BMCs
   } finally {
-    child.kill('SIGINT');
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 20_000))]);
-    if (code === 'timeout') child.kill('SIGKILL');
-    fs.rmSync(stateDir, { recursive: true, force: true });
+    // Ctrl-C stops everything it started, in time: the server's port is free again, no peer process is left.
+    const { exit, seconds } = await signalAndWait(job, 'SIGINT', 20_000);
+    fs.rmSync(job.stateDir, { recursive: true, force: true });
+    expect({ exit, fast: seconds < 10 }).toEqual({ exit: 0, fast: true });
   }
-  // Ctrl-C stops everything it started: the server's port is free again.
-  expect(await tcpPortOpen('127.0.0.1', port)).toBe(false);
+  expect(await tcpPortOpen('127.0.0.1', job.port)).toBe(false);
+  expect(peers.filter((p) => processRunning(p.pid))).toEqual([]);
 }, 240_000);
