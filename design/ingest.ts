@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { BaremetalNodeData, BootActionData, HardwareProfileData, HostProfileData, NetworkData, NetworkLinkData, RackData, RegionData } from './schemas';
-import { isKind, type Kind, SCHEMAS } from './schemas';
+import { ACCEPTS, isKind, type Kind, SCHEMAS } from './schemas';
 import { hasNonStringKeys, parseYamlStream } from './yamlParse';
 import { emptySiteDesign } from './model';
 import type {
@@ -135,12 +135,14 @@ function recogniseLegacy(
 /** Schema check then field processing; false when the document was dropped. */
 function ingestDocument(raw: RawDocument, design: SiteDesign, messages: ValidationMessage[]): boolean {
   const docRef: DocumentRef = { schema: `drydock/${raw.kind}/v1`, name: raw.name };
-  const parsed = SCHEMAS[raw.kind].safeParse(raw.data);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      messages.push(makeMessage('DD001', 'Error', schemaErrorText(raw, issue), [docRef]));
+  if (!ACCEPTS[raw.kind](raw.data)) {
+    const parsed = SCHEMAS[raw.kind].safeParse(raw.data);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        messages.push(makeMessage('DD001', 'Error', schemaErrorText(raw, issue), [docRef]));
+      }
+      return false;
     }
-    return false;
   }
   try {
     PROCESSORS[raw.kind](raw.name, docRef, raw.data as never, design, raw.data);

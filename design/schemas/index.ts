@@ -1,5 +1,6 @@
 /** The eight design document kinds and their schemas: the single source of structural validation. */
 import type { z } from 'zod';
+import { compileAcceptor, type Acceptor } from './accept';
 import { baremetalNodeSchema } from './baremetalNode';
 import { bootActionSchema } from './bootAction';
 import { hardwareProfileSchema } from './hardwareProfile';
@@ -31,6 +32,9 @@ export const SCHEMAS: Record<Kind, z.ZodType> = {
   BootAction: bootActionSchema,
   Rack: rackSchema,
 };
+
+/** SCHEMAS compiled once: true only when the schema would accept the data (false: ask the schema). */
+export const ACCEPTS = Object.fromEntries(Object.entries(SCHEMAS).map(([kind, s]) => [kind, compileAcceptor(s)])) as Record<Kind, Acceptor>;
 
 export function isKind(kind: string): kind is Kind {
   return (KINDS as readonly string[]).includes(kind);
