@@ -73,8 +73,11 @@ export function compileDesign(design: SiteDesign): EffectiveDesign {
   };
   const nodes = design.baremetal_nodes.map((node) => {
     const parent = node.parent_profile ? compileProfile(node.parent_profile, [node.name]) : undefined;
+    // A fresh object either way, so effectiveNode may complete it in place.
     const merged = parent ? mergeHost(node, parent) : clonePlain(node);
-    return effectiveNode({ ...merged, kind: 'BaremetalNode', addressing: node.addressing.map((a) => ({ ...a })) }, hwProfiles, networks);
+    merged.kind = 'BaremetalNode';
+    merged.addressing = node.addressing.map((a) => ({ ...a }));
+    return effectiveNode(merged, hwProfiles, networks);
   });
   const out: EffectiveDesign = {
     ...design,
@@ -159,7 +162,7 @@ function mergeLogicalVolume(c: HostLogicalVolume, p: HostLogicalVolume): HostLog
   return out;
 }
 
-/** A fully merged node → the effective node: '!' leftovers removed, hardware profile applied, names derived. */
+/** A fully merged node (a fresh object, completed in place) → the effective node: '!' leftovers removed, hardware profile applied, names derived. */
 function effectiveNode(
   node: BaremetalNodeModel,
   hwProfiles: Map<string, HardwareProfileModel>,
@@ -168,46 +171,80 @@ function effectiveNode(
   if (!node.hardware_profile) throw new DesignError(`BaremetalNode ${node.name} has no hardware_profile (set it on the node or a host profile)`);
   const hw = hwProfiles.get(node.hardware_profile);
   if (!hw) throw new DesignError(`Hardware profile ${node.hardware_profile} of BaremetalNode ${node.name} not found in design`);
-  const aliases = new Map(hw.devices.map((d) => [d.alias, d]));
-  const interfaces = node.interfaces
-    .filter((i) => !i.device_name.startsWith('!'))
-    .map((i) => ({
+  const aliases = aliasMap(hw);
+  const interfaces: EffectiveInterface[] = [];
+  for (const i of node.interfaces) {
+    if (i.device_name.startsWith('!')) continue;
+    const slaves = i.hardware_slaves ?? [];
+    const selectors: DeviceAlias[] = [];
+    for (const s of slaves) {
+      const a = aliases.get(s);
+      if (a !== undefined) selectors.push(a);
+    }
+    interfaces.push({
       ...i,
       name: i.device_name,
-      networks: (i.networks ?? []).filter((n) => !n.startsWith('!')),
-      hardware_slaves: (i.hardware_slaves ?? []).filter((s) => !s.startsWith('!')),
-      slave_selectors: (i.hardware_slaves ?? []).map((s) => aliases.get(s)).filter((a): a is DeviceAlias => a !== undefined),
-    }));
-  const storage_devices = node.storage_devices
-    .filter((d) => !d.name.startsWith('!'))
-    .map((d) => ({ ...d, partitions: d.partitions.filter((p) => !p.name.startsWith('!')), selector: aliases.get(d.name) }));
-  const volume_groups = node.volume_groups
-    .filter((v) => !v.name.startsWith('!'))
-    .map((v) => ({ ...v, logical_volumes: v.logical_volumes.filter((l) => !l.name.startsWith('!')) }));
+      networks: withoutBang(i.networks ?? []),
+      hardware_slaves: withoutBang(slaves),
+      slave_selectors: selectors,
+    });
+  }
+  const storage_devices: HostStorageDevice[] = [];
+  for (const d of node.storage_devices) {
+    if (!d.name.startsWith('!')) storage_devices.push({ ...d, partitions: d.partitions.filter(notBanged), selector: aliases.get(d.name) });
+  }
+  const volume_groups: HostVolumeGroup[] = [];
+  for (const v of node.volume_groups) {
+    if (!v.name.startsWith('!')) volume_groups.push({ ...v, logical_volumes: v.logical_volumes.filter(notBanged) });
+  }
   const kernel_params = resolveKernelParams(stripBang(node.kernel_params ?? {}), hw);
   const kernel_param_string = kernelParamString(kernel_params);
   const domain = (node.primary_network && networks.get(node.primary_network)?.dns_domain) || 'local';
   const oobParams = stripBang(node.oob_parameters ?? {});
-  return {
-    ...node,
-    interfaces,
-    storage_devices,
-    volume_groups,
-    tags: (node.tags ?? []).filter((t) => !t.startsWith('!')),
-    owner_data: stripBang(node.owner_data ?? {}),
-    oob_parameters: oobParams,
-    kernel_params,
-    kernel_param_string,
-    oob: { ...oobParams, type: node.oob_type ?? null },
-    platform: { image: node.image ?? null, kernel: node.kernel ?? null, kernel_params, kernel_param_string },
-    storage: { devices: storage_devices, volume_groups },
-    domain,
-    fqdn: `${node.name}.${domain}`,
-  };
+  // Completed in place (the caller's fresh merged object): same keys, same order as a spread copy.
+  const out = node as EffectiveNode;
+  out.interfaces = interfaces;
+  out.storage_devices = storage_devices;
+  out.volume_groups = volume_groups;
+  out.tags = withoutBang(node.tags ?? []);
+  out.owner_data = stripBang(node.owner_data ?? {});
+  out.oob_parameters = oobParams;
+  out.kernel_params = kernel_params;
+  out.kernel_param_string = kernel_param_string;
+  out.oob = { ...oobParams, type: node.oob_type ?? null };
+  out.platform = { image: node.image ?? null, kernel: node.kernel ?? null, kernel_params, kernel_param_string };
+  out.storage = { devices: storage_devices, volume_groups };
+  out.domain = domain;
+  out.fqdn = `${node.name}.${domain}`;
+  return out;
 }
 
 function stripBang<V>(d: Record<string, V>): Record<string, V> {
-  return Object.fromEntries(Object.entries(d).filter(([k]) => !k.startsWith('!')));
+  const out: Record<string, V> = {};
+  for (const k of Object.keys(d)) if (!k.startsWith('!')) out[k] = d[k];
+  return out;
+}
+
+function withoutBang(list: string[]): string[] {
+  const out: string[] = [];
+  for (const x of list) if (!x.startsWith('!')) out.push(x);
+  return out;
+}
+
+function notBanged(x: { name: string }): boolean {
+  return !x.name.startsWith('!');
+}
+
+/** Device aliases by name, built once per hardware profile rather than once per node. */
+const aliasMaps = new WeakMap<HardwareProfileModel, Map<string, DeviceAlias>>();
+
+function aliasMap(hw: HardwareProfileModel): Map<string, DeviceAlias> {
+  let m = aliasMaps.get(hw);
+  if (!m) {
+    m = new Map(hw.devices.map((d) => [d.alias, d]));
+    aliasMaps.set(hw, m);
+  }
+  return m;
 }
 
 /**
@@ -217,7 +254,7 @@ function stripBang<V>(d: Record<string, V>): Record<string, V> {
  */
 export function resolveKernelParams(params: Record<string, unknown>, hw: HardwareProfileModel): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(params)) out[k] = pyStr(resolveReference(v, hw));
+  for (const k of Object.keys(params)) out[k] = pyStr(resolveReference(params[k], hw));
   return out;
 }
 
@@ -247,13 +284,13 @@ function pyStr(v: unknown): string {
  */
 export function kernelParamString(params: Record<string, string>): string {
   const parts: string[] = [];
-  const rest = { ...params };
-  if ('hugepagesz' in rest && 'hugepages' in rest) {
-    parts.push(`hugepagesz=${rest.hugepagesz}`, `hugepages=${rest.hugepages}`);
-    delete rest.hugepagesz;
-    delete rest.hugepages;
+  const hugepages = 'hugepagesz' in params && 'hugepages' in params;
+  if (hugepages) parts.push(`hugepagesz=${params.hugepagesz}`, `hugepages=${params.hugepages}`);
+  for (const k of Object.keys(params)) {
+    if (hugepages && (k === 'hugepagesz' || k === 'hugepages')) continue;
+    const v = params[k];
+    parts.push(v === 'True' ? k : `${k}=${v}`);
   }
-  for (const [k, v] of Object.entries(rest)) parts.push(v === 'True' ? k : `${k}=${v}`);
   return parts.join(' ');
 }
 

@@ -11,15 +11,29 @@ export function parseIp(text: string): { version: 4 | 6; value: bigint } | undef
   return text.includes(':') ? parseV6(text) : parseV4(text);
 }
 
+/** Dotted quad, each part 1–3 decimal digits ≤ 255; scanned by hand (split/regex/BigInt per part were hot). */
 function parseV4(text: string): { version: 4; value: bigint } | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    value = (value << 8n) | BigInt(Number(p));
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c === 46 /* . */) {
+      if (digits === 0 || part > 255) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      if (++parts > 4) return undefined;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else {
+      return undefined;
+    }
   }
-  return { version: 4, value };
+  if (parts !== 4) return undefined;
+  return { version: 4, value: BigInt(value) };
 }
 
 function parseV6(text: string): { version: 6; value: bigint } | undefined {

@@ -40,14 +40,15 @@ function applyFilter(f: NodeFilter, nodes: FilterableNode[]): Set<string> {
     // Drydock: an absent or empty criterion is "no constraint" for intersection and [] for union.
     if (present) criteria.push(new Set(nodes.filter(match).map((n) => n.name)));
   };
-  const names = f.node_names ?? [];
-  const tags = f.node_tags ?? [];
+  // Sets, not list scans: a filter naming every node would otherwise cost O(nodes²).
+  const names = new Set(f.node_names ?? []);
+  const tags = new Set(f.node_tags ?? []);
   const labels = Object.entries(f.node_labels ?? {});
-  const racks = f.rack_names ?? [];
-  add(names.length > 0, (n) => names.includes(n.name));
-  add(tags.length > 0, (n) => (n.tags ?? []).some((t) => tags.includes(t)));
+  const racks = new Set(f.rack_names ?? []);
+  add(names.size > 0, (n) => names.has(n.name));
+  add(tags.size > 0, (n) => (n.tags ?? []).some((t) => tags.has(t)));
   add(labels.length > 0, (n) => labels.some(([k, v]) => n.owner_data?.[k] === v));
-  add(racks.length > 0, (n) => n.rack !== null && n.rack !== undefined && racks.includes(n.rack));
+  add(racks.size > 0, (n) => n.rack !== null && n.rack !== undefined && racks.has(n.rack));
   // rack_labels is not implemented by Drydock and selects every node; it is kept that way.
   if (Object.keys(f.rack_labels ?? {}).length > 0) criteria.push(new Set(nodes.map((n) => n.name)));
   if (criteria.length === 0) return new Set();

@@ -8,10 +8,11 @@ export const ipLocalityCheck: ValidationRule = {
   longName: 'IP Locality Check',
   run(design, report) {
     const networks = new Map(design.networks.map((n) => [n.name, n]));
+    const cidrs: Cidrs = new Map();
     if (design.networks.length === 0) {
       report.warning('No networks found.', [], 'Site design likely incomplete without defined networks');
     } else {
-      for (const net of design.networks) checkRoutes(net, report);
+      for (const net of design.networks) checkRoutes(net, report, cidrs);
     }
     if (design.baremetal_nodes.length === 0) {
       report.warning('No baremetal_nodes found.', [], 'site design likely incomplete without defined networks.');
@@ -25,7 +26,7 @@ export const ipLocalityCheck: ValidationRule = {
           report.error(`${addr.network} is not a valid network.`, [node.docRef], 'Define network or correct address definition.');
           continue;
         }
-        if (!inside(net.cidr, addr.address)) {
+        if (!inside(cidrs, net.cidr, addr.address)) {
           // The space before the final dot is Drydock's text, kept.
           report.error(
             `The IP Address ${addr.address} is not within the defined CIDR: ${net.cidr} of ${net.name} .`,
@@ -38,12 +39,12 @@ export const ipLocalityCheck: ValidationRule = {
   },
 };
 
-function checkRoutes(net: NetworkModel, report: Reporter): void {
+function checkRoutes(net: NetworkModel, report: Reporter, cidrs: Cidrs): void {
   for (const route of net.routes) {
     if (!route.gateway) {
       // Drydock embeds the Python repr of the network's whole route list.
       report.error(`No gateway found for route ${pyRepr(net.routes)}.`, [net.docRef], 'Define a network-local gateway for the route.');
-    } else if (!inside(net.cidr, route.gateway)) {
+    } else if (!inside(cidrs, net.cidr, route.gateway)) {
       report.error(
         `The gateway IP Address ${route.gateway} is not within the defined CIDR: ${net.cidr} of ${net.name}.`,
         [net.docRef],
@@ -53,8 +54,15 @@ function checkRoutes(net: NetworkModel, report: Reporter): void {
   }
 }
 
-function inside(cidrText: string | undefined, address: string): boolean {
-  const cidr = cidrText ? parseCidr(cidrText) : undefined;
+type Cidrs = Map<string, ReturnType<typeof parseCidr>>;
+
+/** `cidrs` caches parsed CIDRs for one run: a network's CIDR is parsed once, not once per node address. */
+function inside(cidrs: Cidrs, cidrText: string | undefined, address: string): boolean {
+  let cidr: ReturnType<typeof parseCidr>;
+  if (cidrText) {
+    if (!cidrs.has(cidrText)) cidrs.set(cidrText, parseCidr(cidrText));
+    cidr = cidrs.get(cidrText);
+  }
   const ip = parseIp(address);
   return !!cidr && !!ip && cidrContains(cidr, ip);
 }
