@@ -1,14 +1,24 @@
 /**
- * Validation benchmark: generates a realistic site design of N nodes (default 1000) and reports the wall
- * time of ingest (YAML + schemas + field processing), compile (effective design) and the 18 rules, plus
- * peak memory. Usage: npx tsx bench/validate.ts [--nodes N] [--runs R]
+ * Validation benchmark: the wall time of ingest (YAML + schemas + field processing), compile (effective
+ * design) and the 18 rules, on a design file (e.g. one `../shared/bench/gen_site.py N OUT` wrote) or on a
+ * site of N nodes generated here, plus peak memory. Run 1 of a process is the cold figure (code not yet
+ * optimised by V8); later runs are warm. `--cold K` also starts K fresh processes and reports their run 1.
+ *
+ *   npx tsx bench/validate.ts [--design FILE | --nodes N] [--runs R] [--cold K] [--json]
  */
+import { spawnSync } from 'child_process';
+import { readFileSync } from 'fs';
 import { performance } from 'perf_hooks';
-import { compileDesign, ingestText, runValidations } from '../design';
+import { compileDesign, ingestText, runValidations, statusFrom } from '../design';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i !== -1 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function strArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i !== -1 ? process.argv[i + 1] : undefined;
 }
 
 function doc(kind: string, name: string, body: string): string {
@@ -56,29 +66,87 @@ export function generateSite(nodes: number): string {
   return out.join('') + '...\n';
 }
 
-async function main(): Promise<void> {
-  const nodes = arg('nodes', 1000);
-  const runs = arg('runs', 3);
-  const text = generateSite(nodes);
-  console.log(`site design: ${nodes} nodes, ${(text.length / 1024 / 1024).toFixed(2)} MiB of YAML, ${runs} runs`);
-  for (let run = 1; run <= runs; run++) {
-    const t0 = performance.now();
-    const ingested = ingestText(text, 'bench');
-    const t1 = performance.now();
+interface Run {
+  total_ms: number;
+  ingest_ms: number;
+  compile_ms: number;
+  validate_ms: number;
+}
+
+interface Result {
+  design: string;
+  nodes: number;
+  bytes: number;
+  verdict: string;
+  errors: number;
+  messages: number;
+  runs: Run[];
+  cold_processes?: Run[];
+  peak_rss_mib: number;
+}
+
+/** One validation, timed by phase; the verdict as validateDesignText would give it. */
+async function runOnce(text: string): Promise<{ run: Run; verdict: string; errors: number; messages: number; nodes: number }> {
+  const t0 = performance.now();
+  const ingested = ingestText(text, 'bench');
+  const t1 = performance.now();
+  let t2 = t1;
+  let messages = [...ingested.messages];
+  let nodes = ingested.design.baremetal_nodes.length;
+  // As validateDesignText: a design with ingest errors is neither compiled nor validated.
+  if (!ingested.failed) {
     const design = compileDesign(ingested.design);
-    const t2 = performance.now();
-    const messages = await runValidations(design);
-    const t3 = performance.now();
-    const errors = [...ingested.messages, ...messages].filter((m) => m.error);
-    if (errors.length) throw new Error(`generated design is invalid: ${errors[0].message}`);
-    console.log(
-      `run ${run}: total ${(t3 - t0).toFixed(0)} ms = ingest ${(t1 - t0).toFixed(0)} ms + compile ${(t2 - t1).toFixed(0)} ms + validate ${(t3 - t2).toFixed(0)} ms (${messages.length} messages)`,
-    );
+    t2 = performance.now();
+    messages = [...messages, ...(await runValidations(design))];
+    nodes = design.baremetal_nodes.length;
   }
-  const mem = process.memoryUsage();
-  console.log(
-    `memory: peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, heap used now ${(mem.heapUsed / 1024 / 1024).toFixed(0)} MiB`,
-  );
+  const t3 = performance.now();
+  const status = statusFrom(messages);
+  const ms = (x: number) => Math.round(x * 10) / 10;
+  return {
+    run: { total_ms: ms(t3 - t0), ingest_ms: ms(t1 - t0), compile_ms: ms(t2 - t1), validate_ms: ms(t3 - t2) },
+    verdict: status.status,
+    errors: status.details.errorCount,
+    messages: messages.length,
+    nodes,
+  };
+}
+
+async function main(): Promise<void> {
+  const file = strArg('design');
+  const runs = arg('runs', 3);
+  const coldProcesses = arg('cold', 0);
+  const json = process.argv.includes('--json');
+  const text = file ? readFileSync(file, 'utf8') : generateSite(arg('nodes', 1000));
+  const result: Result = { design: file ?? 'generated', nodes: 0, bytes: Buffer.byteLength(text), verdict: '', errors: 0, messages: 0, runs: [], peak_rss_mib: 0 };
+  for (let i = 0; i < runs; i++) {
+    const r = await runOnce(text);
+    Object.assign(result, { nodes: r.nodes, verdict: r.verdict, errors: r.errors, messages: r.messages });
+    result.runs.push(r.run);
+  }
+  result.peak_rss_mib = Math.round(process.resourceUsage().maxRSS / 1024);
+  if (coldProcesses > 0) {
+    result.cold_processes = [];
+    const args = process.argv.slice(2).filter((a, i, all) => a !== '--json' && a !== '--cold' && all[i - 1] !== '--cold' && a !== '--runs' && all[i - 1] !== '--runs');
+    for (let i = 0; i < coldProcesses; i++) {
+      const child = spawnSync(process.execPath, [...process.execArgv, __filename, ...args, '--runs', '1', '--json'], { encoding: 'utf8' });
+      if (child.status !== 0) throw new Error(`cold run failed: ${child.stderr}`);
+      result.cold_processes.push((JSON.parse(child.stdout) as Result).runs[0]);
+    }
+  }
+  if (json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  console.log(`site design ${result.design}: ${result.nodes} nodes, ${(result.bytes / 1024 / 1024).toFixed(2)} MiB of YAML; ${result.verdict} (${result.errors} errors, ${result.messages} messages)`);
+  const line = (r: Run) => `total ${r.total_ms.toFixed(0)} ms = ingest ${r.ingest_ms.toFixed(0)} + compile ${r.compile_ms.toFixed(0)} + validate ${r.validate_ms.toFixed(0)}`;
+  result.runs.forEach((r, i) => console.log(`run ${i + 1}${i === 0 ? ' (cold)' : ''}: ${line(r)}`));
+  if (result.cold_processes) {
+    const totals = result.cold_processes.map((r) => r.total_ms).sort((a, b) => a - b);
+    result.cold_processes.forEach((r, i) => console.log(`fresh process ${i + 1} (cold): ${line(r)}`));
+    console.log(`cold over ${totals.length} fresh processes: min ${totals[0].toFixed(0)} ms, median ${totals[Math.floor(totals.length / 2)].toFixed(0)} ms`);
+  }
+  console.log(`memory: peak RSS ${result.peak_rss_mib} MiB`);
 }
 
 if (require.main === module) {

@@ -3,7 +3,7 @@
  * run Drydock's 18 validation rules. Pure TypeScript, no Temporal.
  */
 import { createHash } from 'crypto';
-import { compileDesign, DesignError, type EffectiveDesign } from './effective';
+import { compileDesign, type EffectiveDesign } from './effective';
 import { ingestText } from './ingest';
 import { DesignRefError, redactRef, resolveDesignRef, type ResolveOptions } from './resolver';
 import { makeMessage, statusFrom, type ValidationMessage, type ValidationStatus } from './status';
@@ -59,8 +59,8 @@ export async function validateDesignText(
   try {
     design = compileDesign(ingested.design);
   } catch (e) {
-    if (!(e instanceof DesignError)) throw e;
-    const msg = makeMessage('DD000', 'Error', `Error loading effective site: ${e.message}`);
+    // Drydock's get_effective_site: any exception (a missing profile, a bad node filter...) becomes this error.
+    const msg = makeMessage('DD000', 'Error', `Error loading effective site: ${e instanceof Error ? e.message : String(e)}`);
     return { status: statusFrom([...ingested.messages, msg]) };
   }
   const messages: ValidationMessage[] = [...ingested.messages, ...(await runValidations(design, { platformCatalog: opts.platformCatalog }))];
