@@ -162,6 +162,8 @@ export interface CaseResult {
   seed: number;
   mutations: string[];
   exitCode: number;
+  /** The fast YAML path parsed the case (so the two paths were compared), rather than declining. */
+  fastPath: boolean;
   /** Why the case failed; undefined when it passed. */
   problem?: string;
 }
@@ -171,7 +173,8 @@ export async function runCase(source: string, seed: number, dir: string): Promis
   const { names, content } = mutateDesign(source, seed);
   const file = path.join(dir, `case-${seed}.yaml`);
   fs.writeFileSync(file, content);
-  const result: CaseResult = { seed, mutations: names, exitCode: -1 };
+  const text = decoded(content);
+  const result: CaseResult = { seed, mutations: names, exitCode: -1, fastPath: text !== undefined && fastParseYaml(text, () => undefined) !== undefined };
   try {
     const r = await runValidateDesignOffline(`file://${file}`, { output: 'json' });
     result.exitCode = r.exitCode;
@@ -258,12 +261,14 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const source = fs.readFileSync(EXAMPLE_DESIGN, 'utf8');
   const exits = new Map<number, number>();
+  let fastPath = 0;
   const byMutation = new Map<string, number>();
   const failures: CaseResult[] = [];
   const t0 = performance.now();
   for (let seed = seed0; seed < seed0 + cases; seed++) {
     const r = await runCase(source, seed, dir);
     exits.set(r.exitCode, (exits.get(r.exitCode) ?? 0) + 1);
+    if (r.fastPath) fastPath++;
     for (const m of r.mutations) byMutation.set(m, (byMutation.get(m) ?? 0) + 1);
     if (r.problem) {
       failures.push(r);
@@ -274,6 +279,7 @@ async function main(): Promise<void> {
   if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   const exitText = [...exits].sort(([a], [b]) => a - b).map(([c, n]) => `exit ${c}: ${n}`).join(', ');
   console.log(`${cases} mutated designs (seeds ${seed0}–${seed0 + cases - 1}) in ${seconds.toFixed(1)} s: ${exitText}; ${failures.length} failures`);
+  console.log(`fast YAML path taken (and compared with the full parser) in ${fastPath} cases`);
   console.log(`mutations used: ${[...byMutation].sort().map(([m, n]) => `${m} ${n}`).join(', ')}`);
   process.exitCode = failures.length ? 1 : 0;
 }

@@ -1,13 +1,14 @@
 /**
  * A fast path for the YAML that site designs are made of: block mappings and sequences (compact forms
- * included), plain, single-quoted and escape-free double-quoted one-line scalars, literal block scalars
- * and one-line flow sequences of scalars. It builds the plain values directly, with no syntax tree,
- * which is what makes a 10,000-node design load in a fraction of the `yaml` package's time.
+ * included), plain and quoted one-line scalars, literal block scalars and one-line flow collections of
+ * scalars. It reads the text in place (line offsets, no line strings) and builds the plain values
+ * directly, with no syntax tree: allocation, and so garbage collection, was most of the `yaml` package's
+ * time on large designs.
  *
  * It gives exactly the values and document lines that yamlParse's full path gives, or nothing: anything
- * outside that subset (anchors, aliases, tags, merge keys, folded or multi-line scalars, escapes, flow
- * mappings, tabs, CR line ends, odd indentation, any syntax error) returns undefined and the caller parses
- * the whole stream with the `yaml` package. Plain scalars are typed by the `yaml` package's own YAML 1.1
+ * outside that subset (anchors, aliases, tags, merge keys, folded or multi-line scalars, nested flow
+ * collections, tabs, CR line ends, odd indentation, any syntax error) returns undefined and the caller
+ * parses the whole stream with the `yaml` package. Plain scalars are typed by the `yaml` package's own YAML 1.1
  * tag tests, so `yes`, `0x1F`, `010`, `1:30` and dates mean the same on both paths.
  */
 import { Document, isScalar, type SchemaOptions, type ToJSOptions } from 'yaml';
@@ -77,300 +78,25 @@ function resolvePlain(s: string): unknown {
   return s;
 }
 
-/** A mapping key: its value, and the column just after its ':'. */
-interface Key {
-  key: unknown;
-  end: number;
-}
-
 const SPACE = 32;
 const HASH = 35;
 const DASH = 45;
+const DOT = 46;
 const COLON = 58;
+const SQUOTE = 39;
+const DQUOTE = 34;
 
-class FastParser {
-  private readonly lines: string[];
-  private i = 0;
-  /** The last line has no newline: a block scalar ending there is chomped differently (full path). */
-  private unterminated = false;
+/** Characters that cannot start a plain key or value here (flow and other indicators). */
+const KEY_INDICATORS = new Uint8Array(128);
+for (const c of '?:,[]{}#&*!|>%@`') KEY_INDICATORS[c.charCodeAt(0)] = 1;
+const VALUE_INDICATORS = new Uint8Array(128);
+for (const c of '>&*!%@`,]}?:') VALUE_INDICATORS[c.charCodeAt(0)] = 1;
+const FLOW_ITEM_INDICATORS = new Uint8Array(128);
+for (const c of '[]{},#&*!|>%@`?:\'"-') FLOW_ITEM_INDICATORS[c.charCodeAt(0)] = 1;
 
-  constructor(
-    text: string,
-    private readonly onNonStringKeys: (map: object) => void,
-  ) {
-    this.lines = text.split('\n');
-    // After a final newline the last element is not a line.
-    if (text.charCodeAt(text.length - 1) === 10) this.lines.pop();
-    else this.unterminated = true;
-  }
-
-  stream(): FastDocument[] {
-    const docs: FastDocument[] = [];
-    const n = this.lines.length;
-    this.skipBlank();
-    while (this.i < n) {
-      const line = this.lines[this.i];
-      const docLine = this.i;
-      if (isMarker(line, '-')) {
-        const rest = line.slice(3).trim();
-        if (rest !== '' && rest.charCodeAt(0) !== HASH) unsupported();
-        this.i++;
-        this.skipBlank();
-      } else if (isMarker(line, '.') || line.charCodeAt(0) === 37 /* % directive */) {
-        unsupported();
-      }
-      let value: unknown = null;
-      if (this.i < n && !isMarker(this.lines[this.i], '-') && !isMarker(this.lines[this.i], '.')) {
-        value = this.blockNode(-1);
-        this.skipBlank();
-        if (this.i < n && !isMarker(this.lines[this.i], '-') && !isMarker(this.lines[this.i], '.')) unsupported();
-      }
-      docs.push({ line: docLine, value });
-      if (this.i < n && isMarker(this.lines[this.i], '.')) {
-        const rest = this.lines[this.i].slice(3).trim();
-        if (rest !== '' && rest.charCodeAt(0) !== HASH) unsupported();
-        this.i++;
-        this.skipBlank();
-        // '...' then '...' or a directive: full path.
-        if (this.i < n && (isMarker(this.lines[this.i], '.') || this.lines[this.i].charCodeAt(0) === 37)) unsupported();
-      }
-    }
-    return docs;
-  }
-
-  /** Past blank and comment-only lines. */
-  private skipBlank(): void {
-    const lines = this.lines;
-    while (this.i < lines.length) {
-      const line = lines[this.i];
-      const ind = indentOf(line);
-      if (ind < line.length && line.charCodeAt(ind) !== HASH) return;
-      this.i++;
-    }
-  }
-
-  /** The block node whose first line is the current one; it must be indented more than `parent`. */
-  private blockNode(parent: number): unknown {
-    const line = this.lines[this.i];
-    const col = indentOf(line);
-    if (col <= parent) unsupported();
-    if (isSeqAt(line, col)) return this.sequence(col);
-    const key = this.keyAt(line, col);
-    if (key !== undefined) return this.mapping(col, key);
-    return unsupported(); // a scalar on its own line(s), or a syntax error
-  }
-
-  /** A block sequence whose first `-` is at column `col` of the current line. */
-  private sequence(col: number): unknown[] {
-    const out: unknown[] = [];
-    let key: Key | undefined;
-    const lines = this.lines;
-    for (;;) {
-      const line = lines[this.i];
-      let p = col + 1;
-      while (p < line.length && line.charCodeAt(p) === SPACE) p++;
-      if (p >= line.length || line.charCodeAt(p) === HASH) {
-        // '-' alone: the item is on the next lines, or null.
-        this.i++;
-        this.skipBlank();
-        out.push(this.i < lines.length && !isDocMarker(lines[this.i]) && indentOf(lines[this.i]) > col ? this.blockNode(col) : null);
-      } else if (isSeqAt(line, p)) {
-        out.push(this.sequence(p));
-      } else if ((key = this.keyAt(line, p)) !== undefined) {
-        out.push(this.mapping(p, key));
-      } else {
-        out.push(this.inlineValue(line, p, col));
-      }
-      this.skipBlank();
-      if (this.i >= lines.length || isDocMarker(lines[this.i])) return out;
-      const next = lines[this.i];
-      const ind = indentOf(next);
-      if (ind > col) unsupported();
-      if (ind < col || !isSeqAt(next, col)) return out;
-    }
-  }
-
-  /** A block mapping whose first key is at column `col` of the current line. */
-  private mapping(col: number, first: Key | undefined): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    let nonString = false;
-    const lines = this.lines;
-    for (;;) {
-      const line = lines[this.i];
-      const key = first ?? this.keyAt(line, col);
-      first = undefined;
-      if (key === undefined) unsupported();
-      if (typeof key.key !== 'string') nonString = true;
-      let p = key.end;
-      while (p < line.length && line.charCodeAt(p) === SPACE) p++;
-      let value: unknown;
-      if (p >= line.length || line.charCodeAt(p) === HASH) {
-        this.i++;
-        this.skipBlank();
-        value = null;
-        if (this.i < lines.length && !isDocMarker(lines[this.i])) {
-          const next = lines[this.i];
-          const ind = indentOf(next);
-          if (ind > col) value = this.blockNode(col);
-          // A sequence may sit at its key's own indentation.
-          else if (ind === col && isSeqAt(next, col)) value = this.sequence(col);
-        }
-      } else {
-        value = this.inlineValue(line, p, col);
-      }
-      // Same assignment as yamlParse's toPlain: a later duplicate key overrides (last wins).
-      out[String(key.key)] = value;
-      this.skipBlank();
-      if (this.i >= lines.length || isDocMarker(lines[this.i])) break;
-      const next = lines[this.i];
-      const ind = indentOf(next);
-      if (ind > col || (ind === col && isSeqAt(next, col))) unsupported();
-      if (ind < col) break;
-    }
-    if (nonString) this.onNonStringKeys(out);
-    return out;
-  }
-
-  /** `key:` at column p of the line: the key's value and where its value starts; undefined when not a key. */
-  private keyAt(line: string, p: number): Key | undefined {
-    const c = line.charCodeAt(p);
-    if (c === 39 /* ' */ || c === 34 /* " */) {
-      const q = quoted(line, p);
-      if (q === undefined) return undefined;
-      let j = q.end;
-      while (j < line.length && line.charCodeAt(j) === SPACE) j++;
-      if (line.charCodeAt(j) !== COLON || (j + 1 < line.length && line.charCodeAt(j + 1) !== SPACE)) return undefined;
-      if (j - p > 1000) unsupported(); // implicit keys are limited to 1024 characters
-      return { key: q.value, end: j + 1 };
-    }
-    // Indicators that may start something other than a plain key ('-x' and the like stay plain).
-    if ('?:,[]{}#&*!|>%@`'.includes(line[p]) || (c === DASH && p + 1 < line.length && line.charCodeAt(p + 1) === SPACE)) return undefined;
-    let j = line.indexOf(':', p);
-    while (j !== -1 && j + 1 < line.length && line.charCodeAt(j + 1) !== SPACE) j = line.indexOf(':', j + 1);
-    if (j === -1) return undefined;
-    const hash = line.indexOf(' #', p);
-    if (hash !== -1 && hash < j) return undefined; // a comment starts before any ': '
-    if (j - p > 1000) unsupported(); // implicit keys are limited to 1024 characters
-    const text = line.slice(p, j).trimEnd();
-    if (text === '<<') unsupported(); // a merge key
-    return { key: resolvePlain(text), end: j + 1 };
-  }
-
-  /** A scalar or flow value starting at column p of the current line (a mapping value or sequence item). */
-  private inlineValue(line: string, p: number, parent: number): unknown {
-    const c = line.charCodeAt(p);
-    if (c === 39 || c === 34) {
-      const q = quoted(line, p);
-      if (q === undefined) unsupported();
-      endOfLine(line, q.end);
-      this.i++;
-      return q.value;
-    }
-    if (c === 124 /* | */) return this.literal(line, p, parent);
-    if (c === 91 /* [ */ || c === 123 /* { */) {
-      const v = flowCollection(line, p, this.onNonStringKeys);
-      this.i++;
-      return v;
-    }
-    if ('>&*!%@`,]}?:'.includes(line[p]) || (c === DASH && (p + 1 === line.length || line.charCodeAt(p + 1) === SPACE))) unsupported();
-    // Plain scalar: up to a comment; ': ' or a trailing ':' would be a nested mapping (an error here).
-    const hash = line.indexOf(' #', p);
-    const end = hash === -1 ? line.length : hash;
-    const colon = line.indexOf(': ', p);
-    if (colon !== -1 && colon < end) unsupported();
-    const text = line.slice(p, end).trimEnd();
-    if (text.charCodeAt(text.length - 1) === COLON) unsupported();
-    this.i++;
-    return resolvePlain(text);
-  }
-
-  /** A literal block scalar (`|`, `|-`, `|+`) whose header is at column p; content indented beyond `parent`. */
-  private literal(line: string, p: number, parent: number): string {
-    let j = p + 1;
-    let chomp = 'clip';
-    const ind = line.charCodeAt(j);
-    if (ind === DASH) (chomp = 'strip'), j++;
-    else if (ind === 43 /* + */) (chomp = 'keep'), j++;
-    // An explicit indentation indicator, or anything else before the comment: full path.
-    if (j < line.length && line.charCodeAt(j) !== SPACE) unsupported();
-    endOfLine(line, j);
-    const lines = this.lines;
-    let k = this.i + 1;
-    let longestBlank = 0;
-    while (k < lines.length && indentOf(lines[k]) === lines[k].length) longestBlank = Math.max(longestBlank, lines[k++].length);
-    if (k >= lines.length) unsupported();
-    const indent = indentOf(lines[k]);
-    // Empty scalars and leading blank lines longer than the content's indentation: full path.
-    if (indent <= parent || longestBlank > indent || isDocMarker(lines[k])) unsupported();
-    const parts: string[] = [];
-    for (k = this.i + 1; k < lines.length; k++) {
-      const l = lines[k];
-      const li = indentOf(l);
-      if (li === l.length) {
-        if (l.length > indent) unsupported();
-        parts.push('');
-        continue;
-      }
-      if (li < indent) break;
-      parts.push(l.slice(indent));
-    }
-    if (k === lines.length && this.unterminated) unsupported();
-    this.i = k;
-    let end = parts.length;
-    while (end > 0 && parts[end - 1] === '') end--;
-    const body = parts.slice(0, end).join('\n');
-    if (chomp === 'strip') return body;
-    if (chomp === 'clip') return body + '\n';
-    return body + '\n'.repeat(parts.length - end + 1);
-  }
-}
-
-function indentOf(line: string): number {
-  let i = 0;
-  while (i < line.length && line.charCodeAt(i) === SPACE) i++;
-  return i;
-}
-
-/** '---' or '...' at column 0, followed by a space or the end of the line. */
-function isMarker(line: string, ch: '-' | '.'): boolean {
-  return line.length >= 3 && line[0] === ch && line[1] === ch && line[2] === ch && (line.length === 3 || line.charCodeAt(3) === SPACE);
-}
-
-function isDocMarker(line: string): boolean {
-  const c = line.charCodeAt(0);
-  return (c === DASH || c === 46) && (isMarker(line, '-') || isMarker(line, '.'));
-}
-
-function isSeqAt(line: string, col: number): boolean {
-  return line.charCodeAt(col) === DASH && (col + 1 === line.length || line.charCodeAt(col + 1) === SPACE);
-}
-
-/** After a complete value: only spaces, or spaces then a comment. */
-function endOfLine(line: string, j: number): void {
-  const start = j;
-  while (j < line.length && line.charCodeAt(j) === SPACE) j++;
-  if (j === line.length) return;
-  if (line.charCodeAt(j) !== HASH || j === start) unsupported();
-}
-
-/** A one-line quoted scalar at p: single quotes ('' escapes a quote) or double quotes with YAML escapes. */
-function quoted(line: string, p: number): { value: string; end: number } | undefined {
-  const q = line.charCodeAt(p);
-  if (q === 34) return doubleQuoted(line, p);
-  let value = '';
-  let j = p + 1;
-  for (;;) {
-    const close = line.indexOf("'", j);
-    if (close === -1) return undefined;
-    value += line.slice(j, close);
-    if (line.charCodeAt(close + 1) === 39) {
-      value += "'";
-      j = close + 2;
-      continue;
-    }
-    return { value, end: close + 1 };
-  }
-}
+/** keyAt's answer for "this is not a `key:`" (a key's own value can be null, never this). */
+const NO_KEY: unique symbol = Symbol('no key');
+type KeyValue = unknown;
 
 /** The `yaml` package's double-quoted escapes (a tab is refused earlier, so `\<TAB>` never occurs). */
 const ESCAPES: Record<string, string> = {
@@ -393,91 +119,427 @@ const ESCAPES: Record<string, string> = {
   '\\': '\\',
 };
 
-function doubleQuoted(line: string, p: number): { value: string; end: number } | undefined {
-  let value = '';
-  let j = p + 1;
-  for (;;) {
-    let k = j;
-    while (k < line.length && line.charCodeAt(k) !== 34 && line.charCodeAt(k) !== 92) k++;
-    if (k >= line.length) return undefined; // continues on the next line: full path
-    value += line.slice(j, k);
-    if (line.charCodeAt(k) === 34) return { value, end: k + 1 };
-    const e = line[k + 1];
-    const simple = ESCAPES[e];
-    if (simple !== undefined) {
-      value += simple;
-      j = k + 2;
-      continue;
-    }
-    const length = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
-    const hex = line.substr(k + 2, length);
-    if (length === 0 || hex.length !== length || !/^[0-9a-fA-F]+$/.test(hex)) unsupported();
-    const code = parseInt(hex, 16);
-    if (code > 0x10ffff) unsupported();
-    value += String.fromCodePoint(code);
-    j = k + 2 + length;
-  }
-}
+class FastParser {
+  /** Offsets of each line's first character and of its end (the '\n' or the end of the text). */
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly n: number;
+  private i = 0;
+  /** Set by keyAt: the offset just after the key's ':'. */
+  private keyEnd = 0;
+  /** Set by quoted: the offset just after the closing quote. */
+  private quoteEnd = 0;
+  /** The last line has no newline: a block scalar ending there is chomped differently (full path). */
+  private readonly unterminated: boolean;
 
-/** A one-line flow collection of scalars at p: `[]`, `[a, 'b', 3]`, `{}`, `{name: n1, b: "x"}`. */
-function flowCollection(line: string, p: number, onNonStringKeys: (map: object) => void): unknown[] | Record<string, unknown> {
-  const isMap = line.charCodeAt(p) === 123;
-  const close = isMap ? 125 : 93;
-  const list: unknown[] = [];
-  const map: Record<string, unknown> = {};
-  let nonString = false;
-  let j = p + 1;
-  const skip = () => {
-    while (line.charCodeAt(j) === SPACE) j++;
-  };
-  /** A quoted or plain scalar; a plain one ends at ',', the closing bracket or (for keys) ': '. */
-  const scalar = (): unknown => {
-    const c = line.charCodeAt(j);
-    if (c === 39 || c === 34) {
-      const q = quoted(line, j);
-      if (q === undefined) unsupported();
-      j = q.end;
-      return q.value;
+  constructor(
+    private readonly t: string,
+    private readonly onNonStringKeys: (map: object) => void,
+  ) {
+    let start = 0;
+    for (let nl = t.indexOf('\n'); nl !== -1; nl = t.indexOf('\n', start)) {
+      this.starts.push(start);
+      this.ends.push(nl);
+      start = nl + 1;
     }
-    if (j >= line.length || '[]{},#&*!|>%@`?:\'"-'.includes(line[j])) unsupported();
-    const start = j;
-    while (j < line.length) {
-      const ch = line.charCodeAt(j);
-      if (ch === 44 || ch === close || (ch === COLON && isMap && line.charCodeAt(j + 1) === SPACE)) break;
-      // Nested collections, comments, other colons: full path.
-      if (ch === COLON || ch === HASH || ch === 123 || ch === 125 || ch === 91 || ch === 93) unsupported();
-      j++;
+    // Text after the last newline is a line too (without its newline).
+    this.unterminated = start < t.length;
+    if (this.unterminated) {
+      this.starts.push(start);
+      this.ends.push(t.length);
     }
-    const text = line.slice(start, j).trimEnd();
-    if (text === '<<') unsupported();
-    return resolvePlain(text);
-  };
-  skip();
-  if (line.charCodeAt(j) !== close) {
-    for (;;) {
-      skip();
-      if (isMap) {
-        const key = scalar();
-        skip();
-        if (line.charCodeAt(j) !== COLON || line.charCodeAt(j + 1) !== SPACE) unsupported();
-        j += 2;
-        skip();
-        if (typeof key !== 'string') nonString = true;
-        map[String(key)] = scalar();
-      } else {
-        list.push(scalar());
+    this.n = this.starts.length;
+  }
+
+  stream(): FastDocument[] {
+    const docs: FastDocument[] = [];
+    const n = this.n;
+    this.skipBlank();
+    while (this.i < n) {
+      const docLine = this.i;
+      if (this.isMarker(this.i, DASH)) {
+        this.markerRest(this.i);
+        this.i++;
+        this.skipBlank();
+      } else if (this.isMarker(this.i, DOT) || this.t.charCodeAt(this.starts[this.i]) === 37 /* % directive */) {
+        unsupported();
       }
-      skip();
-      const sep = line.charCodeAt(j);
-      if (sep === close) break;
-      if (sep !== 44) unsupported();
-      j++;
-      skip();
-      if (line.charCodeAt(j) === close) unsupported(); // trailing comma: full path
+      let value: unknown = null;
+      if (this.i < n && !this.isDocMarker(this.i)) {
+        value = this.blockNode(-1);
+        this.skipBlank();
+        if (this.i < n && !this.isDocMarker(this.i)) unsupported();
+      }
+      docs.push({ line: docLine, value });
+      if (this.i < n && this.isMarker(this.i, DOT)) {
+        this.markerRest(this.i);
+        this.i++;
+        this.skipBlank();
+        // '...' then '...' or a directive: full path.
+        if (this.i < n && (this.isMarker(this.i, DOT) || this.t.charCodeAt(this.starts[this.i]) === 37)) unsupported();
+      }
+    }
+    return docs;
+  }
+
+  /** After a '---' or '...' marker: nothing, or a comment. */
+  private markerRest(line: number): void {
+    let j = this.starts[line] + 3;
+    const e = this.ends[line];
+    while (j < e && this.t.charCodeAt(j) === SPACE) j++;
+    if (j < e && this.t.charCodeAt(j) !== HASH) unsupported();
+  }
+
+  /** '---' or '...' at column 0, followed by a space or the end of the line. */
+  private isMarker(line: number, ch: number): boolean {
+    const t = this.t;
+    const s = this.starts[line];
+    const len = this.ends[line] - s;
+    return len >= 3 && t.charCodeAt(s) === ch && t.charCodeAt(s + 1) === ch && t.charCodeAt(s + 2) === ch && (len === 3 || t.charCodeAt(s + 3) === SPACE);
+  }
+
+  private isDocMarker(line: number): boolean {
+    const c = this.t.charCodeAt(this.starts[line]);
+    return (c === DASH || c === DOT) && this.isMarker(line, c);
+  }
+
+  private indent(line: number): number {
+    const t = this.t;
+    const s = this.starts[line];
+    const e = this.ends[line];
+    let p = s;
+    while (p < e && t.charCodeAt(p) === SPACE) p++;
+    return p - s;
+  }
+
+  /** '-' at offset p followed by a space or the end of the line. */
+  private isSeqAt(p: number, e: number): boolean {
+    return this.t.charCodeAt(p) === DASH && (p + 1 === e || this.t.charCodeAt(p + 1) === SPACE);
+  }
+
+  /** Past blank and comment-only lines. */
+  private skipBlank(): void {
+    const t = this.t;
+    while (this.i < this.n) {
+      const s = this.starts[this.i];
+      const e = this.ends[this.i];
+      let p = s;
+      while (p < e && t.charCodeAt(p) === SPACE) p++;
+      if (p < e && t.charCodeAt(p) !== HASH) return;
+      this.i++;
     }
   }
-  endOfLine(line, j + 1);
-  if (!isMap) return list;
-  if (nonString) onNonStringKeys(map);
-  return map;
+
+  /** The block node whose first line is the current one; it must be indented more than `parent`. */
+  private blockNode(parent: number): unknown {
+    const col = this.indent(this.i);
+    if (col <= parent) unsupported();
+    const p = this.starts[this.i] + col;
+    const e = this.ends[this.i];
+    if (this.isSeqAt(p, e)) return this.sequence(col);
+    const key = this.keyAt(p, e);
+    if (key !== NO_KEY) return this.mapping(col, key);
+    return unsupported(); // a scalar on its own line(s), or a syntax error
+  }
+
+  /** A block sequence whose first `-` is at column `col` of the current line. */
+  private sequence(col: number): unknown[] {
+    const out: unknown[] = [];
+    const t = this.t;
+    for (;;) {
+      const s = this.starts[this.i];
+      const e = this.ends[this.i];
+      let p = s + col + 1;
+      while (p < e && t.charCodeAt(p) === SPACE) p++;
+      let key: KeyValue | typeof NO_KEY;
+      if (p >= e || t.charCodeAt(p) === HASH) {
+        // '-' alone: the item is on the next lines, or null.
+        this.i++;
+        this.skipBlank();
+        out.push(this.i < this.n && !this.isDocMarker(this.i) && this.indent(this.i) > col ? this.blockNode(col) : null);
+      } else if (this.isSeqAt(p, e)) {
+        out.push(this.sequence(p - s));
+      } else if ((key = this.keyAt(p, e)) !== NO_KEY) {
+        out.push(this.mapping(p - s, key));
+      } else {
+        out.push(this.inlineValue(p, e, col));
+      }
+      this.skipBlank();
+      if (this.i >= this.n || this.isDocMarker(this.i)) return out;
+      const ind = this.indent(this.i);
+      if (ind > col) unsupported();
+      if (ind < col || !this.isSeqAt(this.starts[this.i] + col, this.ends[this.i])) return out;
+    }
+  }
+
+  /** A block mapping at column `col`; its first key (`first`, just read by keyAt) is on the current line. */
+  private mapping(col: number, first: KeyValue | typeof NO_KEY): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    let nonString = false;
+    const t = this.t;
+    for (;;) {
+      const e = this.ends[this.i];
+      const key = first !== NO_KEY ? first : this.keyAt(this.starts[this.i] + col, e);
+      first = NO_KEY;
+      if (key === NO_KEY) unsupported();
+      if (typeof key !== 'string') nonString = true;
+      let p = this.keyEnd;
+      while (p < e && t.charCodeAt(p) === SPACE) p++;
+      let value: unknown;
+      if (p >= e || t.charCodeAt(p) === HASH) {
+        this.i++;
+        this.skipBlank();
+        value = null;
+        if (this.i < this.n && !this.isDocMarker(this.i)) {
+          const ind = this.indent(this.i);
+          if (ind > col) value = this.blockNode(col);
+          // A sequence may sit at its key's own indentation.
+          else if (ind === col && this.isSeqAt(this.starts[this.i] + col, this.ends[this.i])) value = this.sequence(col);
+        }
+      } else {
+        value = this.inlineValue(p, e, col);
+      }
+      // Same assignment as yamlParse's toPlain: a later duplicate key overrides (last wins).
+      out[String(key)] = value;
+      this.skipBlank();
+      if (this.i >= this.n || this.isDocMarker(this.i)) break;
+      const ind = this.indent(this.i);
+      if (ind > col || (ind === col && this.isSeqAt(this.starts[this.i] + col, this.ends[this.i]))) unsupported();
+      if (ind < col) break;
+    }
+    if (nonString) this.onNonStringKeys(out);
+    return out;
+  }
+
+  /** `key:` at offset p (line end e): the key's value, and keyEnd just after its ':'; NO_KEY when not a key. */
+  private keyAt(p: number, e: number): KeyValue | typeof NO_KEY {
+    const t = this.t;
+    const c = t.charCodeAt(p);
+    if (c === SQUOTE || c === DQUOTE) {
+      const q = this.quoted(p, e);
+      if (q === undefined) return NO_KEY;
+      let j = this.quoteEnd;
+      while (j < e && t.charCodeAt(j) === SPACE) j++;
+      if (j >= e || t.charCodeAt(j) !== COLON || (j + 1 < e && t.charCodeAt(j + 1) !== SPACE)) return NO_KEY;
+      if (j - p > 1000) unsupported(); // implicit keys are limited to 1024 characters
+      this.keyEnd = j + 1;
+      return q;
+    }
+    // Indicators that may start something other than a plain key ('-x' and the like stay plain).
+    if ((c < 128 && KEY_INDICATORS[c] === 1) || (c === DASH && p + 1 < e && t.charCodeAt(p + 1) === SPACE)) return NO_KEY;
+    for (let j = p; j < e; j++) {
+      const ch = t.charCodeAt(j);
+      if (ch === COLON) {
+        if (j + 1 !== e && t.charCodeAt(j + 1) !== SPACE) continue;
+        if (j - p > 1000) unsupported();
+        let k = j;
+        while (k > p && t.charCodeAt(k - 1) === SPACE) k--;
+        const text = t.slice(p, k);
+        if (text === '<<') unsupported(); // a merge key
+        this.keyEnd = j + 1;
+        return resolvePlain(text);
+      }
+      // A comment starts before any ': '.
+      if (ch === SPACE && j + 1 < e && t.charCodeAt(j + 1) === HASH) return NO_KEY;
+    }
+    return NO_KEY;
+  }
+
+  /** A scalar or flow value at offset p (a mapping value or sequence item); `parent` is its collection's column. */
+  private inlineValue(p: number, e: number, parent: number): unknown {
+    const t = this.t;
+    const c = t.charCodeAt(p);
+    if (c === SQUOTE || c === DQUOTE) {
+      const q = this.quoted(p, e);
+      if (q === undefined) unsupported();
+      this.endOfLine(this.quoteEnd, e);
+      this.i++;
+      return q;
+    }
+    if (c === 124 /* | */) return this.literal(p, e, parent);
+    if (c === 91 /* [ */ || c === 123 /* { */) {
+      const v = this.flowCollection(p, e);
+      this.i++;
+      return v;
+    }
+    if ((c < 128 && VALUE_INDICATORS[c] === 1) || (c === DASH && (p + 1 === e || t.charCodeAt(p + 1) === SPACE))) unsupported();
+    // Plain scalar: up to a comment; ': ' or a trailing ':' would be a nested mapping (an error here).
+    let end = e;
+    for (let j = p; j < e; j++) {
+      const ch = t.charCodeAt(j);
+      if (ch === SPACE) {
+        if (j + 1 < e && t.charCodeAt(j + 1) === HASH) {
+          end = j;
+          break;
+        }
+      } else if (ch === COLON && (j + 1 === e || t.charCodeAt(j + 1) === SPACE)) {
+        unsupported();
+      }
+    }
+    while (end > p && t.charCodeAt(end - 1) === SPACE) end--;
+    if (t.charCodeAt(end - 1) === COLON) unsupported();
+    this.i++;
+    return resolvePlain(t.slice(p, end));
+  }
+
+  /** A literal block scalar (`|`, `|-`, `|+`) whose header is at offset p; content indented beyond `parent`. */
+  private literal(p: number, e: number, parent: number): string {
+    const t = this.t;
+    let j = p + 1;
+    let chomp = 'clip';
+    const ind = t.charCodeAt(j);
+    if (j < e && ind === DASH) (chomp = 'strip'), j++;
+    else if (j < e && ind === 43 /* + */) (chomp = 'keep'), j++;
+    // An explicit indentation indicator, or anything else before the comment: full path.
+    if (j < e && t.charCodeAt(j) !== SPACE) unsupported();
+    this.endOfLine(j, e);
+    let k = this.i + 1;
+    let longestBlank = 0;
+    while (k < this.n && this.indent(k) === this.ends[k] - this.starts[k]) longestBlank = Math.max(longestBlank, this.ends[k] - this.starts[k++]);
+    if (k >= this.n) unsupported();
+    const indent = this.indent(k);
+    // Empty scalars and leading blank lines longer than the content's indentation: full path.
+    if (indent <= parent || longestBlank > indent || this.isDocMarker(k)) unsupported();
+    const parts: string[] = [];
+    for (k = this.i + 1; k < this.n; k++) {
+      const li = this.indent(k);
+      const len = this.ends[k] - this.starts[k];
+      if (li === len) {
+        if (len > indent) unsupported();
+        parts.push('');
+        continue;
+      }
+      if (li < indent) break;
+      parts.push(t.slice(this.starts[k] + indent, this.ends[k]));
+    }
+    if (k === this.n && this.unterminated) unsupported();
+    this.i = k;
+    let end = parts.length;
+    while (end > 0 && parts[end - 1] === '') end--;
+    const body = parts.slice(0, end).join('\n');
+    if (chomp === 'strip') return body;
+    if (chomp === 'clip') return body + '\n';
+    return body + '\n'.repeat(parts.length - end + 1);
+  }
+
+  /** After a complete value at offset j: only spaces, or spaces then a comment. */
+  private endOfLine(j: number, e: number): void {
+    const start = j;
+    while (j < e && this.t.charCodeAt(j) === SPACE) j++;
+    if (j === e) return;
+    if (this.t.charCodeAt(j) !== HASH || j === start) unsupported();
+  }
+
+  /**
+   * A one-line quoted scalar at p: single quotes ('' escapes a quote) or double quotes with YAML escapes.
+   * undefined when it does not close on this line; quoteEnd is set just after the closing quote.
+   */
+  private quoted(p: number, e: number): string | undefined {
+    const t = this.t;
+    const q = t.charCodeAt(p);
+    let value = '';
+    let j = p + 1;
+    for (;;) {
+      let k = j;
+      while (k < e && t.charCodeAt(k) !== q && (q === SQUOTE || t.charCodeAt(k) !== 92)) k++;
+      if (k >= e) return undefined; // continues on the next line: full path
+      value += t.slice(j, k);
+      if (q === SQUOTE) {
+        if (k + 1 < e && t.charCodeAt(k + 1) === SQUOTE) {
+          value += "'";
+          j = k + 2;
+          continue;
+        }
+        this.quoteEnd = k + 1;
+        return value;
+      }
+      if (t.charCodeAt(k) === DQUOTE) {
+        this.quoteEnd = k + 1;
+        return value;
+      }
+      // A backslash escape.
+      const esc = k + 1 < e ? t[k + 1] : '';
+      const simple = ESCAPES[esc];
+      if (simple !== undefined) {
+        value += simple;
+        j = k + 2;
+        continue;
+      }
+      const length = esc === 'x' ? 2 : esc === 'u' ? 4 : esc === 'U' ? 8 : 0;
+      const hex = t.slice(k + 2, Math.min(k + 2 + length, e));
+      if (length === 0 || hex.length !== length || !/^[0-9a-fA-F]+$/.test(hex)) unsupported();
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff) unsupported();
+      value += String.fromCodePoint(code);
+      j = k + 2 + length;
+    }
+  }
+
+  /** A one-line flow collection of scalars at p: `[]`, `[a, 'b', 3]`, `{}`, `{name: n1, b: "x"}`. */
+  private flowCollection(p: number, e: number): unknown[] | Record<string, unknown> {
+    const t = this.t;
+    const isMap = t.charCodeAt(p) === 123;
+    const close = isMap ? 125 : 93;
+    const list: unknown[] = [];
+    const map: Record<string, unknown> = {};
+    let nonString = false;
+    let j = p + 1;
+    const skip = () => {
+      while (j < e && t.charCodeAt(j) === SPACE) j++;
+    };
+    /** A quoted or plain scalar; a plain one ends at ',', the closing bracket or (for keys) ': '. */
+    const scalar = (): unknown => {
+      const c = t.charCodeAt(j);
+      if (c === SQUOTE || c === DQUOTE) {
+        const q = this.quoted(j, e);
+        if (q === undefined) unsupported();
+        j = this.quoteEnd;
+        return q;
+      }
+      if (j >= e || (c < 128 && FLOW_ITEM_INDICATORS[c] === 1)) unsupported();
+      const start = j;
+      while (j < e) {
+        const ch = t.charCodeAt(j);
+        if (ch === 44 || ch === close || (ch === COLON && isMap && j + 1 < e && t.charCodeAt(j + 1) === SPACE)) break;
+        // Nested collections, comments, other colons: full path.
+        if (ch === COLON || ch === HASH || ch === 123 || ch === 125 || ch === 91 || ch === 93) unsupported();
+        j++;
+      }
+      let end = j;
+      while (end > start && t.charCodeAt(end - 1) === SPACE) end--;
+      const text = t.slice(start, end);
+      if (text === '<<') unsupported();
+      return resolvePlain(text);
+    };
+    skip();
+    if (j >= e) unsupported(); // continues on the next line
+    if (t.charCodeAt(j) !== close) {
+      for (;;) {
+        skip();
+        if (isMap) {
+          const key = scalar();
+          skip();
+          if (j + 1 >= e || t.charCodeAt(j) !== COLON || t.charCodeAt(j + 1) !== SPACE) unsupported();
+          j += 2;
+          skip();
+          if (typeof key !== 'string') nonString = true;
+          map[String(key)] = scalar();
+        } else {
+          list.push(scalar());
+        }
+        skip();
+        if (j >= e) unsupported();
+        const sep = t.charCodeAt(j);
+        if (sep === close) break;
+        if (sep !== 44) unsupported();
+        j++;
+        skip();
+        if (j >= e || t.charCodeAt(j) === close) unsupported(); // trailing comma: full path
+      }
+    }
+    this.endOfLine(j + 1, e);
+    if (!isMap) return list;
+    if (nonString) this.onNonStringKeys(map);
+    return map;
+  }
 }
