@@ -3,6 +3,8 @@
  * design) and the 18 rules, on a design file (e.g. one `../shared/bench/gen_site.py N OUT` wrote) or on a
  * site of N nodes generated here, plus peak memory. Run 1 of a process is the cold figure (code not yet
  * optimised by V8); later runs are warm. `--cold K` also starts K fresh processes and reports their run 1.
+ * On Linux each run also reports the main thread's on-CPU time and its wait for a CPU, to tell the
+ * code's cost from a busy machine's.
  *
  *   npx tsx bench/validate.ts [--design FILE | --nodes N] [--runs R] [--cold K] [--json]
  */
@@ -71,6 +73,23 @@ interface Run {
   ingest_ms: number;
   compile_ms: number;
   validate_ms: number;
+  /**
+   * On-CPU time of the main thread over the whole run (Linux /proc/thread-self/schedstat), which a
+   * machine busy with other work inflates much less than wall time; null elsewhere.
+   */
+  thread_cpu_ms: number | null;
+  /** Time the main thread was runnable but waiting for a CPU (the machine's load), null elsewhere. */
+  waiting_ms: number | null;
+}
+
+/** [on-CPU ns, runqueue-wait ns] of this thread, or undefined without /proc. */
+function threadTimes(): [number, number] | undefined {
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return [run, wait];
+  } catch {
+    return undefined;
+  }
 }
 
 interface Result {
@@ -87,6 +106,7 @@ interface Result {
 
 /** One validation, timed by phase; the verdict as validateDesignText would give it. */
 async function runOnce(text: string): Promise<{ run: Run; verdict: string; errors: number; messages: number; nodes: number }> {
+  const cpu0 = threadTimes();
   const t0 = performance.now();
   const ingested = ingestText(text, 'bench');
   const t1 = performance.now();
@@ -101,10 +121,12 @@ async function runOnce(text: string): Promise<{ run: Run; verdict: string; error
     nodes = design.baremetal_nodes.length;
   }
   const t3 = performance.now();
+  const cpu1 = threadTimes();
   const status = statusFrom(messages);
   const ms = (x: number) => Math.round(x * 10) / 10;
+  const cpu = cpu0 && cpu1 ? { thread_cpu_ms: ms((cpu1[0] - cpu0[0]) / 1e6), waiting_ms: ms((cpu1[1] - cpu0[1]) / 1e6) } : { thread_cpu_ms: null, waiting_ms: null };
   return {
-    run: { total_ms: ms(t3 - t0), ingest_ms: ms(t1 - t0), compile_ms: ms(t2 - t1), validate_ms: ms(t3 - t2) },
+    run: { total_ms: ms(t3 - t0), ingest_ms: ms(t1 - t0), compile_ms: ms(t2 - t1), validate_ms: ms(t3 - t2), ...cpu },
     verdict: status.status,
     errors: status.details.errorCount,
     messages: messages.length,
@@ -139,12 +161,19 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`site design ${result.design}: ${result.nodes} nodes, ${(result.bytes / 1024 / 1024).toFixed(2)} MiB of YAML; ${result.verdict} (${result.errors} errors, ${result.messages} messages)`);
-  const line = (r: Run) => `total ${r.total_ms.toFixed(0)} ms = ingest ${r.ingest_ms.toFixed(0)} + compile ${r.compile_ms.toFixed(0)} + validate ${r.validate_ms.toFixed(0)}`;
+  const line = (r: Run) =>
+    `total ${r.total_ms.toFixed(0)} ms = ingest ${r.ingest_ms.toFixed(0)} + compile ${r.compile_ms.toFixed(0)} + validate ${r.validate_ms.toFixed(0)}` +
+    (r.thread_cpu_ms === null ? '' : ` (main thread on CPU ${r.thread_cpu_ms.toFixed(0)} ms, waiting for a CPU ${r.waiting_ms?.toFixed(0)} ms)`);
   result.runs.forEach((r, i) => console.log(`run ${i + 1}${i === 0 ? ' (cold)' : ''}: ${line(r)}`));
   if (result.cold_processes) {
-    const totals = result.cold_processes.map((r) => r.total_ms).sort((a, b) => a - b);
+    const stats = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return `min ${sorted[0].toFixed(0)} ms, median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms`;
+    };
     result.cold_processes.forEach((r, i) => console.log(`fresh process ${i + 1} (cold): ${line(r)}`));
-    console.log(`cold over ${totals.length} fresh processes: min ${totals[0].toFixed(0)} ms, median ${totals[Math.floor(totals.length / 2)].toFixed(0)} ms`);
+    const cold = result.cold_processes;
+    console.log(`cold over ${cold.length} fresh processes: wall ${stats(cold.map((r) => r.total_ms))}`);
+    if (cold[0].thread_cpu_ms !== null) console.log(`cold over ${cold.length} fresh processes: main thread on CPU ${stats(cold.map((r) => r.thread_cpu_ms as number))}`);
   }
   console.log(`memory: peak RSS ${result.peak_rss_mib} MiB`);
 }

@@ -48,15 +48,27 @@ for (const c of '~nNyYtTfFoO0123456789+-.') MAYBE_TYPED[c.charCodeAt(0)] = 1;
 /** Characters the subset refuses anywhere: tabs, CR, other controls, NEL, line/paragraph separators, BOM. */
 const REFUSED_CHARS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
 
-/** Maps whose YAML keys were not all strings, reported through `onNonStringKeys`. */
+/** The documents of the stream, or undefined when it leaves the subset. Maps with non-string keys go to `onNonStringKeys`. */
 export function fastParseYaml(text: string, onNonStringKeys: (map: object) => void): FastDocument[] | undefined {
-  if (REFUSED_CHARS.test(text)) return undefined;
+  const docs: FastDocument[] = [];
+  return fastParseYamlEach(text, onNonStringKeys, (line, value) => docs.push({ line, value })) ? docs : undefined;
+}
+
+/**
+ * fastParseYaml one document at a time: `onDocument` gets each as soon as it is parsed, so a consumer can
+ * drop the raw values early (they then die young, which keeps garbage collection cheap on large designs).
+ * False when the stream leaves the subset, possibly after some documents were delivered.
+ */
+export function fastParseYamlEach(text: string, onNonStringKeys: (map: object) => void, onDocument: (line: number, value: unknown) => void): boolean {
+  if (REFUSED_CHARS.test(text)) return false;
+  const parser = new FastParser(text, onNonStringKeys);
   try {
-    return new FastParser(text, onNonStringKeys).stream();
+    parser.stream(onDocument);
+    return true;
   } catch (e) {
-    if (e === UNSUPPORTED) return undefined;
+    if (e === UNSUPPORTED) return false;
     // A design nested deeper than the stack: the full path reports it as a YAML error.
-    if (e instanceof RangeError) return undefined;
+    if (e instanceof RangeError && !parser.delivering) return false;
     throw e;
   }
 }
@@ -151,8 +163,10 @@ class FastParser {
     this.n = this.starts.length;
   }
 
-  stream(): FastDocument[] {
-    const docs: FastDocument[] = [];
+  /** True while onDocument runs: its exceptions are the consumer's, not a parse failure. */
+  delivering = false;
+
+  stream(onDocument: (line: number, value: unknown) => void): void {
     const n = this.n;
     this.skipBlank();
     while (this.i < n) {
@@ -170,7 +184,9 @@ class FastParser {
         this.skipBlank();
         if (this.i < n && !this.isDocMarker(this.i)) unsupported();
       }
-      docs.push({ line: docLine, value });
+      this.delivering = true;
+      onDocument(docLine, value);
+      this.delivering = false;
       if (this.i < n && this.isMarker(this.i, DOT)) {
         this.markerRest(this.i);
         this.i++;
@@ -179,7 +195,6 @@ class FastParser {
         if (this.i < n && (this.isMarker(this.i, DOT) || this.t.charCodeAt(this.starts[this.i]) === 37)) unsupported();
       }
     }
-    return docs;
   }
 
   /** After a '---' or '...' marker: nothing, or a comment. */

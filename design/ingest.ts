@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { BaremetalNodeData, BootActionData, HardwareProfileData, HostProfileData, NetworkData, NetworkLinkData, RackData, RegionData } from './schemas';
 import { ACCEPTS, isKind, type Kind, SCHEMAS } from './schemas';
-import { hasNonStringKeys, parseYamlStream } from './yamlParse';
+import { forEachYamlDocument, hasNonStringKeys } from './yamlParse';
 import { emptySiteDesign } from './model';
 import type {
   Address,
@@ -48,15 +48,19 @@ interface RawDocument {
 
 /** Parse and ingest a YAML stream. Throws DesignParseError on malformed YAML. */
 export function ingestText(text: string, source = 'design'): IngestResult {
-  const docs = parseYamlStream(text, source);
-  const design = emptySiteDesign();
-  const messages: ValidationMessage[] = [];
+  let design = emptySiteDesign();
+  let messages: ValidationMessage[] = [];
   let failed = false;
-  for (const doc of docs) {
-    const raw = recognise(doc.value, doc.index, doc.line, messages);
-    if (!raw) continue;
-    if (!ingestDocument(raw, design, messages)) failed = true;
-  }
+  // Each document is ingested as soon as it is parsed; a restart (the fast YAML path declined) starts over.
+  forEachYamlDocument(text, source, () => {
+    design = emptySiteDesign();
+    messages = [];
+    failed = false;
+    return (doc) => {
+      const raw = recognise(doc.value, doc.index, doc.line, messages);
+      if (raw && !ingestDocument(raw, design, messages)) failed = true;
+    };
+  });
   if (messages.some((m) => m.error)) failed = true;
   return { design, messages, failed };
 }

@@ -6,7 +6,7 @@
  * tree; ~10x faster on large designs), and the `yaml` package for everything else, errors included.
  */
 import { parseAllDocuments } from 'yaml';
-import { fastParseYaml } from './fastYaml';
+import { fastParseYamlEach } from './fastYaml';
 
 export interface ParsedDocument {
   /** 0-based position in the stream. */
@@ -29,9 +29,31 @@ export function hasNonStringKeys(value: unknown): boolean {
 const MAX_ALIAS_COUNT = 1000;
 
 export function parseYamlStream(text: string, source: string): ParsedDocument[] {
-  const fast = fastParseYaml(text, (map) => nonStringKeyMaps.add(map));
-  if (fast) return fast.map((d, index) => ({ index, line: d.line + 1, value: d.value }));
-  return parseFull(text, source);
+  const docs: ParsedDocument[] = [];
+  forEachYamlDocument(text, source, () => {
+    docs.length = 0;
+    return (doc) => docs.push(doc);
+  });
+  return docs;
+}
+
+/**
+ * Each document of the stream, in order, to the consumer `begin()` returns, as soon as it is parsed.
+ * When the fast path declines part-way, `begin()` is called again for a fresh consumer and the whole
+ * stream is delivered again by the full parser. Throws DesignParseError on malformed YAML.
+ */
+export function forEachYamlDocument(text: string, source: string, begin: () => (doc: ParsedDocument) => void): void {
+  let consume = begin();
+  let index = 0;
+  const fast = fastParseYamlEach(
+    text,
+    (map) => nonStringKeyMaps.add(map),
+    (line, value) => consume({ index: index++, line: line + 1, value }),
+  );
+  if (fast) return;
+  const docs = parseFull(text, source);
+  consume = begin();
+  for (const doc of docs) consume(doc);
 }
 
 /** The `yaml` package's full YAML 1.1 parser; every way it can fail becomes a DesignParseError. */
