@@ -21,11 +21,17 @@ const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
 
 /**
  * A node is busy while a per-node child workflow of a changing action runs for it: their search attributes
- * (DrydockSite, DrydockNodes, DrydockTaskId, DrydockAction) say which. Visibility can lag the start of a
- * workflow by a moment, so two tasks started within it may both go ahead; that window is what is left.
+ * (DrydockSite, DrydockNodes, DrydockTaskId, DrydockAction) say which, and each candidate's own state confirms
+ * it still runs. Visibility can lag the start of a workflow by a moment, so two tasks started within it may
+ * both go ahead; that window is what is left.
  */
 export class TemporalNodeClaims implements NodeClaims {
   constructor(private readonly client: Client) {}
+
+  private async stillRunning(workflowId: string, runId: string): Promise<boolean> {
+    const d = await this.client.workflow.getHandle(workflowId, runId).describe();
+    return d.status.name === 'RUNNING';
+  }
 
   async busy(site: string, nodes: string[], taskId: string): Promise<BusyNode[]> {
     if (nodes.length === 0) return [];
@@ -36,9 +42,12 @@ export class TemporalNodeClaims implements NodeClaims {
     const found: BusyNode[] = [];
     for await (const w of this.client.workflow.list({ query })) {
       const attrs = w.searchAttributes as Record<string, unknown[] | undefined>;
+      const mine = ((attrs.DrydockNodes ?? []) as string[]).filter((n) => wanted.has(n));
+      // Visibility also lags a close: a task that has just ended still lists as running. Its own state does not.
+      if (mine.length === 0 || !(await this.stillRunning(w.workflowId, w.runId))) continue;
       const owner = String(attrs.DrydockTaskId?.[0] ?? '');
       const action = String(attrs.DrydockAction?.[0] ?? '');
-      for (const n of (attrs.DrydockNodes ?? []) as string[]) if (wanted.has(n)) found.push({ node: n, taskId: owner, workflowId: w.workflowId, action });
+      for (const n of mine) found.push({ node: n, taskId: owner, workflowId: w.workflowId, action });
     }
     return found;
   }
