@@ -172,8 +172,10 @@ function effectiveNode(
   const hw = hwProfiles.get(node.hardware_profile);
   if (!hw) throw new DesignError(`Hardware profile ${node.hardware_profile} of BaremetalNode ${node.name} not found in design`);
   const aliases = aliasMap(hw);
+  // The merged node's interfaces, devices and volume groups are fresh copies too (mergeNamed/clonePlain):
+  // completed in place, with the keys in the order a spread copy would give.
   const interfaces: EffectiveInterface[] = [];
-  for (const i of node.interfaces) {
+  for (const i of node.interfaces as EffectiveInterface[]) {
     if (i.device_name.startsWith('!')) continue;
     const slaves = i.hardware_slaves ?? [];
     const selectors: DeviceAlias[] = [];
@@ -181,21 +183,24 @@ function effectiveNode(
       const a = aliases.get(s);
       if (a !== undefined) selectors.push(a);
     }
-    interfaces.push({
-      ...i,
-      name: i.device_name,
-      networks: withoutBang(i.networks ?? []),
-      hardware_slaves: withoutBang(slaves),
-      slave_selectors: selectors,
-    });
+    i.name = i.device_name;
+    i.networks = withoutBang(i.networks ?? []);
+    i.hardware_slaves = withoutBang(slaves);
+    i.slave_selectors = selectors;
+    interfaces.push(i);
   }
   const storage_devices: HostStorageDevice[] = [];
   for (const d of node.storage_devices) {
-    if (!d.name.startsWith('!')) storage_devices.push({ ...d, partitions: d.partitions.filter(notBanged), selector: aliases.get(d.name) });
+    if (d.name.startsWith('!')) continue;
+    d.partitions = d.partitions.filter(notBanged);
+    d.selector = aliases.get(d.name);
+    storage_devices.push(d);
   }
   const volume_groups: HostVolumeGroup[] = [];
   for (const v of node.volume_groups) {
-    if (!v.name.startsWith('!')) volume_groups.push({ ...v, logical_volumes: v.logical_volumes.filter(notBanged) });
+    if (v.name.startsWith('!')) continue;
+    v.logical_volumes = v.logical_volumes.filter(notBanged);
+    volume_groups.push(v);
   }
   const kernel_params = resolveKernelParams(stripBang(node.kernel_params ?? {}), hw);
   const kernel_param_string = kernelParamString(kernel_params);
