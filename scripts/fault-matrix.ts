@@ -85,6 +85,10 @@ export interface Expectation {
   progress?: RegExp;
   /** The task must end within this many seconds of its start. */
   maxSeconds?: number;
+  /** ... and not before (a fault window the task had to wait out). */
+  minSeconds?: number;
+  /** At least this many requests were answered with an injected fault (MaaS and the row's Redfish BMCs): the fault hit. */
+  minInjected?: number;
 }
 
 export interface FaultRow {
@@ -131,6 +135,7 @@ export interface RowOutcome {
   progress: string[];
   counts: Record<string, NodeCounts>;
   maasRequests: number;
+  /** Requests answered with an injected fault or never answered: MaaS, and the row's Redfish BMCs. */
   faultsInjected: number;
   wallSeconds: number;
   notes: string[];
@@ -186,7 +191,7 @@ export const ROWS: FaultRow[] = [
     action: 'deploy_nodes',
     durations: { deploying: 2000 },
     inject: async (ctx) => ctx.site.sim.maas.setFault({ outage: { status: 500, forMs: 60_000 } }),
-    expect: { status: 'complete', result: 'success', counts: { n01: { deploy: 1, commission: 0, release: 0, powerOn: 0 } }, progress: /MaaS unavailable \(HTTP 500\), retrying/ },
+    expect: { status: 'complete', result: 'success', counts: { n01: { deploy: 1, commission: 0, release: 0, powerOn: 0 } }, progress: /MaaS unavailable \(HTTP 500\), retrying/, minSeconds: 60, minInjected: 1 },
     expected: 'success; 1 deploy; progress says MaaS unavailable, retrying',
   },
   {
@@ -198,7 +203,7 @@ export const ROWS: FaultRow[] = [
     action: 'deploy_nodes',
     durations: { deploying: 2000 },
     inject: async (ctx) => ctx.site.sim.maas.setFault({ outage: { status: 500, forMs: 300_000 } }),
-    expect: { status: 'complete', result: 'success', counts: { n01: { deploy: 1, commission: 0, release: 0, powerOn: 0 } }, progress: /MaaS unavailable \(HTTP 500\), retrying/ },
+    expect: { status: 'complete', result: 'success', counts: { n01: { deploy: 1, commission: 0, release: 0, powerOn: 0 } }, progress: /MaaS unavailable \(HTTP 500\), retrying/, minSeconds: 300, minInjected: 1 },
     expected: 'success; 1 deploy; progress says MaaS unavailable, retrying',
   },
   {
@@ -209,12 +214,14 @@ export const ROWS: FaultRow[] = [
     action: 'deploy_nodes',
     durations: { deploying: 2000 },
     inject: async (ctx) => ctx.site.sim.maas.setFault({ unresponsive: { forMs: 30_000 } }),
-    expect: { status: 'complete', result: 'success', counts: { n01: { deploy: 1, commission: 0, release: 0, powerOn: 0 } } },
+    expect: { status: 'complete', result: 'success', counts: { n01: { deploy: 1, commission: 0, release: 0, powerOn: 0 } }, minSeconds: 30, minInjected: 1 },
     expected: 'success; 1 deploy',
   },
   {
     id: 'maas-slow-2s',
     fault: 'every MaaS answer takes 2 s (deploy)',
+    // About 55 requests: close to 2 minutes.
+    long: true,
     nodes: ['n01'],
     setup: ['prepare_site', 'prepare_nodes'],
     action: 'deploy_nodes',
@@ -237,7 +244,7 @@ export const ROWS: FaultRow[] = [
       process.kill(pid, 'SIGCONT');
       ctx.note(`ipmi_sim pid ${pid} continued`);
     },
-    expect: { status: 'complete', result: 'success', counts: { n01: { powerOn: 1, commission: 1, deploy: 0 } } },
+    expect: { status: 'complete', result: 'success', counts: { n01: { powerOn: 1, commission: 1, deploy: 0 } }, minSeconds: 60 },
     expected: 'success; 1 power on, 1 commission',
   },
   {
@@ -269,7 +276,7 @@ export const ROWS: FaultRow[] = [
       if (b.type !== 'redfish') throw new Error('n07 is not a Redfish node');
       b.emulator.setFault({ unavailable: { forMs: 30_000, retryAfterSeconds: 5 } });
     },
-    expect: { status: 'complete', result: 'success', counts: { n07: { powerOn: 1, commission: 1, deploy: 0 } } },
+    expect: { status: 'complete', result: 'success', counts: { n07: { powerOn: 1, commission: 1, deploy: 0 } }, minSeconds: 30, minInjected: 1 },
     expected: 'success; 1 power on, 1 commission',
   },
   {
@@ -506,6 +513,13 @@ function bmcCounts(b: SimulatedBmc): Pick<NodeCounts, 'powerOn' | 'powerOff'> {
   };
 }
 
+function redfishInjected(site: SimulatedSite, nodes: string[]): number {
+  return nodes.reduce((sum, n) => {
+    const b = site.sim.bmcs.get(n);
+    return sum + (b?.type === 'redfish' ? b.emulator.counters().injectedErrors : 0);
+  }, 0);
+}
+
 function snapshot(site: SimulatedSite, nodes: string[]): Record<string, NodeCounts> {
   const maas = site.sim.maas.counters().machines;
   return Object.fromEntries(
@@ -663,6 +677,7 @@ export async function runRow(row: FaultRow, opts: RunOptions): Promise<RowOutcom
     const before = snapshot(site, row.nodes);
     const requestsBefore = site.sim.maas.counters().requests.total;
     const injectedBefore = site.sim.maas.counters().faultsInjected;
+    const redfishBefore = redfishInjected(site, row.nodes);
     const started = Date.now();
     const { taskId, workflowId } = await client.createTask(row.action, { designRef, nodeFilter: nodeFilter(row.nodes) });
     const nodeAction = row.action.replace(/s$/, '');
@@ -733,7 +748,7 @@ export async function runRow(row: FaultRow, opts: RunOptions): Promise<RowOutcom
     for (const n of row.nodes) outcome.messages[n] = task.nodes[n]?.message ?? '';
     outcome.counts = delta(before, snapshot(site, row.nodes));
     outcome.maasRequests = site.sim.maas.counters().requests.total - requestsBefore;
-    outcome.faultsInjected = site.sim.maas.counters().faultsInjected - injectedBefore;
+    outcome.faultsInjected = site.sim.maas.counters().faultsInjected - injectedBefore + redfishInjected(site, row.nodes) - redfishBefore;
     outcome.problems.push(...check(row.expect, outcome));
   } catch (e) {
     outcome.problems.push(`harness: ${e instanceof Error ? e.message : String(e)}`);
@@ -761,6 +776,8 @@ export function check(x: Expectation, o: RowOutcome): string[] {
   for (const [n, re] of Object.entries(x.message ?? {})) if (!re.test(o.messages[n] ?? '')) problems.push(`${n} message "${o.messages[n]}" does not match ${re}`);
   if (x.progress && !o.progress.some((m) => x.progress!.test(m))) problems.push(`no progress message matched ${x.progress}`);
   if (x.maxSeconds !== undefined && o.wallSeconds > x.maxSeconds) problems.push(`took ${o.wallSeconds} s, expected at most ${x.maxSeconds} s`);
+  if (x.minSeconds !== undefined && o.wallSeconds < x.minSeconds) problems.push(`took ${o.wallSeconds} s: the fault window (${x.minSeconds} s) was not waited out`);
+  if (x.minInjected !== undefined && o.faultsInjected < x.minInjected) problems.push(`${o.faultsInjected} requests met the fault, expected at least ${x.minInjected}`);
   return problems;
 }
 
