@@ -3,7 +3,9 @@
  * takes it must give the same documents, values, document lines and non-string-key marks; on the rest it
  * must decline. Also: the compiled schema acceptors agree with zod on Drydock's samples.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { generateSite } from '../../bench/validate';
@@ -11,6 +13,11 @@ import { fastParseYaml } from '../../design/fastYaml';
 import { ACCEPTS, isKind, SCHEMAS } from '../../design/schemas';
 import { hasNonStringKeys, parseFull, parseYamlStream } from '../../design/yamlParse';
 import { DRYDOCK_DIR, HAVE_DRYDOCK } from './drydockData';
+
+/** ../shared/bench/gen_site.py, the scale designs' generator (Python with PyYAML). */
+const GEN_SITE = path.resolve(DRYDOCK_DIR, '../bench/gen_site.py');
+const HAVE_GEN_SITE = fs.existsSync(GEN_SITE) && spawnSync('python3', ['-c', 'import yaml']).status === 0;
+if (!HAVE_GEN_SITE) console.warn(`fastYaml gen_site test skipped: needs ${GEN_SITE} and python3 with PyYAML`);
 
 const EXAMPLE = path.resolve(__dirname, '../../examples/site/demo-site.yaml');
 
@@ -78,6 +85,13 @@ describe('fast YAML path gives exactly the full parse', () => {
   test('the example design, its generated 2,000-node form and Drydock samples take the fast path', () => {
     expectSameAsFull(fs.readFileSync(EXAMPLE, 'utf8'));
     expectSameAsFull(generateSite(2000));
+  });
+
+  (HAVE_GEN_SITE ? test : test.skip)('a design gen_site.py writes (PyYAML) takes the fast path', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gen-site-')), 'site.yaml');
+    expect(spawnSync('python3', [GEN_SITE, '45', out]).status).toBe(0);
+    expectSameAsFull(fs.readFileSync(out, 'utf8'));
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
   });
 
   (HAVE_DRYDOCK ? test : test.skip)('every Drydock sample: same result, or the fast path declines', () => {
