@@ -799,7 +799,7 @@ export function markdownTable(outcomes: RowOutcome[]): string {
   ];
   for (const o of outcomes) {
     const verdict = o.passed ? '**pass**' : `**FAIL**: ${o.problems.join('; ')}`;
-    const msgs = Object.entries(o.messages).map(([n, m]) => `${n}: ${m}`).join('; ');
+    const msgs = [...Object.entries(o.messages).map(([n, m]) => `${n}: ${m || '–'}`), ...(o.progress[0] ? [`progress: "${o.progress[0]}"`] : [])].join('; ');
     lines.push(`| ${o.id}${o.long ? ' (long)' : ''} | ${cell(o.fault)} | ${cell(o.expected)} | ${cell(`${o.status ?? '–'}/${o.result ?? '–'}${o.failures?.length ? ` [${o.failures.join(', ')}]` : ''} — ${verdict}`)} | ${cell(msgs)} | ${cell(countsText(o.counts))} | ${o.wallSeconds} s |`);
   }
   return lines.join('\n');
