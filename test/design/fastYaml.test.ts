@@ -79,6 +79,11 @@ describe('fast YAML path gives exactly the full parse', () => {
     'keys with spaces before the colon': 'a   : 1\n',
     'proto keys': '__proto__: {a: 1}\nb: 1\nc:\n  __proto__: x\n',
     'unicode': 'name: café ☕\n',
+    'literal chomping at the end of the stream': 'a: |+\n  k\n\n\nb: |-\n  k\n\nc: |\n  k\n\n\n',
+    'literal with blank and space-only lines and a less indented comment after': 'a: |\n\n  k\n  \n  j\n # c\nb: 1\n',
+    'literal in a sequence and before markers': '- |\n  x\n---\na: |\n  x\n...\n',
+    'more YAML 1.1 numbers and times': 'k: -1.5\nl: +.5\nm: 1e5\nn: 0.1e-3\no: 12:30:00\np: 190:20:30.15\nq: 2001-12-14 21:59:43.10 -5\nr: 2001-12-14T21:59:43Z\n',
+    'null key and escapes in keys': '~: b\n"a\\tb": 1\nc: "\\x41\\u263A\\U0001F600"\nd: \'\'\'\'\n',
   };
   test.each(Object.entries(cases))('%s', (_, text) => expectSameAsFull(text));
 
