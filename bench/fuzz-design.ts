@@ -7,8 +7,12 @@
  * declines or gives the full parser's values) and that the compiled schema acceptors never accept what
  * zod refuses.
  *
- *   npx tsx bench/fuzz-design.ts [--cases N] [--seed S] [--keep DIR]     (npm run fuzz-design)
+ * The first `--cli` cases (default 20) also run through the real CLI process (`bin/drydock.js`), which
+ * must give the same exit code, one JSON document on stdout and nothing on stderr.
+ *
+ *   npx tsx bench/fuzz-design.ts [--cases N] [--seed S] [--cli N] [--keep DIR]     (npm run fuzz-design)
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -186,6 +190,17 @@ export async function runCase(source: string, seed: number, dir: string): Promis
   return result;
 }
 
+const CLI = path.resolve(__dirname, '../bin/drydock.js');
+
+/** The case `runCase` wrote for `seed`, through the real CLI process: the same exit code, one JSON document, a silent stderr. */
+export function checkCaseThroughCli(seed: number, dir: string, exitCode: number): string | undefined {
+  const file = path.join(dir, `case-${seed}.yaml`);
+  const r = spawnSync(process.execPath, [CLI, 'validate-design', `file://${file}`, '--offline', '--output', 'json'], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== exitCode) return `CLI exit ${r.status} (signal ${r.signal}), in-process ${exitCode}: ${r.stderr.slice(0, 300)}`;
+  if (r.stderr !== '') return `CLI wrote to stderr: ${r.stderr.slice(0, 300)}`;
+  return checkOutput(r.status, r.stdout);
+}
+
 /** Exit 0/1/2 and exactly one JSON status document that agrees with the exit code. */
 export function checkOutput(exitCode: number, stdout: string): string | undefined {
   if (![0, 1, 2].includes(exitCode)) return `exit code ${exitCode}`;
@@ -256,6 +271,7 @@ async function main(): Promise<void> {
   };
   const cases = arg('cases', 1000);
   const seed0 = arg('seed', 1);
+  const cliCases = arg('cli', 20);
   const keep = process.argv.includes('--keep') ? process.argv[process.argv.indexOf('--keep') + 1] : undefined;
   const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'fuzz-design-'));
   fs.mkdirSync(dir, { recursive: true });
@@ -267,6 +283,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   for (let seed = seed0; seed < seed0 + cases; seed++) {
     const r = await runCase(source, seed, dir);
+    if (!r.problem && seed < seed0 + cliCases) r.problem = checkCaseThroughCli(seed, dir, r.exitCode);
     exits.set(r.exitCode, (exits.get(r.exitCode) ?? 0) + 1);
     if (r.fastPath) fastPath++;
     for (const m of r.mutations) byMutation.set(m, (byMutation.get(m) ?? 0) + 1);
@@ -279,7 +296,7 @@ async function main(): Promise<void> {
   if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   const exitText = [...exits].sort(([a], [b]) => a - b).map(([c, n]) => `exit ${c}: ${n}`).join(', ');
   console.log(`${cases} mutated designs (seeds ${seed0}–${seed0 + cases - 1}) in ${seconds.toFixed(1)} s: ${exitText}; ${failures.length} failures`);
-  console.log(`fast YAML path taken (and compared with the full parser) in ${fastPath} cases`);
+  console.log(`fast YAML path taken (and compared with the full parser) in ${fastPath} cases; ${Math.min(cliCases, cases)} cases also through the CLI process`);
   console.log(`mutations used: ${[...byMutation].sort().map(([m, n]) => `${m} ${n}`).join(', ')}`);
   process.exitCode = failures.length ? 1 : 0;
 }
