@@ -141,6 +141,13 @@ class FastParser {
   private keyEnd = 0;
   /** Set by quoted: the offset just after the closing quote. */
   private quoteEnd = 0;
+  /** Set by skipBlank: the indentation of the current line (-1 at the end). */
+  private ind = -1;
+  /** commentFrom's and colonFrom's last answers and the offsets they were asked from. */
+  private commentAt = -1;
+  private commentQuery = Infinity;
+  private colonAt = -1;
+  private colonQuery = Infinity;
   /** The last line has no newline: a block scalar ending there is chomped differently (full path). */
   private readonly unterminated: boolean;
 
@@ -232,7 +239,7 @@ class FastParser {
     return this.t.charCodeAt(p) === DASH && (p + 1 === e || this.t.charCodeAt(p + 1) === SPACE);
   }
 
-  /** Past blank and comment-only lines. */
+  /** Past blank and comment-only lines; `ind` is then the indentation of the current line. */
   private skipBlank(): void {
     const t = this.t;
     while (this.i < this.n) {
@@ -240,14 +247,38 @@ class FastParser {
       const e = this.ends[this.i];
       let p = s;
       while (p < e && t.charCodeAt(p) === SPACE) p++;
-      if (p < e && t.charCodeAt(p) !== HASH) return;
+      if (p < e && t.charCodeAt(p) !== HASH) {
+        this.ind = p - s;
+        return;
+      }
       this.i++;
     }
+    this.ind = -1;
   }
 
-  /** The block node whose first line is the current one; it must be indented more than `parent`. */
+  /** The next ' #' (a comment) at or after p; Infinity when none. Queries mostly move forward, so cached. */
+  private commentFrom(p: number): number {
+    if (p < this.commentQuery || this.commentAt < p) {
+      const k = this.t.indexOf(' #', p);
+      this.commentAt = k === -1 ? Infinity : k;
+    }
+    this.commentQuery = p;
+    return this.commentAt;
+  }
+
+  /** The next ':' at or after p; Infinity when none. Cached like commentFrom. */
+  private colonFrom(p: number): number {
+    if (p < this.colonQuery || this.colonAt < p) {
+      const k = this.t.indexOf(':', p);
+      this.colonAt = k === -1 ? Infinity : k;
+    }
+    this.colonQuery = p;
+    return this.colonAt;
+  }
+
+  /** The block node whose first line is the current one (just reached by skipBlank); indented more than `parent`. */
   private blockNode(parent: number): unknown {
-    const col = this.indent(this.i);
+    const col = this.ind;
     if (col <= parent) unsupported();
     const p = this.starts[this.i] + col;
     const e = this.ends[this.i];
@@ -271,7 +302,7 @@ class FastParser {
         // '-' alone: the item is on the next lines, or null.
         this.i++;
         this.skipBlank();
-        out.push(this.i < this.n && !this.isDocMarker(this.i) && this.indent(this.i) > col ? this.blockNode(col) : null);
+        out.push(this.i < this.n && !this.isDocMarker(this.i) && this.ind > col ? this.blockNode(col) : null);
       } else if (this.isSeqAt(p, e)) {
         out.push(this.sequence(p - s));
       } else if ((key = this.keyAt(p, e)) !== NO_KEY) {
@@ -281,7 +312,7 @@ class FastParser {
       }
       this.skipBlank();
       if (this.i >= this.n || this.isDocMarker(this.i)) return out;
-      const ind = this.indent(this.i);
+      const ind = this.ind;
       if (ind > col) unsupported();
       if (ind < col || !this.isSeqAt(this.starts[this.i] + col, this.ends[this.i])) return out;
     }
@@ -306,7 +337,7 @@ class FastParser {
         this.skipBlank();
         value = null;
         if (this.i < this.n && !this.isDocMarker(this.i)) {
-          const ind = this.indent(this.i);
+          const ind = this.ind;
           if (ind > col) value = this.blockNode(col);
           // A sequence may sit at its key's own indentation.
           else if (ind === col && this.isSeqAt(this.starts[this.i] + col, this.ends[this.i])) value = this.sequence(col);
@@ -318,7 +349,7 @@ class FastParser {
       out[String(key)] = value;
       this.skipBlank();
       if (this.i >= this.n || this.isDocMarker(this.i)) break;
-      const ind = this.indent(this.i);
+      const ind = this.ind;
       if (ind > col || (ind === col && this.isSeqAt(this.starts[this.i] + col, this.ends[this.i]))) unsupported();
       if (ind < col) break;
     }
@@ -342,22 +373,17 @@ class FastParser {
     }
     // Indicators that may start something other than a plain key ('-x' and the like stay plain).
     if ((c < 128 && KEY_INDICATORS[c] === 1) || (c === DASH && p + 1 < e && t.charCodeAt(p + 1) === SPACE)) return NO_KEY;
-    for (let j = p; j < e; j++) {
-      const ch = t.charCodeAt(j);
-      if (ch === COLON) {
-        if (j + 1 !== e && t.charCodeAt(j + 1) !== SPACE) continue;
-        if (j - p > 1000) unsupported();
-        let k = j;
-        while (k > p && t.charCodeAt(k - 1) === SPACE) k--;
-        const text = t.slice(p, k);
-        if (text === '<<') unsupported(); // a merge key
-        this.keyEnd = j + 1;
-        return resolvePlain(text);
-      }
-      // A comment starts before any ': '.
-      if (ch === SPACE && j + 1 < e && t.charCodeAt(j + 1) === HASH) return NO_KEY;
-    }
-    return NO_KEY;
+    // The first ':' followed by a space or the line end, unless a comment (' #') starts before it.
+    let j = this.colonFrom(p);
+    while (j < e - 1 && t.charCodeAt(j + 1) !== SPACE) j = this.colonFrom(j + 1);
+    if (j >= e || this.commentFrom(p) < j) return NO_KEY;
+    if (j - p > 1000) unsupported(); // implicit keys are limited to 1024 characters
+    let k = j;
+    while (k > p && t.charCodeAt(k - 1) === SPACE) k--;
+    const text = t.slice(p, k);
+    if (text === '<<') unsupported(); // a merge key
+    this.keyEnd = j + 1;
+    return resolvePlain(text);
   }
 
   /** A scalar or flow value at offset p (a mapping value or sequence item); `parent` is its collection's column. */
@@ -379,17 +405,10 @@ class FastParser {
     }
     if ((c < 128 && VALUE_INDICATORS[c] === 1) || (c === DASH && (p + 1 === e || t.charCodeAt(p + 1) === SPACE))) unsupported();
     // Plain scalar: up to a comment; ': ' or a trailing ':' would be a nested mapping (an error here).
-    let end = e;
-    for (let j = p; j < e; j++) {
-      const ch = t.charCodeAt(j);
-      if (ch === SPACE) {
-        if (j + 1 < e && t.charCodeAt(j + 1) === HASH) {
-          end = j;
-          break;
-        }
-      } else if (ch === COLON && (j + 1 === e || t.charCodeAt(j + 1) === SPACE)) {
-        unsupported();
-      }
+    const comment = this.commentFrom(p);
+    let end = comment < e - 1 ? comment : e;
+    for (let j = this.colonFrom(p); j < end; j = this.colonFrom(j + 1)) {
+      if (j + 1 === e || t.charCodeAt(j + 1) === SPACE) unsupported();
     }
     while (end > p && t.charCodeAt(end - 1) === SPACE) end--;
     if (t.charCodeAt(end - 1) === COLON) unsupported();

@@ -97,13 +97,13 @@ function recogniseDeckhand(
   // Drydock skips documents of other namespaces (Deckhand, Promenade...) and malformed schema names.
   if (parts.length !== 3 || parts[0] !== 'drydock') return undefined;
   const [, kind, version] = parts;
-  const docs = [{ schema, name: name ?? '' }];
+  const docs = () => [{ schema, name: name ?? '' }];
   if (!isKind(kind) || version !== 'v1') {
-    messages.push(makeMessage('DD000', 'Error', `Invalid document - Kind ${kind} and Version ${version}`, docs));
+    messages.push(makeMessage('DD000', 'Error', `Invalid document - Kind ${kind} and Version ${version}`, docs()));
     return undefined;
   }
   if (!name) {
-    messages.push(makeMessage('DD000', 'Error', `Error processing document: document #${index + 1} (line ${line}, ${schema}) has no metadata.name`, docs));
+    messages.push(makeMessage('DD000', 'Error', `Error processing document: document #${index + 1} (line ${line}, ${schema}) has no metadata.name`, docs()));
     return undefined;
   }
   return { kind, name, data, index, line };

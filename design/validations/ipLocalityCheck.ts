@@ -1,5 +1,5 @@
 /** DD2002 IP Locality Check: route gateways and static node addresses lie inside their network's CIDR. */
-import { cidrContains, parseCidr, parseIp } from '../ipmath';
+import { cidrContainsText, parseCidr } from '../ipmath';
 import type { NetworkModel } from '../model';
 import { pyRepr, type Reporter, type ValidationRule } from './framework';
 
@@ -63,6 +63,5 @@ function inside(cidrs: Cidrs, cidrText: string | undefined, address: string): bo
     if (!cidrs.has(cidrText)) cidrs.set(cidrText, parseCidr(cidrText));
     cidr = cidrs.get(cidrText);
   }
-  const ip = parseIp(address);
-  return !!cidr && !!ip && cidrContains(cidr, ip);
+  return !!cidr && cidrContainsText(cidr, address);
 }
