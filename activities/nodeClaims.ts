@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 
 /** A node another task is working on. */
@@ -14,13 +15,14 @@ export const NODE_CHANGING_ACTIONS = ['prepare_node', 'deploy_node', 'destroy_no
 
 /** Which of a site's nodes are being worked on by another task. */
 export interface NodeClaims {
-  busy(site: string, nodes: string[], taskId: string): Promise<BusyNode[]>;
+  busy(site: string, nodes: string[], taskId: string, taskQueue: string): Promise<BusyNode[]>;
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
 
 /**
- * A node is busy while a per-node child workflow of a changing action runs for it: their search attributes
+ * A node is busy while a per-node child workflow of a changing action runs for it on the same task queue (the
+ * queue is one Drydock: tests and labs may simulate sites of the same name on others): their search attributes
  * (DrydockSite, DrydockNodes, DrydockTaskId, DrydockAction) say which, and each candidate's own state confirms
  * it still runs. Visibility can lag the start of a workflow by a moment, so two tasks started within it may
  * both go ahead; that window is what is left.
@@ -33,11 +35,11 @@ export class TemporalNodeClaims implements NodeClaims {
     return d.status.name === 'RUNNING';
   }
 
-  async busy(site: string, nodes: string[], taskId: string): Promise<BusyNode[]> {
+  async busy(site: string, nodes: string[], taskId: string, taskQueue: string): Promise<BusyNode[]> {
     if (nodes.length === 0) return [];
     const wanted = new Set(nodes);
     const query =
-      `ExecutionStatus = 'Running' AND DrydockSite = ${quote(site)} AND DrydockTaskId != ${quote(taskId)}` +
+      `ExecutionStatus = 'Running' AND TaskQueue = ${quote(taskQueue)} AND DrydockSite = ${quote(site)} AND DrydockTaskId != ${quote(taskId)}` +
       ` AND DrydockAction IN (${NODE_CHANGING_ACTIONS.map(quote).join(', ')})`;
     const found: BusyNode[] = [];
     for await (const w of this.client.workflow.list({ query })) {
@@ -57,7 +59,7 @@ export function createClaimActivities(claims?: NodeClaims) {
   return {
     /** The target nodes another task is working on (none when no claim reader is configured). */
     async busyNodes(input: { site: string; nodes: string[]; taskId: string }): Promise<BusyNode[]> {
-      return claims ? claims.busy(input.site, input.nodes, input.taskId) : [];
+      return claims ? claims.busy(input.site, input.nodes, input.taskId, Context.current().info.taskQueue) : [];
     },
   };
 }
