@@ -4,6 +4,7 @@ import { DrydockClient } from '../../client/drydockClient';
 import { silentLogger } from '../../common/logger';
 import { orchestratorSettingsSchema, type OrchestratorSettings } from '../../common/orchestratorConfig';
 import { createDrydockWorker, type DrydockWorkerOptions } from '../../worker/worker';
+import { installQuietRuntime } from './quietRuntime';
 
 export function temporalAddress(): string {
   const a = process.env.DRYDOCK_TEST_TEMPORAL_ADDRESS;
@@ -37,6 +38,7 @@ export async function startTestWorker(
 ): Promise<TestWorkerEnv> {
   const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
   const address = temporalAddress();
+  installQuietRuntime();
   const connection = await NativeConnection.connect({ address });
   const newWorker = (): Promise<Worker> =>
     createDrydockWorker({
