@@ -1,7 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { selectNodes, type ValidationStatus } from '../design';
+import { selectNodes, type NodeFilterSet, type ValidationStatus } from '../design';
 import { publicDesignRef } from '../common/searchAttributes';
-import type { NodeFilterSet } from '../workflows/task';
 import type { DesignLock } from '../workflows/designLock';
 import type { DesignLockReader } from './designLocks';
 import { DesignStore, DesignUnusableError } from './designStore';

@@ -1,17 +1,13 @@
 import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
 import type { Logger } from '../common/logger';
-import type { BmcTarget, OobDrivers } from '../drivers/types';
-import type { Provisioner } from '../drivers/maas';
-
-/** Promenade's node-label call (drivers/promenade). */
-export interface LabelDriver {
-  relabel(node: string, labels: Record<string, string>): Promise<void>;
-}
+import type { BmcTarget, OobDrivers } from '../drivers/bmc';
+import type { LabelDriver } from '../drivers/labels';
+import type { Provisioner } from '../drivers/provisioner';
 import type { BmcReport, BootActionExpectation, MachineInfo, NodeRef, SiteCheck, StartResult, StepReport, DesignRefInput } from './contract';
 import { DesignStore } from './designStore';
 import { mapFailures, MissingDriverError } from './failures';
 import { deployUserData, networkPlan, nodeIdentity, platformPlan, storagePlan, templatePlan } from './plans';
-import { bootActionId } from '../worker/bootactionApi';
+import { bootActionId } from '../common/bootActionProtocol';
 
 export interface OrchestrationDeps {
   designs: DesignStore;

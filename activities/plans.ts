@@ -8,8 +8,8 @@ import type {
   NodePlatformPlan,
   NodeStoragePlan,
   TemplateNetworkPlan,
-} from '../drivers/maas';
-import { bootActionId, bootActionKey } from '../worker/bootactionApi';
+} from '../drivers/provisioner';
+import { bootActionId, bootActionKey } from '../common/bootActionProtocol';
 
 /**
  * The effective design, translated into the plain plans the provisioner applies. Pure functions: the

@@ -184,18 +184,18 @@ export interface BaremetalNodeModel extends HostModel {
   addressing: Address[];
 }
 
+/** Drydock's node filter: a set of filters combined by union or intersection (task node filters, boot actions). */
+export interface NodeFilterSet {
+  filter_set_type: 'union' | 'intersection';
+  filter_set: NodeFilter[];
+}
 export interface NodeFilter {
-  filter_type?: string;
+  filter_type: 'union' | 'intersection';
   node_names?: string[];
   node_tags?: string[];
-  node_labels?: Record<string, unknown>;
+  node_labels?: Record<string, string>;
   rack_names?: string[];
-  rack_labels?: Record<string, unknown>;
-}
-
-export interface NodeFilterSet {
-  filter_set_type?: string;
-  filter_set?: NodeFilter[];
+  rack_labels?: Record<string, string>;
 }
 
 export interface BootActionAsset {

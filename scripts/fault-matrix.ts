@@ -23,7 +23,7 @@ import { orchestratorSettingsFromEnv, type OrchestratorSettings } from '../commo
 import { PROJECT_ROOT } from '../common/temporalCli';
 import { loadDesign, type EffectiveDesign } from '../design';
 import type { StepDurations } from '../emulators/maas';
-import { startSimulatedSite, type SimulatedSite } from '../emulators/site/simulatedSite';
+import { startSimulatedSite, type SimulatedSite } from '../worker/simulatedSite';
 import type { SimulatedBmc } from '../emulators/site/simulator';
 import { startDevServer, type DevServer } from '../worker/devServer';
 import { installRuntime } from '../worker/telemetry';

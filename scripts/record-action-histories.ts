@@ -17,7 +17,7 @@ import { silentLogger } from '../common/logger';
 import { orchestratorSettingsSchema } from '../common/orchestratorConfig';
 import { PROJECT_ROOT } from '../common/temporalCli';
 import { loadDesign } from '../design';
-import { startSimulatedSite } from '../emulators/site/simulatedSite';
+import { startSimulatedSite } from '../worker/simulatedSite';
 import { startDevServer } from '../worker/devServer';
 import { installRuntime } from '../worker/telemetry';
 import { configuredSecrets, createDrydockWorker, designCredentials } from '../worker/worker';

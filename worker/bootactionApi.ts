@@ -6,6 +6,7 @@ import { codecConfigFromEnv, createDataConverter } from '../common/codec';
 import { z } from 'zod';
 import type { Logger } from '../common/logger';
 import { bootactionReportSignal } from '../workflows/messages';
+import { bootActionKey, parseBootActionId } from '../common/bootActionProtocol';
 
 /**
  * Boot action reports (Drydock §F.1 `POST /api/v1.0/bootactions/{action_id}`): a deployed node tells how
@@ -15,21 +16,6 @@ import { bootactionReportSignal } from '../workflows/messages';
  * the action id under a worker secret, so the key never passes through workflow history and the API can
  * check it without a database.
  */
-export function bootActionId(workflowId: string, bootAction: string): string {
-  return Buffer.from(`${workflowId}|${bootAction}`).toString('base64url');
-}
-
-export function parseBootActionId(actionId: string): { workflowId: string; bootAction: string } | undefined {
-  const decoded = Buffer.from(actionId, 'base64url').toString('utf8');
-  const i = decoded.lastIndexOf('|');
-  if (i <= 0 || bootActionId(decoded.slice(0, i), decoded.slice(i + 1)) !== actionId) return undefined;
-  return { workflowId: decoded.slice(0, i), bootAction: decoded.slice(i + 1) };
-}
-
-export function bootActionKey(secret: string, actionId: string): string {
-  return crypto.createHmac('sha256', secret).update(actionId).digest('hex');
-}
-
 const reportSchema = z
   .object({
     status: z.enum(['Success', 'Failure', 'success', 'failure']).optional(),

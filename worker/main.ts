@@ -21,7 +21,7 @@ import { orchestratorSettingsFromEnv } from '../common/orchestratorConfig';
 import { PROJECT_ROOT } from '../common/temporalCli';
 import { loadDesign } from '../design';
 import { DEMO_DURATIONS } from '../emulators/maas';
-import { startSimulatedSite } from '../emulators/site/simulatedSite';
+import { startSimulatedSite } from './simulatedSite';
 import { codecServerConfigFromEnv, startCodecServer, type CodecServer } from './codecServer';
 import { runDemo } from './demo';
 import { superviseDevServer } from './devServer';

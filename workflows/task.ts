@@ -4,6 +4,10 @@
  * The task state is derived from the running workflow and returned by its `task` query, never stored twice.
  */
 
+import type { NodeFilterSet } from '../design/model';
+
+export type { NodeFilter, NodeFilterSet } from '../design/model';
+
 export const TOP_LEVEL_ACTIONS = [
   'noop',
   'validate_design',
@@ -19,20 +23,6 @@ export type Action = (typeof TOP_LEVEL_ACTIONS)[number];
 
 export type TaskStatus = 'requested' | 'queued' | 'running' | 'terminating' | 'terminated' | 'complete';
 export type ResultStatus = 'incomplete' | 'success' | 'partial_success' | 'failure';
-
-/** Drydock's node filter (§B.4): a set of filters combined by union or intersection. */
-export interface NodeFilterSet {
-  filter_set_type: 'union' | 'intersection';
-  filter_set: NodeFilter[];
-}
-export interface NodeFilter {
-  filter_type: 'union' | 'intersection';
-  node_names?: string[];
-  node_tags?: string[];
-  node_labels?: Record<string, string>;
-  rack_names?: string[];
-  rack_labels?: Record<string, string>;
-}
 
 export interface TaskMessage {
   message: string;

@@ -1,5 +1,4 @@
-export * from './types';
-export { MaasClient, type MaasClientConfig } from './client';
+export { MaasClient, type MaasClientConfig } from './maasClient';
 export { MaasProvisioner, type MaasProvisionerConfig } from './provisioner';
 export { MaasNotFoundError, MaasRequestError } from './errors';
-export { calculateBytes, kernelParamString, NotEnoughStorageError } from './sizes';
+export { calculateBytes, NotEnoughStorageError } from './sizes';

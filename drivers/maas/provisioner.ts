@@ -1,9 +1,9 @@
 import type { Logger } from '../../common/logger';
 import { COMMISSION_FROM, COMMISSIONED, COMMISSIONING, DEPLOY_FROM, RELEASE_FROM, STATUS_NAMES, NodeStatus } from '../../common/maasStatus';
 import { PermanentDriverError, StateConflictError } from '../errors';
-import type { MaasClient } from './client';
+import type { MaasClient } from './maasClient';
 import { MaasNotFoundError } from './errors';
-import { toMachine, type StepDeps } from './steps/common';
+import type { StepDeps } from './steps/common';
 import { findMachine, identifyNode } from './steps/locate';
 import { applyNetworking } from './steps/networking';
 import { applyPlatform, applyTag, ensureTag } from './steps/platform';
@@ -14,9 +14,8 @@ import { createNetworkTemplate } from './steps/template';
 import type {
   DeployOptions, Machine, MachineStatus, NetworkTemplatePlan, NodeIdentity, NodeNetworkPlan, NodePlatformPlan, NodeStoragePlan,
   Provisioner, RepositoriesPlan, ServiceCheck, StartResult, StepReport,
-} from './types';
+} from '../provisioner';
 
-export type * from './types';
 
 export interface MaasProvisionerConfig {
   /** Drydock's maasdriver.skip_bmc_config: commission with skip_bmc_config=1. */
@@ -158,4 +157,3 @@ export class MaasProvisioner implements Provisioner {
   }
 }
 
-export { toMachine };

@@ -31,14 +31,3 @@ export function calculateBytes(spec: string, ctx: SizeContext): number {
   if (m[1] === '>') return ctx.availableSize - SLACK;
   return bytes;
 }
-
-/** Drydock's kernel parameter string: hugepagesz/hugepages first, then `k=v`, or bare `k` for 'True'. */
-export function kernelParamString(params: Record<string, string | number | boolean>): string {
-  const out: string[] = [];
-  for (const k of ['hugepagesz', 'hugepages']) if (params[k] !== undefined) out.push(`${k}=${String(params[k])}`);
-  for (const [k, v] of Object.entries(params)) {
-    if (k === 'hugepagesz' || k === 'hugepages') continue;
-    out.push(String(v) === 'True' || v === true ? k : `${k}=${String(v)}`);
-  }
-  return out.join(' ');
-}

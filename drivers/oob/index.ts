@@ -1,5 +1,5 @@
 import type { Logger } from '../../common/logger';
-import type { OobDrivers, OobType } from '../types';
+import type { OobDrivers, OobType } from '../bmc';
 import { createIpmiDrivers, IpmiDriverConfig } from './ipmi';
 import { createRedfishDrivers, RedfishDriverConfig } from './redfish';
 import type { Fetch } from './redfishClient';

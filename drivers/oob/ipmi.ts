@@ -1,6 +1,6 @@
 import type { Logger } from '../../common/logger';
 import { AuthenticationError, PermanentDriverError, TransientDriverError } from '../errors';
-import type { BmcTarget, BootDevice, BootDeviceDriver, BootDeviceOptions, CallOptions, HardwareInventory, InventoryDriver, OobDrivers, PowerState } from '../types';
+import type { BmcTarget, BootDevice, BootDeviceDriver, BootDeviceOptions, CallOptions, HardwareInventory, InventoryDriver, OobDrivers, PowerState } from '../bmc';
 import { withDefaults } from './config';
 import { Ipmitool, IpmitoolConfig } from './ipmitool';
 import { DEFAULT_POWER_POLLING, PollingPowerDriver, PowerControl, PowerPollingConfig } from './power';

@@ -2,7 +2,7 @@ import type { Logger } from '../../common/logger';
 import { redact } from '../../common/logger';
 import { CallAbortedError, throwIfAborted } from '../abort';
 import { AuthenticationError, DriverErrorContext, PermanentDriverError, TransientDriverError } from '../errors';
-import type { BmcTarget } from '../types';
+import type { BmcTarget } from '../bmc';
 import { withDefaults } from './config';
 import { RunCommand, runCommand as defaultRunCommand } from './runCommand';
 

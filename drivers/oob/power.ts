@@ -1,7 +1,7 @@
 import type { Logger } from '../../common/logger';
 import { abortableSleep, throwIfAborted } from '../abort';
 import { TransientDriverError } from '../errors';
-import type { BmcTarget, CallOptions, PowerDriver, PowerState } from '../types';
+import type { BmcTarget, CallOptions, PowerDriver, PowerState } from '../bmc';
 
 /** Drydock's `[redfish_driver] power_state_change_*` options, in milliseconds here. */
 export interface PowerPollingConfig {

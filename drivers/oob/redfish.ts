@@ -1,6 +1,6 @@
 import type { Logger } from '../../common/logger';
 import { TransientDriverError } from '../errors';
-import type { BmcTarget, BootDevice, BootDeviceDriver, BootDeviceOptions, CallOptions, OobDrivers, PowerState } from '../types';
+import type { BmcTarget, BootDevice, BootDeviceDriver, BootDeviceOptions, CallOptions, OobDrivers, PowerState } from '../bmc';
 import { withDefaults } from './config';
 import { DEFAULT_POWER_POLLING, PollingPowerDriver, PowerControl, PowerPollingConfig } from './power';
 import { Fetch, findSystem, Json, RedfishClient, RedfishClientConfig } from './redfishClient';

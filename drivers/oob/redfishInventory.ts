@@ -1,6 +1,6 @@
 import { CallAbortedError } from '../abort';
 import { AuthenticationError, DriverError } from '../errors';
-import type { Alarm, BmcTarget, CallOptions, Drive, HardwareInventory, Health, InventoryDriver, PciDevice, PowerState } from '../types';
+import type { Alarm, BmcTarget, CallOptions, Drive, HardwareInventory, Health, InventoryDriver, PciDevice, PowerState } from '../bmc';
 import { findSystem, Json, linkOf, RedfishClient, RedfishSession } from './redfishClient';
 
 /** GETs of optional sections: a failure leaves the section out and is noted in `gaps`. */

@@ -1,1 +1,1 @@
-export { PromenadeLabelDriver, staticTokenProvider, type LabelDriver, type TokenProvider, type PromenadeConfig } from './labels';
+export { PromenadeLabelDriver, staticTokenProvider, type TokenProvider, type PromenadeConfig } from './labels';

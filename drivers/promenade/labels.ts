@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import nodeFetch, { type RequestInit } from 'node-fetch';
 import type { Logger } from '../../common/logger';
+import type { LabelDriver } from '../labels';
 import { AuthenticationError, PermanentDriverError, TransientDriverError, type DriverErrorContext } from '../errors';
 
-/** Kubernetes node labels through Promenade (Drydock's RelabelNode). */
-export interface LabelDriver {
-  relabel(node: string, labels: Record<string, string>): Promise<void>;
-}
 
 /** Keystone stand-in: hands out a token, a fresh one when `refresh` is set (after a 401). */
 export interface TokenProvider {

@@ -1,4 +1,5 @@
 /** design_ref resolution, load failures, the offline validate command, inheritance and node filters. */
+import type { NodeFilterSet } from '../../design/model';
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
@@ -186,7 +187,8 @@ describe('node filters', () => {
       { name: 'c', tags: ['x', 'y'], owner_data: {} as Record<string, string>, rack: 'r2' },
     ],
   };
-  const set = (type: string, filters: object[]) => ({ filter_set_type: type, filter_set: filters });
+  // Untrusted input (API, YAML) may carry any strings: selectNodes checks them.
+  const set = (type: string, filters: object[]) => ({ filter_set_type: type, filter_set: filters }) as unknown as NodeFilterSet;
   test('null = all nodes in design order', () => expect(selectNodes(design, null)).toEqual(['a', 'b', 'c']));
   test('criteria OR their values; intersection ANDs criteria', () => {
     expect(selectNodes(design, set('union', [{ filter_type: 'intersection', node_tags: ['x', 'y'], rack_names: ['r1'] }]))).toEqual(['a', 'b']);

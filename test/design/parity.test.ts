@@ -2,6 +2,7 @@
  * Drydock parity: the cases of ../shared/reference/validation-cases.md that concern ingestion, schemas,
  * inheritance, node filters and the 18 rules, on Drydock's own samples read in place.
  */
+import type { NodeFilterSet } from '../../design/model';
 import * as fs from 'fs';
 import * as path from 'path';
 import { compileDesign, ingestText, loadDesign, resolveDesignRef, SCHEMAS_FOR_TESTS, selectNodes, validateDesignText } from './designUnderTest';
@@ -369,7 +370,7 @@ describeDrydock('Drydock ingestion and effective-design cases', () => {
 });
 
 describeDrydock('Drydock node filter cases (rows 106-111)', () => {
-  const filter = (f: object) => ({ filter_set_type: 'intersection', filter_set: [{ filter_type: 'intersection', ...f }] });
+  const filter = (f: object): NodeFilterSet => ({ filter_set_type: 'intersection', filter_set: [{ filter_type: 'intersection', ...f }] });
   const ingested = () => ingestText(readSample('deckhand_fullsite.yaml')).design;
   test('106/107 by node name', () => expect(selectNodes(ingested(), filter({ node_names: ['compute01'] }))).toEqual(['compute01']));
   test('108 by rack name', () => expect(selectNodes(ingested(), filter({ rack_names: ['rack2', 'rack3'] }))).toHaveLength(2));

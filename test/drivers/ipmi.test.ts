@@ -5,7 +5,7 @@ import { AuthenticationError, DriverError, TransientDriverError } from '../../dr
 import { createIpmiDrivers } from '../../drivers/oob/ipmi';
 import { PowerStateTimeoutError } from '../../drivers/oob/power';
 import { runCommand, RunCommand } from '../../drivers/oob/runCommand';
-import type { BmcTarget } from '../../drivers/types';
+import type { BmcTarget } from '../../drivers/bmc';
 import { IpmiSim, SEL_TEMPERATURE_CRITICAL, startIpmiSim } from '../../emulators/bmc/ipmiSim';
 import { expectNoSecret } from './secrets';
 

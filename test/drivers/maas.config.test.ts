@@ -1,7 +1,8 @@
 import { PermanentDriverError } from '../../drivers/errors';
-import { calculateBytes, kernelParamString, NotEnoughStorageError } from '../../drivers/maas/sizes';
+import { calculateBytes, NotEnoughStorageError } from '../../drivers/maas/sizes';
+import { kernelParamString } from '../../design';
 import { oauthPlaintextHeader, parseApiKey } from '../../drivers/maas/oauth';
-import type { NetworkTemplatePlan, NodeNetworkPlan, NodeStoragePlan } from '../../drivers/maas/types';
+import type { NetworkTemplatePlan, NodeNetworkPlan, NodeStoragePlan } from '../../drivers/provisioner';
 import { expectNoKey, startRig, waitForStatus, type MaasRig } from './maasHelpers';
 import { failure } from '../harness/failure';
 
@@ -27,7 +28,7 @@ describe('calculateBytes (Drydock units)', () => {
 
 describe('kernel parameter string', () => {
   it('puts hugepages first and writes True-valued flags bare', () => {
-    expect(kernelParamString({ console: 'ttyS1,115200', hugepages: 512, intel_iommu: 'on', hugepagesz: '1G', nomodeset: 'True' })).toBe(
+    expect(kernelParamString({ console: 'ttyS1,115200', hugepages: '512', intel_iommu: 'on', hugepagesz: '1G', nomodeset: 'True' })).toBe(
       'hugepagesz=1G hugepages=512 console=ttyS1,115200 intel_iommu=on nomodeset',
     );
   });

@@ -1,6 +1,6 @@
 import { memoryLogger } from '../../common/logger';
 import { TransientDriverError } from '../../drivers/errors';
-import { MaasClient } from '../../drivers/maas/client';
+import { MaasClient } from '../../drivers/maas/maasClient';
 import { MaasProvisioner } from '../../drivers/maas/provisioner';
 import { DEMO_DURATIONS, startMaasEmulator, type MaasEmulator } from '../../emulators/maas';
 import { API_KEY } from './maasHelpers';

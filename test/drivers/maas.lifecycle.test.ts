@@ -1,6 +1,6 @@
 import { AuthenticationError, StateConflictError, TransientDriverError } from '../../drivers/errors';
 import { memoryLogger } from '../../common/logger';
-import { MaasClient } from '../../drivers/maas/client';
+import { MaasClient } from '../../drivers/maas/maasClient';
 import { MaasProvisioner } from '../../drivers/maas/provisioner';
 import { MaasRequestError } from '../../drivers/maas/errors';
 import { API_KEY, expectNoKey, startRig, waitForStatus, type MaasRig } from './maasHelpers';

@@ -1,5 +1,5 @@
 import { memoryLogger } from '../../common/logger';
-import { MaasClient } from '../../drivers/maas/client';
+import { MaasClient } from '../../drivers/maas/maasClient';
 import { MaasProvisioner } from '../../drivers/maas/provisioner';
 import { startMaasEmulator, type MaasEmulator, type MaasEmulatorOptions } from '../../emulators/maas';
 

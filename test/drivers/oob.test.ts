@@ -4,7 +4,7 @@ import { AuthenticationError, PermanentDriverError, TransientDriverError } from 
 import { createOobDrivers } from '../../drivers/oob';
 import { parseBootFlags } from '../../drivers/oob/ipmi';
 import { CommandResult, runCommand, RunCommand, RunCommandOptions } from '../../drivers/oob/runCommand';
-import type { BmcTarget, OobType } from '../../drivers/types';
+import type { BmcTarget, OobType } from '../../drivers/bmc';
 
 // Driver logic without peers: a fake runCommand stands in for ipmitool.
 const target: BmcTarget = { node: 'n7', address: '10.0.0.7', username: 'root', password: 'calvin-secret' };

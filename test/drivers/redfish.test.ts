@@ -10,7 +10,7 @@ import { AuthenticationError, DriverError, PermanentDriverError, TransientDriver
 import { createOobDrivers } from '../../drivers/oob';
 import { PowerStateTimeoutError } from '../../drivers/oob/power';
 import type { Fetch } from '../../drivers/oob/redfishClient';
-import type { BmcTarget, OobDrivers } from '../../drivers/types';
+import type { BmcTarget, OobDrivers } from '../../drivers/bmc';
 import { RedfishEmulator, startRedfishEmulator } from '../../emulators/redfish/server';
 import { expectNoSecret } from './secrets';
 

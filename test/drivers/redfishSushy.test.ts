@@ -1,7 +1,7 @@
 import { memoryLogger } from '../../common/logger';
 import { AuthenticationError, DriverError } from '../../drivers/errors';
 import { createOobDrivers } from '../../drivers/oob';
-import type { BmcTarget } from '../../drivers/types';
+import type { BmcTarget } from '../../drivers/bmc';
 import { startSushyEmulator, SushyEmulator } from '../../emulators/bmc/sushyTools';
 import { expectNoSecret } from './secrets';
 

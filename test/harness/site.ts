@@ -3,7 +3,7 @@ import type { EffectiveDesign } from '../../design';
 import { silentLogger, type Logger } from '../../common/logger';
 import type { StepDurations } from '../../emulators/maas';
 import type { SiteSimulator, SiteSimulatorOptions } from '../../emulators/site/simulator';
-import { startSimulatedSite as startSite, type SimulatedSite as Site } from '../../emulators/site/simulatedSite';
+import { startSimulatedSite as startSite, type SimulatedSite as Site } from '../../worker/simulatedSite';
 import { demoDesign } from './demoSite';
 import { temporalAddress } from './temporal';
 

@@ -14,7 +14,8 @@ import { CODEC_OFF_WARNING, createDataConverter, ENCODING_ENCRYPTED, FAILURE_CON
 import { memoryLogger } from '../../common/logger';
 import { freeTcpPort } from '../../common/ports';
 import { temporalCliPath } from '../../common/temporalCli';
-import { bootActionId, bootActionKey, startBootActionApi } from '../../worker/bootactionApi';
+import { bootActionId, bootActionKey } from '../../common/bootActionProtocol';
+import { startBootActionApi } from '../../worker/bootactionApi';
 import { bundleHasFailureConverter, createDrydockWorker, installWorkerRuntime, WORKFLOWS_PATH } from '../../worker/worker';
 import { startTestWorker, temporalAddress } from '../harness/temporal';
 import { runDrydock } from '../harness/cli';

@@ -1,5 +1,5 @@
 import { Connection } from '@temporalio/client';
-import { startSimulatedSite, type SimulatedSite } from '../../emulators/site/simulatedSite';
+import { startSimulatedSite, type SimulatedSite } from '../../worker/simulatedSite';
 import type { NodeFilterSet, Task } from '../../workflows/task';
 import { DEMO_SITE, demoDesign } from '../harness/site';
 import { fastSettings, startTestWorker, temporalAddress, untilActivityPending, type TestWorkerEnv } from '../harness/temporal';

@@ -7,7 +7,7 @@
 import YAML from 'yaml';
 import type { EffectiveDesign, EffectiveNode } from '../../design';
 import { deployUserData, networkPlan, nodeIdentity, oobAddress, platformPlan, storagePlan, templatePlan } from '../../activities/plans';
-import { bootActionKey, parseBootActionId } from '../../worker/bootactionApi';
+import { bootActionKey, parseBootActionId } from '../../common/bootActionProtocol';
 import { demoDesign } from '../harness/demoSite';
 
 let design: EffectiveDesign;

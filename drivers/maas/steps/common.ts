@@ -1,7 +1,7 @@
 import type { Logger } from '../../../common/logger';
-import type { MaasClient } from '../client';
+import type { MaasClient } from '../maasClient';
 import type { MaasMachine } from '../models/wire';
-import type { Machine } from '../types';
+import type { Machine } from '../../provisioner';
 
 /** What every step needs: the API and a logger. */
 export interface StepDeps {

@@ -1,6 +1,6 @@
 import { PermanentDriverError } from '../../errors';
 import type { MaasMachine, MaasRackController } from '../models/wire';
-import type { Machine, NodeIdentity } from '../types';
+import type { Machine, NodeIdentity } from '../../provisioner';
 import { toMachine, type StepDeps } from './common';
 
 type Lookup = {

@@ -1,6 +1,6 @@
 import { PermanentDriverError, StateConflictError, TransientDriverError } from '../../errors';
 import type { MaasFabric, MaasInterface, MaasSubnet } from '../models/wire';
-import type { InterfacePlan, NetworkAttachmentPlan, NodeNetworkPlan, StepReport } from '../types';
+import type { InterfacePlan, NetworkAttachmentPlan, NodeNetworkPlan, StepReport } from '../../provisioner';
 import type { StepDeps } from './common';
 import { NodeStatus, STATUS_NAMES } from '../../../common/maasStatus';
 

@@ -1,6 +1,6 @@
 import { MaasRequestError } from '../errors';
 import type { MaasTag } from '../models/wire';
-import type { NodePlatformPlan, StepReport } from '../types';
+import type { NodePlatformPlan, StepReport } from '../../provisioner';
 import type { StepDeps } from './common';
 import { NodeStatus, STATUS_NAMES } from '../../../common/maasStatus';
 

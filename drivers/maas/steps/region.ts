@@ -1,5 +1,5 @@
 import type { FormFields } from '../multipart';
-import type { RepositoriesPlan, RepositoryPlan, StepReport } from '../types';
+import type { RepositoriesPlan, RepositoryPlan, StepReport } from '../../provisioner';
 import type { StepDeps } from './common';
 
 /** ConfigureUserCredentials: add each authorized key MaaS does not have yet. */

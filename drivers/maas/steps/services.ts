@@ -1,5 +1,5 @@
 import { DriverError } from '../../errors';
-import type { ServiceCheck } from '../types';
+import type { ServiceCheck } from '../../provisioner';
 import type { StepDeps } from './common';
 
 const RACK_SERVICES = ['http', 'dhcpd', 'rackd', 'tftp'];

@@ -2,7 +2,7 @@ import { PermanentDriverError, StateConflictError } from '../../errors';
 import type { FormFields } from '../multipart';
 import type { MaasBlockDevice } from '../models/wire';
 import { calculateBytes, NotEnoughStorageError } from '../sizes';
-import type { FilesystemPlan, LogicalVolumePlan, NodeStoragePlan, PartitionPlan, StepReport, VolumeGroupPlan } from '../types';
+import type { FilesystemPlan, LogicalVolumePlan, NodeStoragePlan, PartitionPlan, StepReport, VolumeGroupPlan } from '../../provisioner';
 import type { StepDeps } from './common';
 import { NodeStatus, STATUS_NAMES } from '../../../common/maasStatus';
 

@@ -1,5 +1,5 @@
 import type { MaasFabric, MaasSubnet, MaasVlan } from '../models/wire';
-import type { NetworkTemplatePlan, StepReport, TemplateLinkPlan, TemplateNetworkPlan } from '../types';
+import type { NetworkTemplatePlan, StepReport, TemplateLinkPlan, TemplateNetworkPlan } from '../../provisioner';
 import type { StepDeps } from './common';
 
 /**

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import type { DriverConfig } from '../../common/driverConfig';
-import { silentLogger, type Logger } from '../../common/logger';
-import type { EffectiveDesign } from '../../design';
-import { startBootActionApi, type BootActionApi } from '../../worker/bootactionApi';
-import { TEST_DURATIONS, type StepDurations } from '../maas';
-import { startSiteSimulator, type SiteSimulator, type SiteSimulatorOptions } from './simulator';
+import type { DriverConfig } from '../common/driverConfig';
+import { silentLogger, type Logger } from '../common/logger';
+import type { EffectiveDesign } from '../design';
+import { startBootActionApi, type BootActionApi } from './bootactionApi';
+import { TEST_DURATIONS, type StepDurations } from '../emulators/maas';
+import { startSiteSimulator, type SiteSimulator, type SiteSimulatorOptions } from '../emulators/site/simulator';
 
 export interface SimulatedSite {
   sim: SiteSimulator;
