@@ -26,7 +26,10 @@ import { codecServerConfigFromEnv, startCodecServer, type CodecServer } from './
 import { runDemo } from './demo';
 import { superviseDevServer } from './devServer';
 import { reapRecordedPeers, recordPeersIn } from '../emulators/bmc/processGroup';
-import { configuredSecrets, createDrydockWorker, designCredentials, installWorkerRuntime, runWorker } from './worker';
+import { runWorker } from './run';
+import { configuredSecrets, designCredentials } from './secrets';
+import { installWorkerRuntime } from './telemetry';
+import { createDrydockWorker } from './worker';
 
 const STATE_DIR = path.resolve(process.env.DRYDOCK_STATE_DIR ?? path.join(PROJECT_ROOT, '.temporal'));
 const DEMO_SITE = path.join(PROJECT_ROOT, 'examples', 'site', 'demo-site.yaml');

@@ -127,3 +127,19 @@ export function installRuntime(opts: InstallRuntimeOptions): { metricsUrl?: stri
   if (metricsUrl) opts.logger.info('Prometheus metrics enabled', { metricsUrl });
   return { metricsUrl };
 }
+
+/**
+ * Installs the process-wide Temporal Runtime with `logger` and, when DRYDOCK_METRICS_PORT is set, the
+ * Prometheus endpoint. Call it before the first NativeConnection. If a Runtime already exists (something
+ * connected first), it is kept: a warning says the metrics setting could not apply.
+ */
+export function installWorkerRuntime(logger: Logger): { metricsUrl?: string } {
+  const telemetry = telemetryConfigFromEnv();
+  try {
+    return installRuntime({ logger, metricsPort: telemetry.metricsPort, metricsBind: telemetry.metricsBind });
+  } catch (e) {
+    if (!/already been (installed|instantiated)/.test(e instanceof Error ? e.message : String(e))) throw e;
+    if (telemetry.metricsPort) logger.warn('the Temporal runtime was already running: DRYDOCK_METRICS_PORT not applied', { metricsPort: telemetry.metricsPort });
+    return {};
+  }
+}

@@ -5,7 +5,7 @@
  */
 import type { DriverConfig } from '../../common/driverConfig';
 import { jsonLogger, redact } from '../../common/logger';
-import { configuredSecrets, workerLogger } from '../../worker/worker';
+import { configuredSecrets, workerLogger } from '../../worker/secrets';
 import { captureLines } from '../harness/logging';
 
 const MAAS_KEY = 'ConsumerKey0001:TokenKey0000002:TokenSecretValue000000000003';

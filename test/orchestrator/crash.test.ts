@@ -11,7 +11,7 @@ const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const KILLS = 3;
 
 /**
- * Crash test: the worker runs as its own process (`worker/worker.ts`, configured from the environment as in
+ * Crash test: the worker runs as its own process (`worker/run.ts`, configured from the environment as in
  * production, serving the boot action reports too) and is SIGKILLed three times at random moments of a
  * 10-node DeployNodes. Temporal's history
  * is the task state: after the last restart the task completes and MaaS saw exactly one deploy per node.
@@ -43,7 +43,7 @@ describe('worker crashes during deploy_nodes', () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const log = fs.openSync(path.join(ARTIFACTS, `crash-worker-${n}.log`), 'w');
     const d = site.drivers;
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'worker/worker.ts')], {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'worker/run.ts')], {
       cwd: ROOT,
       stdio: ['ignore', log, 'pipe'],
       env: {

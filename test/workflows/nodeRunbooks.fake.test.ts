@@ -201,9 +201,9 @@ describe('deploy_nodes', () => {
     expect(site.count('startDeploy') + site.count('applyNetworking')).toBe(0);
     expect(text(outcome)).toEqual([
       'Releasing the machine (MaaS status Failed deployment) before deploying it again',
-      'apply_node_networking: release failed: MaaS status Releasing failed',
-      'Releasing the machine (MaaS status Releasing failed) before deploying it again',
-      'apply_node_networking: release failed: MaaS status Releasing failed',
+      'apply_node_networking: release failed: MaaS status Releasing failed (attempt 1 of 2)',
+      'Releasing the machine (MaaS status Releasing failed) before deploying it again (attempt 2 of 2)',
+      'apply_node_networking: release failed: MaaS status Releasing failed (attempt 2 of 2)',
       'apply_node_networking: release failed: MaaS status Releasing failed (2 attempts)',
     ]);
   });

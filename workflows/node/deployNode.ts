@@ -31,7 +31,8 @@ export async function deployNode(input: NodeActionInput): Promise<NodeOutcome> {
     const machine = await run.call(() => node.findMachine(run.ref));
     if (!machine) throw new NodeStepFailed(`Node ${input.node} not found in MaaS; run prepare_nodes first`);
 
-    const deployed = await deploy(run, machine);
+    // A report counts only for the deployment it came from: each new deployment starts with none.
+    const deployed = await deploy(run, machine, () => reports.clear());
     if (deployed === 'already') {
       // Its boot actions reported when it was deployed; there is nothing new to wait for.
       run.info('Node already deployed, skipping deployment');
@@ -54,7 +55,7 @@ export async function deployNode(input: NodeActionInput): Promise<NodeOutcome> {
  * Brings the machine to Deployed from any status, as the status table says. 'started': this workflow
  * deployed it; 'resumed': it finished a deployment started before; 'already': it was Deployed.
  */
-async function deploy(run: NodeRun, machine: MachineInfo): Promise<'started' | 'resumed' | 'already'> {
+async function deploy(run: NodeRun, machine: MachineInfo, onDeployStart: () => void): Promise<'started' | 'resumed' | 'already'> {
   const attempts = run.maxRetries + 1;
   const { timeouts } = run.input.settings;
   let status = machine.statusName;
@@ -82,17 +83,18 @@ async function deploy(run: NodeRun, machine: MachineInfo): Promise<'started' | '
         await run.enter('apply_node_networking');
         if (d.do === 'release') {
           if (++releases > attempts) throw new NodeStepFailed(`release failed: MaaS status ${status} (${attempts} attempts)`);
-          run.info(`Releasing the machine (MaaS status ${status}) before deploying it again`);
+          run.info(`Releasing the machine (MaaS status ${status}) before deploying it again${releases > 1 ? ` (attempt ${releases} of ${attempts})` : ''}`);
           await run.call(() => node.startRelease(run.ref, machine.systemId));
         }
         const r = await run.awaitStatus(machine.systemId, { done: (s) => s === READY, failed: isFailedStatus, timeoutMinutes: timeouts.destroy_node, what: 'release' });
         status = r.machine.statusName;
-        if (r.outcome === 'failed') run.error(`${run.step}: release failed: MaaS status ${status}`);
+        if (r.outcome === 'failed') run.error(`${run.step}: release failed: MaaS status ${status}${releases ? ` (attempt ${releases} of ${attempts})` : ''}`);
         continue;
       }
       case 'deploy':
         if (++deploys > attempts) throw new NodeStepFailed(`deployment failed ${attempts} times`);
         if (deploys > 1) run.info(`Retrying deployment (attempt ${deploys} of ${attempts})`);
+        onDeployStart();
         await configureAndDeploy(run, machine.systemId);
         startedHere = true;
         break;

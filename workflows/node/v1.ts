@@ -7,7 +7,7 @@ import { condition, setHandler, sleep, workflowInfo } from '@temporalio/workflow
 import type { MachineInfo } from '../../activities/contract';
 import { bootactionReportSignal, type BootActionReport } from '../messages';
 import { legacyNode as node, legacyPower as power } from '../proxies';
-import { NodeRun, NodeStepFailed, type NodeActionInput, type NodeOutcome } from './nodeRun';
+import { NodeRun, NodeStepFailed, type NodeOutcome } from './nodeRun';
 
 const COMMISSIONED = new Set(['Ready', 'Allocated', 'Deploying', 'Deployed', 'Failed deployment']);
 const RELEASABLE = new Set(['Allocated', 'Deployed', 'Deploying', 'Failed deployment', 'Failed releasing', 'Failed disk erasing']);

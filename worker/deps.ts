@@ -1,0 +1,56 @@
+import { Context } from '@temporalio/activity';
+import type { ActivityDeps } from '../activities';
+import { DesignStore } from '../activities/designStore';
+import { driverConfigFromEnv, type DriverConfig } from '../common/driverConfig';
+import type { Logger } from '../common/logger';
+import type { OrchestratorSettings } from '../common/orchestratorConfig';
+import { loadDesign } from '../design';
+import { MaasClient, MaasProvisioner } from '../drivers/maas';
+import { createOobDrivers } from '../drivers/oob';
+import { PromenadeLabelDriver, staticTokenProvider } from '../drivers/promenade';
+
+/** The running activity's cancellation (a terminated task), for driver calls made outside any activity: none. */
+function currentCancellation(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Real drivers from configuration (MAAS_API_URL/KEY, BMC options, boot action reports). */
+export function defaultDeps(settings: OrchestratorSettings, logger: Logger, drivers: DriverConfig = driverConfigFromEnv()): ActivityDeps {
+  const provisioner =
+    drivers.maasApiUrl && drivers.maasApiKey
+      ? new MaasProvisioner(new MaasClient({ apiUrl: drivers.maasApiUrl, apiKey: drivers.maasApiKey, retries: 0, abortSignal: currentCancellation }, logger), logger)
+      : undefined;
+  const catalog = provisioner && { images: () => provisioner.availableImages(), kernels: (i: string) => provisioner.availableKernels(i) };
+  const oobConfig = {
+    logger,
+    ipmi: {
+      cipherSuite: drivers.ipmiCipherSuite,
+      commandTimeoutMs: drivers.ipmiCommandTimeout * 1000,
+      powerStateChangeMaxRetries: drivers.powerStateChangeMaxRetries,
+      powerStateChangeRetryIntervalMs: drivers.powerStateChangeRetryInterval * 1000,
+    },
+    redfish: {
+      useSsl: drivers.redfishUseSsl,
+      insecureSkipVerify: drivers.redfishInsecure,
+      powerStateChangeMaxRetries: drivers.powerStateChangeMaxRetries,
+      powerStateChangeRetryIntervalMs: drivers.powerStateChangeRetryInterval * 1000,
+    },
+  };
+  const oob = { ipmi: createOobDrivers('ipmi', oobConfig), redfish: createOobDrivers('redfish', oobConfig) };
+  return {
+    settings,
+    logger,
+    designs: new DesignStore((ref) => loadDesign(ref, { platformCatalog: catalog || undefined }), logger),
+    provisioner,
+    oob: (type) => oob[type],
+    labels: drivers.promenadeUrl
+      ? new PromenadeLabelDriver({ url: drivers.promenadeUrl }, staticTokenProvider(() => drivers.promenadeToken ?? ''), logger)
+      : undefined,
+    bmcPorts: drivers.bmcPorts,
+    bootActions: { secret: drivers.bootActionSecret, reportUrl: drivers.bootActionReportUrl },
+  };
+}

@@ -1,0 +1,24 @@
+import { jsonLogger, type Logger } from '../common/logger';
+import type { DriverConfig } from '../common/driverConfig';
+import type { EffectiveDesign } from '../design';
+
+/** The credentials a worker is configured with: the MaaS API key and each of its parts, the boot action secret, the Promenade token. */
+export function configuredSecrets(drivers: DriverConfig): string[] {
+  const key = drivers.maasApiKey;
+  return [...(key ? [key, ...key.split(':')] : []), drivers.bootActionSecret, drivers.promenadeToken].filter((s): s is string => !!s);
+}
+
+/** The BMC passwords a site design carries (those long enough to mask without false matches). */
+export function designCredentials(design: EffectiveDesign): string[] {
+  return design.baremetal_nodes.map((n) => String(n.oob.credential ?? '')).filter((c) => c.length >= 4);
+}
+
+/**
+ * The worker's JSON logger (stderr): every line has the configured credentials masked, as a last line of
+ * defence (drivers never log them). BMC passwords come from designs and are not known here: drivers keep
+ * them out of messages (see the driver tests and test/operators/secretsInHistory.test.ts).
+ */
+export function workerLogger(drivers: DriverConfig, opts: { write?: (line: string) => void } = {}): Logger {
+  const secrets = configuredSecrets(drivers);
+  return jsonLogger({ base: { component: 'worker' }, secrets: () => secrets, write: opts.write });
+}
