@@ -8,7 +8,7 @@ import { DrydockAction, DrydockDesignRef, DrydockTaskId, publicDesignRef } from 
 import { TemporalDesignLocks } from '../activities/designLocks';
 import { designLockWorkflowId, unlockDesignSignal, type DesignLock } from '../workflows/designLock';
 import { taskQuery } from '../workflows/messages';
-import { TOP_LEVEL_ACTIONS, nodeFilterFromNames, taskWorkflowId, type Action, type ActionInput, type NodeFilterSet, type Task } from '../workflows/task';
+import { TaskRecorder, TOP_LEVEL_ACTIONS, nodeFilterFromNames, taskWorkflowId, type Action, type ActionInput, type NodeFilterSet, type Task } from '../workflows/task';
 
 /** The client cannot reach Temporal: one line for the user, no stack. */
 export class TemporalUnreachableError extends Error {}
@@ -239,39 +239,13 @@ export class DrydockClient {
 /** A workflow terminated, cancelled or failed at the Temporal level has no task result: describe it as Drydock would. */
 function taskFromClosedWorkflow(d: WorkflowExecutionDescription): Task {
   const sa = d.typedSearchAttributes;
-  const closed = (d.closeTime ?? new Date()).toISOString();
-  return {
-    kind: 'Task',
-    apiVersion: 'v1',
-    task_id: sa.get(DrydockTaskId) ?? d.workflowId,
-    action: sa.get(DrydockAction) ?? d.type,
-    parent_task_id: null,
-    design_ref: sa.get(DrydockDesignRef) ?? '',
-    status: 'terminated',
-    result: {
-      kind: 'Status',
-      apiVersion: 'v1.0',
-      metadata: {},
-      message: `Workflow ${d.status.name.toLowerCase()}.`,
-      reason: null,
-      status: 'failure',
-      successes: [],
-      failures: [],
-      links: [],
-      details: { errorCount: 0, messageList: [] },
-    },
-    node_filter: null,
-    subtask_id_list: [],
-    created: d.startTime.toISOString(),
-    created_by: null,
-    updated: closed,
-    terminated: closed,
-    terminated_by: null,
-    terminate: true,
-    retry: 0,
-    workflow_id: d.workflowId,
-    nodes: {},
-  };
+  let at = d.startTime;
+  const t = new TaskRecorder(sa.get(DrydockAction) ?? d.type, { taskId: sa.get(DrydockTaskId) ?? d.workflowId, designRef: sa.get(DrydockDesignRef) ?? '', nodeFilter: null }, d.workflowId, () => at);
+  at = d.closeTime ?? new Date();
+  t.markTerminated(null);
+  t.failure();
+  t.setResultMessage(`Workflow ${d.status.name.toLowerCase()}.`);
+  return t.snapshot();
 }
 
 function quote(s: string): string {

@@ -34,9 +34,9 @@ export interface ActionContext {
 
 /** Starts every action the same way: task state with its query, status running, the worker's settings. */
 export async function beginAction(action: string, input: ActionInput): Promise<ActionContext> {
-  const task = new TaskRecorder(action, input, workflowInfo().workflowId, new Date());
+  const task = new TaskRecorder(action, input, workflowInfo().workflowId);
   setHandler(taskQuery, () => task.snapshot());
-  task.setStatus('running', new Date());
+  task.setStatus('running');
   const settings = await orchestratorSettings();
   return { task, settings };
 }
@@ -64,11 +64,11 @@ export async function targetNodes(ctx: ActionContext, input: ActionInput): Promi
   } catch (e) {
     if (isCancellation(e)) {
       if (!terminatedTasksComplete()) throw e;
-      ctx.task.failure(new Date());
+      ctx.task.failure();
       return undefined;
     }
-    ctx.task.addMessage(new Date(), failureMessage(e), { error: true, ctxType: 'task', ctx: input.taskId });
-    ctx.task.failure(new Date());
+    ctx.task.addMessage(failureMessage(e), { error: true, ctxType: 'task', ctx: input.taskId });
+    ctx.task.failure();
     return undefined;
   }
 }
@@ -84,10 +84,10 @@ export function terminatedTasksComplete(): boolean {
 /** Ends the task: status complete (or terminated), the result kept as a search attribute. */
 export function finishAction(ctx: ActionContext): void {
   if (CancellationScope.current().consideredCancelled && ctx.task.status !== 'terminated') {
-    ctx.task.addMessage(new Date(), 'Action terminated.', { ctxType: 'task', ctx: ctx.task.snapshot().task_id });
-    ctx.task.markTerminated(new Date(), null);
+    ctx.task.addMessage('Action terminated.', { ctxType: 'task', ctx: ctx.task.snapshot().task_id });
+    ctx.task.markTerminated(null);
   }
-  if (ctx.task.status !== 'terminated') ctx.task.setStatus('complete', new Date());
+  if (ctx.task.status !== 'terminated') ctx.task.setStatus('complete');
   upsertSearchAttributes([{ key: DrydockResult, value: ctx.task.result }]);
 }
 

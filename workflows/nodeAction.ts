@@ -23,11 +23,11 @@ export async function runNodeAction(action: string, childAction: string, child: 
   const ctx = await beginAction(action, input);
   const targets = await targetNodes(ctx, input);
   if (targets) {
-    for (const n of input.retryOf?.successes ?? []) ctx.task.success(new Date(), n);
-    if (input.retryOf) ctx.task.addMessage(new Date(), `Retrying task ${input.taskId} on previous failed entities.`, { ctxType: 'task', ctx: input.taskId });
+    for (const n of input.retryOf?.successes ?? []) ctx.task.success(n);
+    if (input.retryOf) ctx.task.addMessage(`Retrying task ${input.taskId} on previous failed entities.`, { ctxType: 'task', ctx: input.taskId });
     if (targets.nodes.length === 0) {
-      ctx.task.addMessage(new Date(), 'No nodes in scope, no work to do.');
-      ctx.task.success(new Date());
+      ctx.task.addMessage('No nodes in scope, no work to do.');
+      ctx.task.success();
     } else {
       await runChildren(ctx, input, targets, childAction, child);
     }
@@ -41,9 +41,9 @@ async function runChildren(ctx: ActionContext, input: ActionInput, targets: Targ
   const retry = task.snapshot().retry;
   setHandler(nodeProgressSignal, (u) => {
     const cur = task.snapshot().nodes[u.node];
-    task.setNode(u.node, { ...cur, step: u.step, result: u.result, message: u.message }, new Date());
+    task.setNode(u.node, { ...cur, step: u.step, result: u.result, message: u.message });
   });
-  for (const n of targets.nodes) task.setNode(n, { step: 'queued', result: 'incomplete' }, new Date());
+  for (const n of targets.nodes) task.setNode(n, { step: 'queued', result: 'incomplete' });
 
   // One task per node at a time: a node another task is changing is refused, naming that task.
   const busy = new Map<string, string>();
@@ -54,7 +54,7 @@ async function runChildren(ctx: ActionContext, input: ActionInput, targets: Targ
       }
     } catch (e) {
       // Terminated meanwhile: the loop below reports every node as not started.
-      if (!isCancellation(e)) task.addMessage(new Date(), `Could not check for other tasks on these nodes: ${failureMessage(e)}`, { error: true, ctxType: 'task', ctx: input.taskId });
+      if (!isCancellation(e)) task.addMessage(`Could not check for other tasks on these nodes: ${failureMessage(e)}`, { error: true, ctxType: 'task', ctx: input.taskId });
     }
   }
 
@@ -70,8 +70,8 @@ async function runChildren(ctx: ActionContext, input: ActionInput, targets: Targ
       record(ctx, { node: nodeName, result: 'failure', step: 'queued', messages: [{ message: 'Not started: action terminated.', error: true }] });
       return;
     }
-    task.registerSubtask(workflowId, childAction, new Date());
-    task.setNode(nodeName, { step: 'starting', result: 'incomplete', workflowId }, new Date());
+    task.registerSubtask(workflowId, childAction);
+    task.setNode(nodeName, { step: 'starting', result: 'incomplete', workflowId });
     let outcome: NodeOutcome;
     try {
       outcome = await executeChild(child, {
@@ -107,12 +107,12 @@ async function runChildren(ctx: ActionContext, input: ActionInput, targets: Targ
 function record(ctx: ActionContext, o: NodeOutcome, workflowId?: string): void {
   const { task } = ctx;
   const last = [...o.messages].reverse().find((m) => m.error) ?? o.messages[o.messages.length - 1];
-  task.setNode(o.node, { step: o.step, result: o.result, workflowId, message: last?.message }, new Date());
+  task.setNode(o.node, { step: o.step, result: o.result, workflowId, message: last?.message });
   for (const m of o.messages.filter((x) => x.error)) {
-    task.addMessage(new Date(), m.message, { error: true, ctxType: 'node', ctx: o.node });
+    task.addMessage(m.message, { error: true, ctxType: 'node', ctx: o.node });
   }
-  if (o.result === 'success') task.success(new Date(), o.node);
-  else task.failure(new Date(), o.node);
+  if (o.result === 'success') task.success(o.node);
+  else task.failure(o.node);
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; deterministic, as workflow code must be. */

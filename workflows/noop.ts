@@ -13,13 +13,13 @@ export async function noop(input: ActionInput): Promise<Task> {
   if (targets) {
     try {
       await sleep(ctx.settings.noop_wait * 1000);
-      for (const node of targets.nodes) task.success(new Date(), node);
-      if (targets.nodes.length === 0) task.success(new Date());
-      task.addMessage(new Date(), 'Noop action.');
+      for (const node of targets.nodes) task.success(node);
+      if (targets.nodes.length === 0) task.success();
+      task.addMessage('Noop action.');
     } catch (e) {
       if (!isCancellation(e)) throw e;
       // finishAction records the termination.
-      task.failure(new Date());
+      task.failure();
     }
   }
   finishAction(ctx);

@@ -23,27 +23,27 @@ export async function verify_site(input: ActionInput): Promise<Task> {
         site.verifyProvisioner({ taskId: input.taskId, designRef: input.designRef, contentHash: targets.contentHash }),
       );
       for (const c of checks) {
-        task.addMessage(new Date(), c.message, { error: !c.ok, ctxType: c.contextType ?? 'cluster', ctx: c.context ?? 'maas' });
-        if (c.ok) task.success(new Date());
-        else task.failure(new Date());
+        task.addMessage(c.message, { error: !c.ok, ctxType: c.contextType ?? 'cluster', ctx: c.context ?? 'maas' });
+        if (c.ok) task.success();
+        else task.failure();
       }
     } catch (e) {
       if (!isCancellation(e) || !terminatedTasksComplete()) throw e;
-      task.failure(new Date());
+      task.failure();
     }
     await forEachBounded(targets.nodes, ctx.settings.max_parallel_nodes, async (n) => {
       const ref = { taskId: input.taskId, designRef: input.designRef, contentHash: targets.contentHash, node: n };
       if (CancellationScope.current().consideredCancelled) {
-        task.failure(new Date(), n);
+        task.failure(n);
         return;
       }
       try {
-        task.addMessage(new Date(), await siteCall(ctx, 'validate_oob_services', () => site.validateBmc(ref)), { ctxType: 'node', ctx: n });
-        task.success(new Date(), n);
+        task.addMessage(await siteCall(ctx, 'validate_oob_services', () => site.validateBmc(ref)), { ctxType: 'node', ctx: n });
+        task.success(n);
       } catch (e) {
         if (isCancellation(e) && !terminatedTasksComplete()) throw e;
-        task.addMessage(new Date(), isCancellation(e) ? 'BMC check stopped: action terminated.' : failureMessage(e), { error: true, ctxType: 'node', ctx: n });
-        task.failure(new Date(), n);
+        task.addMessage(isCancellation(e) ? 'BMC check stopped: action terminated.' : failureMessage(e), { error: true, ctxType: 'node', ctx: n });
+        task.failure(n);
       }
     });
   }
@@ -75,7 +75,7 @@ async function lockDesign(ctx: ActionContext, input: ActionInput, targets: Targe
   const { task } = ctx;
   const unlockHint = `unlock with: drydock site unlock ${targets.site}`;
   if (targets.lock) {
-    task.addMessage(new Date(), `Site design already locked by task ${targets.lock.taskId}; ${unlockHint}`, { ctxType: 'site', ctx: targets.site });
+    task.addMessage(`Site design already locked by task ${targets.lock.taskId}; ${unlockHint}`, { ctxType: 'site', ctx: targets.site });
     return;
   }
   const lock: DesignLock = { site: targets.site, designRef: input.designRef, contentHash: targets.contentHash, taskId: input.taskId, lockedAt: new Date().toISOString() };
@@ -93,12 +93,12 @@ async function lockDesign(ctx: ActionContext, input: ActionInput, targets: Targe
         { key: DrydockDesignRef, value: publicDesignRef(input.designRef) },
       ],
     });
-    task.addMessage(new Date(), `Site design locked (content ${targets.contentHash.slice(0, 12)}); ${unlockHint}`, { ctxType: 'site', ctx: targets.site });
+    task.addMessage(`Site design locked (content ${targets.contentHash.slice(0, 12)}); ${unlockHint}`, { ctxType: 'site', ctx: targets.site });
   } catch (e) {
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
     // Another prepare_site locked the site since this task resolved its targets.
-    task.addMessage(new Date(), `Site design was locked meanwhile by another task; ${unlockHint}`, { error: true, ctxType: 'site', ctx: targets.site });
-    task.failure(new Date());
+    task.addMessage(`Site design was locked meanwhile by another task; ${unlockHint}`, { error: true, ctxType: 'site', ctx: targets.site });
+    task.failure();
   }
 }
 
@@ -107,21 +107,21 @@ async function siteStep(ctx: ActionContext, step: string, fn: () => Promise<Step
   // Terminated during an earlier step: the later ones are not started.
   if (CancellationScope.current().consideredCancelled) return;
   const id = `${workflowInfo().workflowId}/${step}`;
-  task.registerSubtask(id, step, new Date());
+  task.registerSubtask(id, step);
   try {
     const r = await siteCall(ctx, step, fn);
-    for (const m of r.messages) task.addMessage(new Date(), m, { ctxType: 'task', ctx: step });
+    for (const m of r.messages) task.addMessage(m, { ctxType: 'task', ctx: step });
     for (const f of r.failures ?? []) {
-      task.addMessage(new Date(), `${step}: ${f} failed`, { error: true, ctxType: 'task', ctx: step });
+      task.addMessage(`${step}: ${f} failed`, { error: true, ctxType: 'task', ctx: step });
     }
-    if ((r.failures ?? []).length > 0) task.failure(new Date());
-    else task.success(new Date());
+    if ((r.failures ?? []).length > 0) task.failure();
+    else task.success();
   } catch (e) {
     if (isCancellation(e) && !terminatedTasksComplete()) throw e;
-    task.addMessage(new Date(), `${step}: ${isCancellation(e) ? 'stopped, action terminated' : failureMessage(e)}`, { error: true, ctxType: 'task', ctx: step });
-    task.failure(new Date());
+    task.addMessage(`${step}: ${isCancellation(e) ? 'stopped, action terminated' : failureMessage(e)}`, { error: true, ctxType: 'task', ctx: step });
+    task.failure();
   }
-  task.addMessage(new Date(), `Collected subtask ${id}`, { ctxType: 'task', ctx: step });
+  task.addMessage(`Collected subtask ${id}`, { ctxType: 'task', ctx: step });
 }
 
 /** A site step's activity call, riding out a peer outage for the transient retry window; the task says so once. */
@@ -129,8 +129,8 @@ function siteCall<T>(ctx: ActionContext, step: string, fn: () => Promise<T>): Pr
   return retryTransient(fn, {
     windowMinutes: ctx.settings.transient_retry_minutes ?? 10,
     onWait: (w) => {
-      if (w.failures === 1) ctx.task.addMessage(new Date(), `${step}: ${waitLine(w)}: ${w.message}`, { ctxType: 'task', ctx: step });
+      if (w.failures === 1) ctx.task.addMessage(`${step}: ${waitLine(w)}: ${w.message}`, { ctxType: 'task', ctx: step });
     },
-    onRecovered: (failures) => ctx.task.addMessage(new Date(), `${step}: peer answered again after ${failures} failed attempt(s)`, { ctxType: 'task', ctx: step }),
+    onRecovered: (failures) => ctx.task.addMessage(`${step}: peer answered again after ${failures} failed attempt(s)`, { ctxType: 'task', ctx: step }),
   });
 }

@@ -99,8 +99,17 @@ export interface ActionInput {
 export class TaskRecorder {
   private readonly task: Task;
 
-  constructor(action: string, input: ActionInput, workflowId: string, now: Date) {
-    const ts = now.toISOString();
+  /**
+   * `clock` stamps every change; workflow code leaves the default, Temporal's deterministic clock inside a
+   * workflow, and tests pass their own.
+   */
+  constructor(
+    action: string,
+    input: ActionInput,
+    workflowId: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    const ts = this.now();
     this.task = {
       kind: 'Task',
       apiVersion: 'v1',
@@ -135,6 +144,10 @@ export class TaskRecorder {
     };
   }
 
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
   get status(): TaskStatus {
     return this.task.status;
   }
@@ -148,23 +161,23 @@ export class TaskRecorder {
     return this.task.result.failures;
   }
 
-  setStatus(status: TaskStatus, now: Date): void {
+  setStatus(status: TaskStatus): void {
     this.task.status = status;
-    this.task.updated = now.toISOString();
+    this.task.updated = this.now();
   }
 
-  success(now: Date, focus?: string): void {
+  success(focus?: string): void {
     const r = this.task.result;
     r.status = r.status === 'failure' || r.status === 'partial_success' ? 'partial_success' : 'success';
     if (focus !== undefined && !r.successes.includes(focus)) r.successes.push(focus);
-    this.task.updated = now.toISOString();
+    this.task.updated = this.now();
   }
 
-  failure(now: Date, focus?: string): void {
+  failure(focus?: string): void {
     const r = this.task.result;
     r.status = r.status === 'success' || r.status === 'partial_success' ? 'partial_success' : 'failure';
     if (focus !== undefined && !r.failures.includes(focus)) r.failures.push(focus);
-    this.task.updated = now.toISOString();
+    this.task.updated = this.now();
   }
 
   /** Drydock's result.message / result.reason, e.g. "No nodes in scope." */
@@ -173,13 +186,13 @@ export class TaskRecorder {
     this.task.result.reason = reason;
   }
 
-  addMessage(now: Date, message: string, opts: { error?: boolean; ctxType?: string; ctx?: string; extra?: Record<string, unknown> } = {}): void {
+  addMessage(message: string, opts: { error?: boolean; ctxType?: string; ctx?: string; extra?: Record<string, unknown> } = {}): void {
     const m: TaskMessage = {
       message,
       error: opts.error ?? false,
       context_type: opts.ctxType ?? 'NA',
       context: opts.ctx ?? 'NA',
-      ts: now.toISOString(),
+      ts: this.now(),
     };
     if (opts.extra) m.extra = opts.extra;
     this.task.result.details.messageList.push(m);
@@ -187,23 +200,23 @@ export class TaskRecorder {
     this.task.updated = m.ts;
   }
 
-  registerSubtask(subtaskId: string, action: string, now: Date): void {
+  registerSubtask(subtaskId: string, action: string): void {
     this.task.subtask_id_list.push(subtaskId);
-    this.addMessage(now, `Started subtask ${subtaskId} for action ${action}`, { ctxType: 'task', ctx: this.task.task_id });
+    this.addMessage(`Started subtask ${subtaskId} for action ${action}`, { ctxType: 'task', ctx: this.task.task_id });
   }
 
-  setNode(name: string, progress: NodeProgress, now: Date): void {
+  setNode(name: string, progress: NodeProgress): void {
     this.task.nodes[name] = progress;
-    this.task.updated = now.toISOString();
+    this.task.updated = this.now();
   }
 
   setValidation(v: NonNullable<Task['validation']>): void {
     this.task.validation = v;
   }
 
-  markTerminated(now: Date, by: string | null): void {
+  markTerminated(by: string | null): void {
     this.task.terminate = true;
-    this.task.terminated = now.toISOString();
+    this.task.terminated = this.now();
     this.task.terminated_by = by;
     this.task.status = 'terminated';
     this.task.updated = this.task.terminated;

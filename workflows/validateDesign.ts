@@ -19,7 +19,7 @@ export async function validate_design(input: ActionInput): Promise<Task> {
     const v = await validateDesign({ designRef: input.designRef });
     for (const m of v.status.details.messageList) {
       const doc = m.documents?.[0];
-      task.addMessage(new Date(), m.message, {
+      task.addMessage(m.message, {
         error: m.error,
         ctxType: doc ? 'document' : 'NA',
         ctx: doc ? `${doc.schema}/${doc.name}` : 'NA',
@@ -27,12 +27,12 @@ export async function validate_design(input: ActionInput): Promise<Task> {
       });
     }
     task.setResultMessage(v.status.message ?? '', v.status.reason ?? null);
-    if (v.status.status === 'Success') task.success(new Date());
-    else task.failure(new Date());
+    if (v.status.status === 'Success') task.success();
+    else task.failure();
     task.setValidation({ loaded: v.loaded, contentHash: v.contentHash, status: v.status });
   } catch (e) {
-    task.addMessage(new Date(), failureMessage(e), { error: true, ctxType: 'task', ctx: input.taskId });
-    task.failure(new Date());
+    task.addMessage(failureMessage(e), { error: true, ctxType: 'task', ctx: input.taskId });
+    task.failure();
   }
   finishAction(ctx);
   return task.snapshot();

@@ -63,12 +63,10 @@ export class NodeRun {
     this.task = new TaskRecorder(
       action,
       { taskId: input.taskId, designRef: input.designRef, nodeFilter: null, parentTaskId: input.taskId },
-      workflowInfo().workflowId,
-      new Date(),
-    );
+      workflowInfo().workflowId);
     this.ref = { taskId: input.taskId, designRef: input.designRef, contentHash: input.contentHash, node: input.node };
     setHandler(taskQuery, () => this.task.snapshot());
-    this.task.setStatus('running', new Date());
+    this.task.setStatus('running');
   }
 
   get step(): string {
@@ -78,16 +76,16 @@ export class NodeRun {
   /** Enter a named step of the runbook. */
   async enter(step: string): Promise<void> {
     this.current = step;
-    this.task.setNode(this.input.node, { step, result: 'incomplete', workflowId: workflowInfo().workflowId }, new Date());
+    this.task.setNode(this.input.node, { step, result: 'incomplete', workflowId: workflowInfo().workflowId });
     await this.notify('incomplete');
   }
 
   info(message: string): void {
-    this.task.addMessage(new Date(), message, { ctxType: 'node', ctx: this.input.node });
+    this.task.addMessage(message, { ctxType: 'node', ctx: this.input.node });
   }
 
   error(message: string): void {
-    this.task.addMessage(new Date(), message, { error: true, ctxType: 'node', ctx: this.input.node });
+    this.task.addMessage(message, { error: true, ctxType: 'node', ctx: this.input.node });
   }
 
   /**
@@ -102,18 +100,18 @@ export class NodeRun {
       result = 'failure';
       if (isCancellation(e)) {
         await CancellationScope.nonCancellable(async () => {
-          this.task.markTerminated(new Date(), null);
+          this.task.markTerminated(null);
           this.error(`Action terminated during step ${this.current}.`);
         });
       } else {
         this.error(`${this.current}: ${failureMessage(e)}`);
       }
     }
-    if (result === 'success') this.task.success(new Date(), this.input.node);
-    else this.task.failure(new Date(), this.input.node);
-    if (this.task.status !== 'terminated') this.task.setStatus('complete', new Date());
+    if (result === 'success') this.task.success(this.input.node);
+    else this.task.failure(this.input.node);
+    if (this.task.status !== 'terminated') this.task.setStatus('complete');
     const final = result === 'success' ? 'done' : this.current;
-    this.task.setNode(this.input.node, { step: final, result, workflowId: workflowInfo().workflowId }, new Date());
+    this.task.setNode(this.input.node, { step: final, result, workflowId: workflowInfo().workflowId });
     await CancellationScope.nonCancellable(() => this.notify(result));
     const snapshot = this.task.snapshot();
     return {
@@ -160,7 +158,7 @@ export class NodeRun {
 
   /** A progress line for the node (shown by `drydock task wait`) without leaving the current step. */
   progress(message: string): void {
-    this.task.setNode(this.input.node, { step: this.current, result: 'incomplete', workflowId: workflowInfo().workflowId, message }, new Date());
+    this.task.setNode(this.input.node, { step: this.current, result: 'incomplete', workflowId: workflowInfo().workflowId, message });
     void this.notify('incomplete', message);
   }
 
