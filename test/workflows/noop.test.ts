@@ -90,6 +90,9 @@ describe('noop action on the real Temporal server', () => {
         expect(task.result.status).toBe('failure');
         expect(task.result.details.messageList.map((m) => m.message)).toEqual(['Action terminated.']);
         expect((await handle.describe()).status.name).toBe('COMPLETED');
+        // The fetch activity does not heartbeat, so it learns nothing of the terminate: let it finish, or the
+        // worker's shutdown waits out its HTTP timeouts (3 × 16 s).
+        release();
       });
     } finally {
       release();
