@@ -26,6 +26,8 @@ export interface DevServerOptions {
    * caller's group and a Ctrl-C of the run ends it too.
    */
   ownProcessGroup?: boolean;
+  /** More `--dynamic-config-value` settings, e.g. { 'history.timerProcessorMaxTimeShift': '"1ms"' }. */
+  dynamicConfig?: Record<string, string>;
 }
 
 export interface DevServer {
@@ -62,6 +64,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   args.push(...devServerSearchAttributeFlags());
   // Child workflow ids carry site, action and node names: keep the production limit so ids that work here work there.
   args.push('--dynamic-config-value', 'limit.maxIDLength=255');
+  for (const [k, v] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${k}=${v}`);
 
   const logFd = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'inherit';
   const peer = spawnPeer(temporalCliPath(), args, { stdio: ['ignore', logFd, logFd], ownProcessGroup: opts.ownProcessGroup ?? false });

@@ -17,7 +17,8 @@ export default async function globalSetup(globalConfig: { testPathPattern: strin
   // Workers default to the data converter from DRYDOCK_CODEC_KEY: with a key set, the bundle needs its failure converter.
   const failureConverterPath = codecConfigFromEnv().current ? FAILURE_CONVERTER_PATH : undefined;
   const [server, bundle] = await Promise.all([
-    startDevServer({ uiPort: 0, logFile: path.join(dir, 'temporal.log') }),
+    // The server batches timers up to 1 s late by default; the tests' short polls want them on time.
+    startDevServer({ uiPort: 0, logFile: path.join(dir, 'temporal.log'), dynamicConfig: { 'history.timerProcessorMaxTimeShift': '"1ms"' } }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), failureConverterPath, logger: bundlerLogger }),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');
