@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Drydock's timeouts and poll intervals (config.py [DEFAULT] and [timeouts]; §A.13), with Drydock's defaults.
+ * Drydock's timeouts and poll intervals (Drydock's config.py, [DEFAULT] and [timeouts]), with Drydock's defaults.
  * Timeouts are minutes as in Drydock (fractions allowed so tests can set them small); intervals are seconds.
  * The worker reads them from the environment and hands them to workflows through an activity, so a running
  * workflow keeps the values it started with (they are recorded in its history).

@@ -119,7 +119,7 @@ function mergeInterface(c: HostInterface, p: HostInterface): HostInterface {
     network_link: inheritField(c.network_link, p.network_link),
     hardware_slaves: mergeLists(c.hardware_slaves, p.hardware_slaves),
     networks: mergeLists(c.networks, p.networks),
-    // FIX (Drydock §D.4 quirk): Drydock dropped sriov, vf_count and trustedmode when interfaces merged.
+    // FIX (a quirk of Drydock's interface merge): Drydock dropped sriov, vf_count and trustedmode when interfaces merged.
     sriov: c.sriov || p.sriov,
     vf_count: c.sriov ? c.vf_count : p.vf_count,
     trustedmode: c.sriov ? c.trustedmode : p.trustedmode,
@@ -149,7 +149,7 @@ function mergeVolumeGroup(c: HostVolumeGroup, p: HostVolumeGroup): HostVolumeGro
   return {
     name: c.name,
     vg_uuid: inheritField(c.vg_uuid, p.vg_uuid),
-    // FIX (Drydock §D.4 quirk): Drydock stored the merged LVs under the wrong attribute, losing them.
+    // FIX (a quirk of Drydock's storage merge): Drydock stored the merged LVs under the wrong attribute, losing them.
     logical_volumes: mergeNamed(c.logical_volumes, p.logical_volumes, (l) => l.name, mergeLogicalVolume),
   };
 }

@@ -395,7 +395,7 @@ function storageDevices(devices: StorageData['physical_devices']): HostStorageDe
         size: p.size ?? null,
         part_uuid: p.part_uuid ?? null,
         labels: p.labels ?? null,
-        // FIX (Drydock §D.2 quirk): Drydock read the partition's volume_group from a non-existent key, so it
+        // FIX (a quirk of Drydock's YAML ingester): Drydock read the partition's volume_group from a non-existent key, so it
         // was always None. The value written in the design is kept here.
         volume_group: p.volume_group ?? null,
         bootable: p.bootable ?? null,
@@ -432,7 +432,7 @@ function volumeGroups(vgs: StorageData['volume_groups']): HostVolumeGroup[] {
 function interfaces(ifaces: HostProfileData['interfaces']): HostInterface[] {
   const out: HostInterface[] = [];
   for (const [name, i] of Object.entries(ifaces ?? {})) {
-    // FIX (Drydock §D.2 quirk): a null interface was silently dropped; it now removes the inherited
+    // FIX (a quirk of Drydock's YAML ingester): a null interface was silently dropped; it now removes the inherited
     // interface, exactly like a '!name' key.
     if (i === null) {
       out.push(emptyInterface(name.startsWith('!') ? name : `!${name}`));

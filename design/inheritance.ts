@@ -41,7 +41,7 @@ export function mergeDicts<V>(child: Record<string, V> | null | undefined, paren
  * For each parent item: a child '!name' drops it, a child with the same name merges field-wise, otherwise
  * the parent item is kept; then the child's new items follow.
  *
- * FIX (Drydock §D.4 quirks): for storage objects Drydock kept at most the *last* unmatched parent item,
+ * FIX (a quirk of Drydock's host profile merge): for storage objects Drydock kept at most the *last* unmatched parent item,
  * and raised UnboundLocalError when only the child defined storage. Here every kind of named object
  * follows the rule above, which is what Drydock already did for interfaces.
  */

@@ -1,5 +1,5 @@
 /**
- * Node filters (Drydock `process_node_filter`, §B.4). Within one filter each criterion ORs its values;
+ * Node filters (Drydock's Orchestrator.process_node_filter). Within one filter each criterion ORs its values;
  * the filter's `filter_type` and the set's `filter_set_type` combine criteria/filters by union or
  * intersection. Results are node names in design order (Drydock's order is undefined; ours is stable).
  */

@@ -4,7 +4,7 @@
  */
 export type StartResult = 'started' | 'already';
 
-/** How Drydock finds a node in MaaS (§C.1 "Locating a node"). */
+/** How Drydock finds a node in MaaS (the MaaS driver's find_node_in_maas). */
 export interface NodeIdentity {
   /** The design node name; also the hostname MaaS gets once identified. */
   name: string;
@@ -41,7 +41,7 @@ export interface MachineStatus {
   powerState: string;
 }
 
-/** One check of VerifySite (§A.4). */
+/** One check of VerifySite (Drydock's ValidateNodeServices). */
 export interface ServiceCheck {
   name: string;
   ok: boolean;

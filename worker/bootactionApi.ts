@@ -9,7 +9,7 @@ import { bootactionReportSignal } from '../workflows/messages';
 import { bootActionKey, parseBootActionId } from '../common/bootActionProtocol';
 
 /**
- * Boot action reports (Drydock §F.1 `POST /api/v1.0/bootactions/{action_id}`): a deployed node tells how
+ * Boot action reports (Drydock's BootactionResource, `POST /api/v1.0/bootactions/{action_id}`): a deployed node tells how
  * its boot actions went, and the report becomes a signal to that node's deploy workflow.
  *
  * Nothing is stored: the action id names the workflow and the boot action, and the node's key is an HMAC of

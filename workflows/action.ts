@@ -51,7 +51,7 @@ export interface Targets {
 
 /**
  * Drydock's get_target_nodes. A design that cannot be rendered fails the task with a message, instead of
- * leaving it `running` as Drydock does (§A.1).
+ * leaving it `running` as Drydock's BaseAction does.
  */
 export async function targetNodes(ctx: ActionContext, input: ActionInput): Promise<Targets | undefined> {
   try {

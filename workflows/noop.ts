@@ -3,7 +3,7 @@ import { beginAction, finishAction, targetNodes } from './action';
 import type { ActionInput, Task } from './task';
 
 /**
- * Drydock's Noop action (§A.2): wait, then report success for every target node.
+ * Drydock's Noop action: wait, then report success for every target node.
  * Cancelling the workflow (`drydock task terminate`) during the wait ends it terminated/failure.
  */
 export async function noop(input: ActionInput): Promise<Task> {

@@ -10,7 +10,7 @@ import { retryTransient, waitLine } from './transient';
 import type { ActionInput, Task } from './task';
 
 /**
- * VerifySite (Drydock §A.4, extended): the node provisioner is reachable, authenticates, has boot images
+ * VerifySite (Drydock's VerifySite and ValidateNodeServices, extended): the node provisioner is reachable, authenticates, has boot images
  * and a healthy rack controller; every target node's BMC answers with its credentials.
  */
 export async function verify_site(input: ActionInput): Promise<Task> {
@@ -52,7 +52,7 @@ export async function verify_site(input: ActionInput): Promise<Task> {
 }
 
 /**
- * PrepareSite (Drydock §A.5): network template, user credentials, provisioner configuration, in that order;
+ * PrepareSite (Drydock's PrepareSite): network template, user credentials, provisioner configuration, in that order;
  * a failing step does not stop the later ones. When all succeed, the site design is locked: later actions
  * refuse a design with other content until `drydock site unlock <site>`.
  */

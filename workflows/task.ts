@@ -94,7 +94,7 @@ export interface ActionInput {
 
 /**
  * Holds a task while its workflow runs and applies Drydock's result rules:
- * success(focus) and failure(focus) move the status towards partial_success when results mix (§B.3).
+ * success(focus) and failure(focus) move the status towards partial_success when results mix (Drydock's TaskStatus.success/failure).
  */
 export class TaskRecorder {
   private readonly task: Task;

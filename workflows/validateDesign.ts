@@ -9,7 +9,7 @@ const { validateDesign } = proxyActivities<DesignActivities>({
 });
 
 /**
- * ValidateDesign (Drydock §A.3, with its intent restored): load, render and validate the design in an
+ * ValidateDesign (Drydock's ValidateDesign, with its intent restored): load, render and validate the design in an
  * activity; the workflow only sees the reference, the content hash and the validation status.
  */
 export async function validate_design(input: ActionInput): Promise<Task> {

@@ -37,7 +37,7 @@ export class IpmiPowerControl implements PowerControl {
 const SELECTORS: Record<number, BootDevice> = { 0: 'none', 1: 'pxe', 2: 'disk', 3: 'disk-safe-mode', 4: 'diagnostic', 5: 'cdrom', 6: 'bios', 11: 'remote-disk', 15: 'floppy' };
 
 /** Decodes `chassis bootparam get 5`. The selector is read even when the BMC leaves the "valid" bit
- * clear: ipmi_sim always does, which made Drydock's pyghmi check fail (peers.md §1.4). */
+ * clear: ipmi_sim always does, which made Drydock's pyghmi boot device check fail. */
 export function parseBootFlags(out: string): BootDevice | undefined {
   const m = /Boot parameter data:\s*([0-9a-f]{4,})/i.exec(out);
   if (!m) return undefined;

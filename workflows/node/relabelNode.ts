@@ -1,7 +1,7 @@
 import { node } from '../proxies';
 import { NodeRun, type NodeActionInput, type NodeOutcome } from './nodeRun';
 
-/** RelabelNodes for one node (Drydock §C.6): the node's owner_data become its Kubernetes labels. */
+/** RelabelNodes for one node (Drydock's Promenade driver, RelabelNode): the node's owner_data become its Kubernetes labels. */
 export async function relabelNode(input: NodeActionInput): Promise<NodeOutcome> {
   const run = new NodeRun('relabel_node', input);
   return run.run(async () => {

@@ -1,6 +1,6 @@
 /**
  * MaaS 2.0 JSON objects as the API returns them, limited to the fields Drydock reads
- * (peers.md §4.2 "reads" column). Shared by the client and the emulator so both speak one shape.
+ * (the fields Drydock's MaaS models read). Shared by the client and the emulator so both speak one shape.
  */
 export interface MaasLink {
   id: number;

@@ -10,7 +10,7 @@ type Lookup = {
 };
 
 /**
- * Drydock's lookup order (§C.1): hostname, then power_address for ipmi/redfish or the boot MAC
+ * Drydock's lookup order (find_node_in_maas): hostname, then power_address for ipmi/redfish or the boot MAC
  * otherwise; the same against rack controllers when no machine matches.
  */
 export async function findMachine(deps: StepDeps, node: NodeIdentity, byHostname = true): Promise<Machine | undefined> {

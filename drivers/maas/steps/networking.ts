@@ -5,7 +5,7 @@ import type { StepDeps } from './common';
 import { NodeStatus, STATUS_NAMES } from '../../../common/maasStatus';
 
 /**
- * ApplyNodeNetworking (§C.1): reset to the commissioned NICs, then per design interface attach the NIC
+ * ApplyNodeNetworking (Drydock's MaaS driver): reset to the commissioned NICs, then per design interface attach the NIC
  * (or a new bond) to the link's fabric, fix the MTU, add VLAN sub-interfaces and link each network's subnet.
  * Starting from restore_networking_configuration makes a second run converge on the same result.
  */

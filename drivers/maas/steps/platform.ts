@@ -5,7 +5,7 @@ import type { StepDeps } from './common';
 import { NodeStatus, STATUS_NAMES } from '../../../common/maasStatus';
 
 /**
- * ApplyNodePlatform (§C.1): kernel options on tag `<node>_kp`, plus the node's static tags.
+ * ApplyNodePlatform (Drydock's MaaS driver): kernel options on tag `<node>_kp`, plus the node's static tags.
  * Tags are only created and applied when missing, so a rerun changes nothing.
  */
 export async function applyPlatform(deps: StepDeps, systemId: string, plan: NodePlatformPlan): Promise<StepReport> {

@@ -4,7 +4,7 @@ import type { StepDeps } from './common';
 
 const RACK_SERVICES = ['http', 'dhcpd', 'rackd', 'tftp'];
 
-/** ValidateNodeServices (§A.4): connectivity, authentication, boot images, rack controller health. */
+/** ValidateNodeServices (Drydock's MaaS driver): connectivity, authentication, boot images, rack controller health. */
 export async function validateServices(deps: StepDeps): Promise<ServiceCheck[]> {
   const { region } = deps.client;
   const checks: ServiceCheck[] = [];

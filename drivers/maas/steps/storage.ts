@@ -9,7 +9,7 @@ import { NodeStatus, STATUS_NAMES } from '../../../common/maasStatus';
 const SYSTEM_MOUNTS = new Set(['/', '/boot']);
 
 /**
- * ApplyNodeStorage (§C.1): wipe the layout, let MaaS build the root (flat, or lvm when / is a logical
+ * ApplyNodeStorage (Drydock's MaaS driver): wipe the layout, let MaaS build the root (flat, or lvm when / is a logical
  * volume), then add the design's other partitions, volume groups and logical volumes. Wiping first
  * makes a second run converge on the same layout.
  */

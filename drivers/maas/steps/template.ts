@@ -3,7 +3,7 @@ import type { NetworkTemplatePlan, StepReport, TemplateLinkPlan, TemplateNetwork
 import type { StepDeps } from './common';
 
 /**
- * CreateNetworkTemplate (§C.1): one fabric per network link, VLANs and subnets per network, IP ranges,
+ * CreateNetworkTemplate (Drydock's MaaS driver): one fabric per network link, VLANs and subnets per network, IP ranges,
  * domains and static routes. Everything is looked up before it is created, so reruns converge.
  * DHCP on a VLAN needs a rack controller on it; see enableDhcp.
  */
