@@ -7,7 +7,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-// Pinned so a fresh clone tests against the same emulator behaviour (see reference/peers.md §3.1).
+// Pinned so a fresh clone tests against the same emulator behaviour.
 const SUSHY_TOOLS_VERSION = '2.2.0';
 // bcrypt is needed to write and check the htpasswd file the tests use for Basic auth.
 const EXTRA_PACKAGES = ['bcrypt'];
