@@ -25,22 +25,8 @@ export interface MachineInfo {
   statusName: string;
 }
 
-/** A step's own report: what it did, in lines an operator reads in the task messages. */
-export interface StepReport {
-  messages: string[];
-  /** Names that succeeded/failed inside a site-wide step (networks, keys, repositories). */
-  successes?: string[];
-  failures?: string[];
-}
-
-export interface SiteCheck {
-  name: string;
-  ok: boolean;
-  message: string;
-  /** Node name, rack controller id, ... */
-  context?: string;
-  contextType?: string;
-}
+/** The provisioner's own shapes travel to workflows unchanged. */
+export type { StartResult, StepReport, ServiceCheck as SiteCheck } from '../drivers/provisioner';
 
 export interface BmcReport {
   powerState: string;
@@ -59,8 +45,6 @@ export interface BootActionExpectation {
   actionId: string;
   signaling: boolean;
 }
-
-export type StartResult = 'started' | 'already';
 
 /** Failure type of a design that cannot be used (does not validate, changed, locked to other content). */
 export const DESIGN_UNUSABLE = 'DesignUnusable';

@@ -52,8 +52,8 @@ export function createNodeActivities(deps: OrchestrationDeps) {
       const { design, node } = await nodeOf(ref);
       const userData = deployUserData(design, node, workflowId, deps.bootActions);
       return provisioner().startDeploy(systemId, {
-          image: node.platform.image ?? undefined,
-          kernel: node.platform.kernel ?? undefined,
+          image: node.image ?? undefined,
+          kernel: node.kernel ?? undefined,
           userData,
           ownerData: node.owner_data,
           nodeName: node.name,

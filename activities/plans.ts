@@ -90,7 +90,7 @@ export function storagePlan(_design: EffectiveDesign, node: EffectiveNode): Node
         }
       : undefined;
   return {
-    physicalDevices: node.storage.devices.map((d) => ({
+    physicalDevices: node.storage_devices.map((d) => ({
       name: d.name,
       volumeGroup: d.volume_group ?? undefined,
       partitions: d.partitions.map((p) => ({
@@ -102,7 +102,7 @@ export function storagePlan(_design: EffectiveDesign, node: EffectiveNode): Node
         filesystem: fs(p),
       })),
     })),
-    volumeGroups: node.storage.volume_groups.map((vg) => ({
+    volumeGroups: node.volume_groups.map((vg) => ({
       name: vg.name,
       vgUuid: vg.vg_uuid ?? undefined,
       logicalVolumes: vg.logical_volumes.map((lv) => ({ name: lv.name, size: lv.size ?? '', lvUuid: lv.lv_uuid ?? undefined, filesystem: fs(lv) })),
@@ -115,8 +115,8 @@ export function platformPlan(_design: EffectiveDesign, node: EffectiveNode): Nod
     nodeName: node.name,
     kernelParams: node.kernel_param_string,
     tags: node.tags,
-    image: node.platform.image ?? undefined,
-    kernel: node.platform.kernel ?? undefined,
+    image: node.image ?? undefined,
+    kernel: node.kernel ?? undefined,
   };
 }
 

@@ -37,8 +37,6 @@ export interface EffectiveNode extends BaremetalNodeModel {
   kernel_params: Record<string, string>;
   /** The OOB settings as one object: type plus every other `oob` key (network, account, credential, port...). */
   oob: { type: string | null; network?: string; account?: string; credential?: string; [key: string]: unknown };
-  platform: { image: string | null; kernel: string | null; kernel_params: Record<string, string>; kernel_param_string: string };
-  storage: { devices: HostStorageDevice[]; volume_groups: HostVolumeGroup[] };
   kernel_param_string: string;
   domain: string;
   fqdn: string;
@@ -217,8 +215,6 @@ function effectiveNode(
   out.kernel_params = kernel_params;
   out.kernel_param_string = kernel_param_string;
   out.oob = { ...oobParams, type: node.oob_type ?? null };
-  out.platform = { image: node.image ?? null, kernel: node.kernel ?? null, kernel_params, kernel_param_string };
-  out.storage = { devices: storage_devices, volume_groups };
   out.domain = domain;
   out.fqdn = `${node.name}.${domain}`;
   return out;

@@ -1,3 +1,4 @@
+import type { Repository } from '../design/model';
 /**
  * The node provisioner's contract: one method per Drydock node-driver step, plain data in and out.
  * Every method is idempotent and returns quickly; the orchestrator polls `machineStatus` with durable timers.
@@ -54,8 +55,10 @@ export interface ServiceCheck {
 }
 
 /** What a step did, for the task's messages; site-wide steps name their successes and failures. */
+/** A step's own report: what it did, in lines an operator reads in the task messages. */
 export interface StepReport {
   messages: string[];
+  /** Names that succeeded/failed inside a site-wide step (networks, keys, repositories). */
   successes?: string[];
   failures?: string[];
 }
@@ -220,18 +223,8 @@ export interface NetworkTemplatePlan {
   links: TemplateLinkPlan[];
 }
 
-/** Region repository, shaped like the design's (name, repo_type, url, gpgkey, ...). */
-export interface RepositoryPlan {
-  name: string;
-  repo_type?: string;
-  url?: string;
-  distributions?: string[];
-  subrepos?: string[];
-  components?: string[];
-  gpgkey?: string;
-  arches: string[];
-  options?: Record<string, unknown>;
-}
+/** Region repository: the design's own shape (Region.repositories). */
+export type RepositoryPlan = Repository;
 
 export interface RepositoriesPlan {
   remove_unlisted: boolean;

@@ -10,10 +10,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as designActivities from '../activities/design';
+import type { TargetNodes } from '../activities/design';
 import type * as settingsActivities from '../activities/settings';
 import type { OrchestratorSettings } from '../common/orchestratorConfig';
 import { DrydockNodes, DrydockResult, DrydockSite } from '../common/searchAttributes';
-import type { DesignLock } from './designLock';
 import { taskQuery } from './messages';
 import { TaskRecorder, type ActionInput } from './task';
 import { DESIGN_UNUSABLE } from '../activities/contract';
@@ -41,13 +41,8 @@ export async function beginAction(action: string, input: ActionInput): Promise<A
   return { task, settings };
 }
 
-export interface Targets {
-  site: string;
-  contentHash: string;
-  nodes: string[];
-  /** The site's design lock, if any: it holds this same design (a different one fails in targetNodes). */
-  lock?: DesignLock;
-}
+/** The targets an action resolved (activities/design.ts resolveTargetNodes). */
+export type Targets = TargetNodes;
 
 /**
  * Drydock's get_target_nodes. A design that cannot be rendered fails the task with a message, instead of

@@ -37,7 +37,7 @@ export function nodeAddresses(design: EffectiveDesign): SimulatedNodeSpec[] {
       enlistName: `${adjective(n.name)}-${noun(n.name)}-${createHash("md5").update(n.name).digest("hex").slice(0, 4)}`,
       macs: interfaces.map((i) => i.mac),
       interfaces,
-      blockDevices: n.storage.devices.map((d) => ({ name: d.name, sizeBytes: 480e9 })),
+      blockDevices: n.storage_devices.map((d) => ({ name: d.name, sizeBytes: 480e9 })),
     };
   });
 }

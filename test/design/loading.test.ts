@@ -146,7 +146,7 @@ describe('example site', () => {
     expect(nodes.map((n) => n.addressing.find((a) => a.network === 'oob')!.address)).toEqual(nodes.map((_, i) => `127.10.0.${11 + i}`));
     expect(new Set(nodes.map((n) => n.oob.credential)).size).toBe(10);
     nodes.forEach((n) => expect(n.oob).toMatchObject({ account: 'admin', network: 'oob' }));
-    nodes.forEach((n) => expect(n.platform).toMatchObject({ image: 'jammy', kernel: 'ga-22.04' }));
+    nodes.forEach((n) => expect(n).toMatchObject({ image: 'jammy', kernel: 'ga-22.04' }));
     expect(r.design!.bootactions[0]).toMatchObject({ signaling: true, target_nodes: nodes.map((n) => n.name) });
     expect(r.design!.region!.authorized_keys).toHaveLength(1);
   });
@@ -165,8 +165,8 @@ describe('inheritance', () => {
     );
     const r = await validateDesignText(text);
     const n1 = r.design!.baremetal_nodes.find((n) => n.name === 'n1')!;
-    expect(n1.storage.devices.map((d) => d.name)).toEqual(['sda', 'sdb', 'sdc']);
-    expect(n1.storage.volume_groups[0].logical_volumes.map((l) => l.name)).toEqual(['log', 'extra']);
+    expect(n1.storage_devices.map((d) => d.name)).toEqual(['sda', 'sdb', 'sdc']);
+    expect(n1.volume_groups[0].logical_volumes.map((l) => l.name)).toEqual(['log', 'extra']);
   });
   test('a null interface removes the inherited one; "!name" too', async () => {
     const text = siteWith().replace(/(name: n2\n\s*data:\n\s*host_profile: base\n)/, '$1  interfaces:\n    bond0: null\n');
@@ -175,7 +175,7 @@ describe('inheritance', () => {
   });
   test('partition volume_group is kept (Drydock ignored it)', async () => {
     const r = await loadDesign(EXAMPLE);
-    expect(r.design!.baremetal_nodes[0].storage.devices[0].partitions.find((p) => p.name === 'var')!.volume_group).toBe('data_vg');
+    expect(r.design!.baremetal_nodes[0].storage_devices[0].partitions.find((p) => p.name === 'var')!.volume_group).toBe('data_vg');
   });
 });
 
