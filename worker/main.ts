@@ -11,15 +11,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { Command } from 'commander';
 import { DrydockClient } from '../client/drydockClient';
 import { codecConfigFromEnv, createCodec, CODEC_OFF_WARNING } from '../common/codec';
 import { temporalConfigFromEnv, type TemporalConfig } from '../common/config';
-import { jsonLogger } from '../common/logger';
+import { jsonLogger, type Logger } from '../common/logger';
 import { orchestratorSettingsFromEnv } from '../common/orchestratorConfig';
 import { PROJECT_ROOT } from '../common/temporalCli';
-import { loadDesign } from '../design';
+import { loadDesign, type EffectiveDesign } from '../design';
 import { DEMO_DURATIONS } from '../emulators/maas';
 import { startSimulatedSite } from './simulatedSite';
 import { codecServerConfigFromEnv, startCodecServer, type CodecServer } from './codecServer';
@@ -65,16 +65,136 @@ const HARD_STOP_MS = 8000;
  */
 const WORKER_STOP_MS = 4000;
 
-async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number> {
-  fs.mkdirSync(STATE_DIR, { recursive: true });
-  // What a start killed with SIGKILL left running (its BMCs, its server) goes first; from now on every peer
-  // process is recorded, and a watchdog ends them if this process is killed before it can.
+/**
+ * What Ctrl-C, a worker that stops or a server that cannot be kept running asks for: one stop, with an exit
+ * code, bounded by HARD_STOP_MS; the resources started so far are stopped in reverse order.
+ */
+class Shutdown {
+  /** What is being stopped now ('' while running). */
+  stopping = '';
+  exitCode = 0;
+  readonly requested: Promise<void>;
+  private resolve: () => void = () => undefined;
+  private readonly stops: [string, () => Promise<unknown>][] = [];
+
+  constructor() {
+    this.requested = new Promise<void>((r) => (this.resolve = r));
+    const onSignal = () => {
+      if (this.stopping) {
+        console.log('drydock: stopping now');
+        process.exit(130);
+      }
+      console.log('\ndrydock: stopping');
+      this.request(0);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+
+  request(code: number): void {
+    if (this.stopping) return;
+    this.stopping = 'the worker';
+    this.exitCode = code;
+    setTimeout(() => {
+      console.error(`drydock: still stopping ${this.stopping} after ${HARD_STOP_MS / 1000} s; killing what is left`);
+      process.exit(code || 1); // the exit hook SIGKILLs every peer process
+    }, HARD_STOP_MS).unref();
+    this.resolve();
+  }
+
+  /** Stops `what` at the end, before what was started earlier. */
+  onStop(what: string, stop: () => Promise<unknown>): void {
+    this.stops.push([what, stop]);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const [what, stop] of this.stops.reverse()) {
+      this.stopping = what;
+      await stop().catch(() => undefined);
+    }
+  }
+}
+
+/** What a start killed with SIGKILL left running goes first; from now on every peer process is recorded. */
+function takeOverPeers(): void {
   const peersDir = path.join(STATE_DIR, 'peers');
   const leftOver = reapRecordedPeers(peersDir);
   if (leftOver.length) {
     console.log(`drydock: stopped what an earlier npm start on ${STATE_DIR} left running: ${leftOver.map((p) => `${path.basename(p.argv[0])} (pid ${p.pid})`).join(', ')}`);
   }
   recordPeersIn(peersDir);
+}
+
+async function loadSiteDesign(siteRef: string): Promise<EffectiveDesign> {
+  const loaded = await loadDesign(siteRef);
+  if (!loaded.design || loaded.status.status !== 'Success') {
+    const errors = loaded.status.details.messageList.filter((m) => m.error).map((m) => `  ${m.message}`);
+    throw new Error(`site design ${siteRef} does not validate:\n${errors.join('\n')}`);
+  }
+  return loaded.design;
+}
+
+/** The codec server the Web UI decodes payloads through, when a codec key is set. */
+async function startCodec(logger: Logger, shutdown: Shutdown): Promise<CodecServer | undefined> {
+  const codec = createCodec(codecConfigFromEnv());
+  if (!codec) {
+    console.log(`drydock: ${CODEC_OFF_WARNING}`);
+    return undefined;
+  }
+  const codecServer = await startCodecServer({ codec, ...codecServerConfigFromEnv(), logger });
+  shutdown.onStop('the codec server', () => codecServer.stop());
+  return codecServer;
+}
+
+function printBanner(lines: { ui?: string; address: string; cfg: TemporalConfig; logFile: string; maasUrl: string; codecUrl?: string; metricsUrl?: string }): void {
+  console.log(
+    [
+      '',
+      'Drydock on Temporal is running.',
+      `  Web UI:            ${lines.ui ? `${lines.ui}/workflows` : '(none)'}`,
+      `  Temporal frontend: ${lines.address} (embedded dev server, restarted if it exits)`,
+      `  Worker:            task queue "${lines.cfg.taskQueue}", namespace "${lines.cfg.namespace}"; logs in ${path.relative(process.cwd(), lines.logFile)}`,
+      `  Simulated MaaS:    ${lines.maasUrl}`,
+      lines.codecUrl ? `  Codec server:      ${lines.codecUrl} (the Web UI decodes encrypted payloads through it)` : '',
+      lines.metricsUrl ? `  Metrics:           ${lines.metricsUrl}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
+}
+
+function printNextSteps(siteRef: string): void {
+  console.log(
+    [
+      '',
+      'Next, in another terminal:',
+      `  npx drydock task list`,
+      `  npx drydock task show <task id>`,
+      `  npx drydock task create destroy_nodes --design-ref ${siteRef} --wait`,
+      `  npx drydock task create deploy_nodes --design-ref ${siteRef} -n n01,n02 --wait`,
+      '',
+      'Ctrl-C stops the worker, the simulated site and the embedded server; tasks are kept for the next start.',
+    ].join('\n'),
+  );
+}
+
+/**
+ * Stops the worker once a stop is requested. With the server down it cannot report, so it is not waited
+ * for: the history has what it needs, and the next start carries on from there as after a crash.
+ */
+async function stopWorker(worker: Worker, running: Promise<void>, serverUp: boolean): Promise<void> {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  let timer: NodeJS.Timeout | undefined;
+  const stoppedInTime = await Promise.race([running.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), serverUp ? WORKER_STOP_MS : 0)))]);
+  clearTimeout(timer);
+  if (!stoppedInTime) {
+    console.log(`drydock: ${serverUp ? `the worker did not stop within ${WORKER_STOP_MS / 1000} s` : 'the Temporal server is down, so the worker cannot report'}; stopping the rest (tasks carry on from their history at the next start)`);
+  }
+}
+
+async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number> {
+  fs.mkdirSync(STATE_DIR, { recursive: true });
+  takeOverPeers();
 
   const logFile = path.join(STATE_DIR, 'drydock.log');
   const logStream = fs.createWriteStream(logFile, { flags: 'a' });
@@ -82,51 +202,14 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number>
   const secrets: string[] = [];
   const logger = jsonLogger({ base: { component: 'worker' }, secrets: () => secrets, write: (l) => logStream.write(l + '\n') });
   const { metricsUrl } = installWorkerRuntime(logger);
-
-  const stops: [string, () => Promise<unknown>][] = [];
-  let stopping = '';
-  let exitCode = 0;
-  let stopRequested: () => void = () => undefined;
-  const stopRequest = new Promise<void>((r) => (stopRequested = r));
-  const requestStop = (code: number) => {
-    if (stopping) return;
-    stopping = 'the worker';
-    exitCode = code;
-    setTimeout(() => {
-      console.error(`drydock: still stopping ${stopping} after ${HARD_STOP_MS / 1000} s; killing what is left`);
-      process.exit(code || 1); // the exit hook SIGKILLs every peer process
-    }, HARD_STOP_MS).unref();
-    stopRequested();
-  };
-  const onSignal = () => {
-    if (stopping) {
-      console.log('drydock: stopping now');
-      process.exit(130);
-    }
-    console.log('\ndrydock: stopping');
-    requestStop(0);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const shutdown = new Shutdown();
 
   try {
     const siteRef = `file://${path.resolve(o.site)}`;
-    const loaded = await loadDesign(siteRef);
-    if (!loaded.design || loaded.status.status !== 'Success') {
-      const errors = loaded.status.details.messageList.filter((m) => m.error).map((m) => `  ${m.message}`);
-      throw new Error(`site design ${siteRef} does not validate:\n${errors.join('\n')}`);
-    }
-
-    secrets.push(...designCredentials(loaded.design));
-    const codec = createCodec(codecConfigFromEnv());
-    let codecServer: CodecServer | undefined;
-    if (codec) {
-      codecServer = await startCodecServer({ codec, ...codecServerConfigFromEnv(), logger });
-      stops.push(['the codec server', () => codecServer!.stop()]);
-    } else {
-      console.log(`drydock: ${CODEC_OFF_WARNING}`);
-    }
-    if (stopping) return exitCode;
+    const design = await loadSiteDesign(siteRef);
+    secrets.push(...designCredentials(design));
+    const codecServer = await startCodec(logger, shutdown);
+    if (shutdown.stopping) return shutdown.exitCode;
 
     console.log(`drydock: starting the embedded Temporal dev server (state in ${path.relative(process.cwd(), path.join(STATE_DIR, 'temporal.db'))})`);
     const serverLog = path.join(STATE_DIR, 'temporal.log');
@@ -142,98 +225,55 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number>
         say: (line) => console.log(line),
         onGiveUp: () => {
           console.error(`drydock: ERROR: the embedded Temporal server cannot be kept running; stopping (see ${path.relative(process.cwd(), serverLog)})`);
-          requestStop(1);
+          shutdown.request(1);
         },
       },
     );
-    stops.push(['the embedded Temporal server', () => server.stop()]);
-    if (stopping) return exitCode;
+    shutdown.onStop('the embedded Temporal server', () => server.stop());
+    if (shutdown.stopping) return shutdown.exitCode;
 
-    console.log(`drydock: starting the simulated site "${loaded.design.site}" (${loaded.design.baremetal_nodes.length} nodes)`);
+    console.log(`drydock: starting the simulated site "${design.site}" (${design.baremetal_nodes.length} nodes)`);
     const clientConnection = await Connection.connect({ address: server.address });
-    stops.push(['the boot action API\'s connection', () => clientConnection.close()]);
-    const site = await startSimulatedSite({
-      design: loaded.design,
-      connection: clientConnection,
-      namespace: cfg.namespace,
-      durations: DEMO_DURATIONS,
-      powerTransitionMs: 1000,
-      logger,
-    });
-    stops.push(['the simulated site', () => site.stop()]);
+    shutdown.onStop('the boot action API\'s connection', () => clientConnection.close());
+    const site = await startSimulatedSite({ design, connection: clientConnection, namespace: cfg.namespace, durations: DEMO_DURATIONS, powerTransitionMs: 1000, logger });
+    shutdown.onStop('the simulated site', () => site.stop());
     secrets.push(...configuredSecrets(site.drivers));
-    if (stopping) return exitCode;
+    if (shutdown.stopping) return shutdown.exitCode;
 
     const connection = await NativeConnection.connect({ address: server.address });
-    stops.push(['the worker\'s connection', () => connection.close()]);
+    shutdown.onStop('the worker\'s connection', () => connection.close());
     // Drydock polls every 10 s; the simulated site answers in seconds, so the demo polls faster unless told.
     const settings = orchestratorSettingsFromEnv({ DRYDOCK_POLL_INTERVAL: '2', ...process.env });
     const worker = await createDrydockWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, logger, drivers: site.drivers, settings });
-    if (stopping) return exitCode;
+    if (shutdown.stopping) return shutdown.exitCode;
     const running = worker.run().catch((e) => {
-      if (!stopping) console.error(`drydock: the worker stopped: ${e instanceof Error ? e.message : e}`);
-      requestStop(1);
+      if (!shutdown.stopping) console.error(`drydock: the worker stopped: ${e instanceof Error ? e.message : e}`);
+      shutdown.request(1);
     });
-    void running.then(() => requestStop(exitCode));
+    void running.then(() => shutdown.request(shutdown.exitCode));
 
     const ui = server.uiUrl && `${server.uiUrl}/namespaces/${cfg.namespace}`;
-    console.log(
-      [
-        '',
-        'Drydock on Temporal is running.',
-        `  Web UI:            ${ui ? `${ui}/workflows` : '(none)'}`,
-        `  Temporal frontend: ${server.address} (embedded dev server, restarted if it exits)`,
-        `  Worker:            task queue "${cfg.taskQueue}", namespace "${cfg.namespace}"; logs in ${path.relative(process.cwd(), logFile)}`,
-        `  Simulated MaaS:    ${site.sim.maas.url}`,
-        codecServer ? `  Codec server:      ${codecServer.url} (the Web UI decodes encrypted payloads through it)` : '',
-        metricsUrl ? `  Metrics:           ${metricsUrl}` : '',
-      ]
-        .filter(Boolean)
-        .join('\n'),
-    );
+    printBanner({ ui, address: server.address, cfg, logFile, maasUrl: site.sim.maas.url, codecUrl: codecServer?.url, metricsUrl });
 
     if (o.demo) {
       const client = await DrydockClient.connect({ ...cfg, address: server.address });
-      stops.push(['the demo\'s client', () => client.close()]);
+      shutdown.onStop('the demo\'s client', () => client.close());
       console.log(`\nDeploying the site design ${siteRef} on the simulated site:`);
       const demo = runDemo({ client, designRef: siteRef, uiNamespaceUrl: ui, out: process.stdout }).catch((e) => {
-        if (!stopping) console.error(`drydock: the demo deployment stopped: ${e instanceof Error ? e.message : e}`);
+        if (!shutdown.stopping) console.error(`drydock: the demo deployment stopped: ${e instanceof Error ? e.message : e}`);
       });
-      await Promise.race([demo, stopRequest]);
+      await Promise.race([demo, shutdown.requested]);
     }
-    if (!stopping) {
-      console.log(
-        [
-          '',
-          'Next, in another terminal:',
-          `  npx drydock task list`,
-          `  npx drydock task show <task id>`,
-          `  npx drydock task create destroy_nodes --design-ref ${siteRef} --wait`,
-          `  npx drydock task create deploy_nodes --design-ref ${siteRef} -n n01,n02 --wait`,
-          '',
-          'Ctrl-C stops the worker, the simulated site and the embedded server; tasks are kept for the next start.',
-        ].join('\n'),
-      );
-    }
-    await stopRequest;
+    if (!shutdown.stopping) printNextSteps(siteRef);
+    await shutdown.requested;
     server.endSupervision();
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    const serverUp = server.pid() !== undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const stoppedInTime = await Promise.race([running.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), serverUp ? WORKER_STOP_MS : 0)))]);
-    clearTimeout(timer);
-    if (!stoppedInTime) {
-      console.log(`drydock: ${serverUp ? `the worker did not stop within ${WORKER_STOP_MS / 1000} s` : 'the Temporal server is down, so the worker cannot report'}; stopping the rest (tasks carry on from their history at the next start)`);
-    }
-    return exitCode;
+    await stopWorker(worker, running, server.pid() !== undefined);
+    return shutdown.exitCode;
   } catch (e) {
-    if (stopping) return exitCode; // a start step interrupted by Ctrl-C
+    if (shutdown.stopping) return shutdown.exitCode; // a start step interrupted by Ctrl-C
     throw e;
   } finally {
-    for (const [what, stop] of stops.reverse()) {
-      stopping = what;
-      await stop().catch(() => undefined);
-    }
+    await shutdown.stopAll();
     await new Promise<void>((r) => logStream.end(r));
   }
 }
