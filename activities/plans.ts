@@ -1,5 +1,6 @@
 import YAML from 'yaml';
 import type { EffectiveDesign, EffectiveNode, NetworkModel } from '../design';
+import type { RenderedAsset } from '../design/bootactions';
 import type {
   InterfacePlan,
   NetworkTemplatePlan,
@@ -9,7 +10,6 @@ import type {
   NodeStoragePlan,
   TemplateNetworkPlan,
 } from '../drivers/provisioner';
-import { bootActionId, bootActionKey } from '../common/bootActionProtocol';
 
 /**
  * The effective design, translated into the plain plans the provisioner applies. Pure functions: the
@@ -157,41 +157,46 @@ function vlanOf(n: NetworkModel): number | undefined {
   return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
+/** What the user data needs of a node's rendered boot action assets. */
+export type DeliveredAsset = Pick<RenderedAsset, 'type' | 'path' | 'packages'>;
+
 /**
- * The cloud-config MaaS hands the deployed node: Drydock's pkg_list packages, and for each signaling boot
- * action a report to the boot action API with the action's key. The key goes to MaaS only, never to a
- * workflow history.
+ * The cloud-config MaaS hands the deployed node, as Drydock's DeployNode builds it: the pkg_list packages;
+ * then, for a node some boot action targets, fetch its units and files tarballs from the boot action API with
+ * the node's key, unpack them at `/` and enable the units. Whether a boot action succeeded is for its own
+ * assets to report (they are rendered with action.report_url, action_id and action_key): nothing here does.
+ * The key goes to MaaS only, never to a workflow history.
  */
 export function deployUserData(
-  design: EffectiveDesign,
-  node: EffectiveNode,
-  workflowId: string,
-  reports: { secret: string; reportUrl: string },
+  hostname: string,
+  assets: DeliveredAsset[],
+  delivery: { key: string; reportUrl: string; targeted: boolean },
 ): string | undefined {
-  const actions = design.bootactions.filter((b) => b.target_nodes.includes(node.name));
   const packages: (string | [string, string])[] = [];
-  for (const a of actions) {
-    for (const asset of a.assets) {
-      if (asset.type !== 'pkg_list' || !asset.package_list) continue;
-      for (const [name, version] of Object.entries(asset.package_list)) packages.push(version ? [name, version] : name);
-    }
+  for (const a of assets) {
+    if (a.type !== 'pkg_list') continue;
+    for (const [name, version] of Object.entries(a.packages ?? {})) packages.push(version ? [name, version] : name);
   }
-  const runcmd = actions
-    .filter((a) => a.signaling)
-    .map((a) => {
-      const id = bootActionId(workflowId, a.name);
-      return [
-        // The report API may be restarting when the node boots: curl keeps trying for about five minutes.
-        'curl', '-sf', '--retry', '30', '--retry-delay', '10', '--retry-connrefused', '-X', 'POST',
-        '-H', 'Content-Type: application/json',
-        '-H', `X-Bootaction-Key: ${bootActionKey(reports.secret, id)}`,
-        '-d', JSON.stringify({ status: 'success', details: [{ message: `Boot action ${a.name} ran on ${node.name}`, error: false }] }),
-        `${reports.reportUrl}${id}`,
-      ];
-    });
+  const runcmd: string[][] = [];
+  if (delivery.targeted) {
+    for (const type of ['units', 'files']) {
+      const url = `${delivery.reportUrl}nodes/${encodeURIComponent(hostname)}/${type}`;
+      // The API may be restarting when the node boots: curl tries again for a while.
+      const fetch = `curl -fsS --retry 10 --retry-connrefused --retry-delay 2 -H ${shq(`X-Bootaction-Key: ${delivery.key}`)} ${shq(url)}`;
+      runcmd.push(['sh', '-c', `${fetch} | tar -xz -C /`]);
+    }
+    runcmd.push(['systemctl', 'daemon-reload']);
+    const units = assets.filter((a) => a.type === 'unit' && a.path).map((a) => a.path!.slice(a.path!.lastIndexOf('/') + 1));
+    if (units.length) runcmd.push(['systemctl', 'enable', '--now', ...units]);
+  }
   if (packages.length === 0 && runcmd.length === 0) return undefined;
-  const doc: Record<string, unknown> = {};
-  if (packages.length) doc.packages = packages;
-  if (runcmd.length) doc.runcmd = runcmd;
-  return `#cloud-config\n${YAML.stringify(doc)}`;
+  const doc = new YAML.Document({});
+  if (packages.length) doc.set('packages', doc.createNode(packages));
+  if (runcmd.length) doc.set('runcmd', doc.createNode(runcmd.map((c) => doc.createNode(c, { flow: true }))));
+  return `#cloud-config\n${doc.toString({ lineWidth: 0 })}`;
+}
+
+/** One shell word, single-quoted. */
+function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -4,10 +4,15 @@
  * dicts merge parent first, its lists child first; HostProfile "compute" inherits from "base"), not from
  * the code's output.
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import YAML from 'yaml';
 import type { EffectiveDesign, EffectiveNode } from '../../design';
 import { deployUserData, networkPlan, nodeIdentity, oobAddress, platformPlan, storagePlan, templatePlan } from '../../activities/plans';
-import { bootActionKey, parseBootActionId } from '../../common/bootActionProtocol';
+import { bootActionId, bootActionIdentities, nodeBootActionKey, parseBootActionId } from '../../common/bootActionKeys';
+import { renderNodeAssets } from '../../design/bootactions';
 import { demoDesign } from '../harness/demoSite';
 
 let design: EffectiveDesign;
@@ -206,54 +211,84 @@ describe('network template (create_network_template)', () => {
 });
 
 describe('deploy user data (the cloud-config MaaS hands the node)', () => {
-  const reports = { secret: 'unit-test-secret', reportUrl: 'http://127.0.0.1:9000/api/v1.0/bootactions/' };
+  const secret = 'unit-test-secret-0123456789';
+  const reportUrl = 'http://127.0.0.1:9000/api/v1.0/bootactions/';
   const workflowId = 'demo-deploy_node-n07-task-1';
-
-  test("BootAction demo-motd's pkg_list as Drydock writes it, and one boot action report for the signaling action", () => {
-    const text = deployUserData(design, node('n07'), workflowId, reports)!;
+  const key = nodeBootActionKey(secret, workflowId, 'n07');
+  const userData = async (name: string, d: EffectiveDesign = design) => {
+    const identity = bootActionIdentities({ secret, reportUrl, workflowId, node: name, designRef: 'file:///demo.yaml' });
+    const assets = await renderNodeAssets(d, name, identity);
+    const targeted = d.bootactions.some((b) => b.target_nodes.includes(name));
+    return deployUserData(name, assets, { key: nodeBootActionKey(secret, workflowId, name), reportUrl, targeted });
+  };
+  const parse = (text: string) => {
     expect(text.startsWith('#cloud-config\n')).toBe(true);
-    const doc = YAML.parse(text.slice('#cloud-config\n'.length)) as { packages: unknown[]; runcmd: string[][] };
+    return YAML.parse(text.slice('#cloud-config\n'.length)) as { packages?: unknown[]; runcmd?: string[][] };
+  };
+  const fetchLine = (node: string, type: string) =>
+    `curl -fsS --retry 10 --retry-connrefused --retry-delay 2 -H 'X-Bootaction-Key: ${nodeBootActionKey(secret, workflowId, node)}' '${reportUrl}nodes/${node}/${type}' | tar -xz -C /`;
+
+  test("n07: demo-motd's packages, then fetch and unpack its units and files tarballs and enable demo-report's unit", async () => {
+    const doc = parse((await userData('n07'))!);
     expect(Object.keys(doc).sort()).toEqual(['packages', 'runcmd']);
     // chrony: null → just the name; jq: '1.6-2.1ubuntu3' → [name, version].
     expect(doc.packages).toEqual(['chrony', ['jq', '1.6-2.1ubuntu3']]);
-
-    expect(doc.runcmd).toHaveLength(1);
-    const cmd = doc.runcmd[0];
-    expect(cmd[0]).toBe('curl');
-    expect(cmd[cmd.indexOf('-X') + 1]).toBe('POST');
-    const url = cmd[cmd.length - 1];
-    expect(url.startsWith(reports.reportUrl)).toBe(true);
-    const actionId = url.slice(reports.reportUrl.length);
-    // The action id names this node's deploy workflow and the boot action, so the report reaches it.
-    expect(parseBootActionId(actionId)).toEqual({ workflowId, bootAction: 'demo-motd' });
-    // The key is the one the boot action API checks for that id.
-    const headers = cmd.flatMap((a, i) => (cmd[i - 1] === '-H' ? [a] : []));
-    expect(headers).toContain(`X-Bootaction-Key: ${bootActionKey(reports.secret, actionId)}`);
-    expect(headers).toContain('Content-Type: application/json');
-    expect(JSON.parse(cmd[cmd.indexOf('-d') + 1])).toEqual({ status: 'success', details: [{ message: 'Boot action demo-motd ran on n07', error: false }] });
+    expect(doc.runcmd).toEqual([
+      ['sh', '-c', fetchLine('n07', 'units')],
+      ['sh', '-c', fetchLine('n07', 'files')],
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', '--now', 'drydock-demo-report.service'],
+    ]);
   });
 
-  test('demo-motd has no node filter, so every node gets the same packages and its own report', () => {
-    const ids = new Set<string>();
-    for (const { name } of NODES) {
-      const wf = `demo-deploy_node-${name}-task-1`;
-      const doc = YAML.parse(deployUserData(design, node(name), wf, reports)!.slice('#cloud-config\n'.length)) as { packages: unknown[]; runcmd: string[][] };
-      expect(doc.packages).toEqual(['chrony', ['jq', '1.6-2.1ubuntu3']]);
-      const url = doc.runcmd[0][doc.runcmd[0].length - 1];
-      expect(parseBootActionId(url.slice(reports.reportUrl.length))).toEqual({ workflowId: wf, bootAction: 'demo-motd' });
-      ids.add(url);
+  test('nothing in the user data reports a boot action: the status comes from the assets alone', async () => {
+    const text = (await userData('n07'))!;
+    expect(text).not.toMatch(/-X POST|--data|"status"|success/);
+    expect(text).not.toContain(secret);
+    expect(text).toContain(key);
+  });
+
+  test('the fetch commands give curl and tar exactly their arguments through sh', async () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'userdata-sh-'));
+    try {
+      // Stand-ins that record their argv, one per line; curl writes nothing, so tar reads an empty stream.
+      for (const tool of ['curl', 'tar']) {
+        fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > "${bin}/${tool}.args"\ncat > /dev/null\n`, { mode: 0o755 });
+      }
+      const [, , script] = parse((await userData('n07'))!).runcmd![0];
+      execFileSync('sh', ['-c', script], { env: { PATH: `${bin}:/usr/bin:/bin` } });
+      const args = (tool: string) => fs.readFileSync(path.join(bin, `${tool}.args`), 'utf8').trimEnd().split('\n');
+      expect(args('curl')).toEqual(['-fsS', '--retry', '10', '--retry-connrefused', '--retry-delay', '2', '-H', `X-Bootaction-Key: ${key}`, `${reportUrl}nodes/n07/units`]);
+      expect(args('tar')).toEqual(['-xz', '-C', '/']);
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
     }
-    expect(ids.size).toBe(NODES.length);
   });
 
-  test('the key depends on the secret: another worker secret gives another key', () => {
-    const a = deployUserData(design, node('n01'), workflowId, reports)!;
-    const b = deployUserData(design, node('n01'), workflowId, { ...reports, secret: 'another-secret' })!;
-    expect(a).not.toEqual(b);
-    expect(a).not.toContain(reports.secret);
+  test('every node gets its own key and URLs; a key depends on the deploy and on the worker secret', async () => {
+    const keys = new Set<string>();
+    for (const { name } of NODES) {
+      const doc = parse((await userData(name))!);
+      expect(doc.runcmd![0]).toEqual(['sh', '-c', fetchLine(name, 'units')]);
+      keys.add(nodeBootActionKey(secret, workflowId, name));
+    }
+    expect(keys.size).toBe(NODES.length);
+    expect(nodeBootActionKey(secret, `${workflowId}-r1`, 'n07')).not.toBe(key);
+    expect(nodeBootActionKey('another-secret-0123456789', workflowId, 'n07')).not.toBe(key);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  test('a node no boot action targets gets no user data', () => {
-    expect(deployUserData({ ...design, bootactions: [] }, node('n01'), workflowId, reports)).toBeUndefined();
+  test('action ids name the deploy workflow and the boot action', () => {
+    const id = bootActionId(workflowId, 'demo-report');
+    expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(parseBootActionId(id)).toEqual({ workflowId, bootAction: 'demo-report' });
+    expect(parseBootActionId(`${id}x`)).toBeUndefined();
+  });
+
+  test('without unit assets there is nothing to enable; a node no boot action targets gets no user data', async () => {
+    const filesOnly = { ...design, bootactions: design.bootactions.filter((b) => b.name === 'demo-motd') };
+    const doc = parse((await userData('n01', filesOnly))!);
+    expect(doc.runcmd).toEqual([['sh', '-c', fetchLine('n01', 'units')], ['sh', '-c', fetchLine('n01', 'files')], ['systemctl', 'daemon-reload']]);
+    expect(await userData('n01', { ...design, bootactions: [] })).toBeUndefined();
   });
 });
