@@ -14,25 +14,28 @@ import { bundleForMatrix, markdownTable, runRow, selectRows, type RowOutcome } f
 describe('fault matrix (short rows)', () => {
   const rows = selectRows(undefined, false);
   const outcomes: RowOutcome[] = [];
-  let bundlePath: string;
-  let logRoot: string;
-
-  beforeAll(async () => {
-    // The SDK's runtime logs every worker state change; the rows' own logs are in logRoot.
-    try {
-      installRuntime({ logger: silentLogger });
-    } catch {
-      // a runtime is already installed in this jest worker
-    }
-    logRoot = fs.mkdtempSync(path.join(process.env.DRYDOCK_TEST_DIR ?? '/tmp', 'fault-matrix-'));
-    // The matrix runs with the SDK's data converter: the run's shared bundle fits unless it carries the codec's failure converter.
-    bundlePath = !codecConfigFromEnv().current && process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE ? process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE : await bundleForMatrix(logRoot);
-  }, 120_000);
+  let logRoot = '';
+  // Concurrent tests start before beforeAll hooks run (a jest-circus behaviour), so each row awaits this instead.
+  let ready: Promise<string> | undefined;
+  const bundle = () =>
+    (ready ??= (async () => {
+      // The SDK's runtime logs every worker state change; the rows' own logs are in logRoot.
+      try {
+        installRuntime({ logger: silentLogger });
+      } catch {
+        // a runtime is already installed in this jest worker
+      }
+      logRoot = fs.mkdtempSync(path.join(process.env.DRYDOCK_TEST_DIR ?? '/tmp', 'fault-matrix-'));
+      // The matrix runs with the SDK's data converter: the run's shared bundle fits unless it carries the codec's failure converter.
+      return !codecConfigFromEnv().current && process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE ? process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE : bundleForMatrix(logRoot);
+    })());
   afterAll(() => {
     if (outcomes.length) console.log(`fault matrix, logs in ${logRoot}\n${markdownTable(outcomes)}`);
   });
 
-  test.each(rows.map((r) => [r.id, r] as const))('%s', async (_id, row) => {
+  // Rows mostly wait (a 60 s outage, a 30 s hang): they run side by side, each on its own server and site.
+  test.concurrent.each(rows.map((r) => [r.id, r] as const))('%s', async (_id, row) => {
+    const bundlePath = await bundle();
     const outcome = await runRow(row, { bundlePath, logRoot });
     outcomes.push(outcome);
     expect({ row: row.id, problems: outcome.problems, messages: outcome.messages }).toEqual({ row: row.id, problems: [], messages: outcome.messages });
