@@ -1,14 +1,32 @@
-import { cancellationSignal } from '@temporalio/activity';
-import { bootActionId } from '../common/bootActionProtocol';
+import { createHash } from 'node:crypto';
+import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
+import { bootActionId, bootActionIdentities, nodeBootActionKey } from '../common/bootActionKeys';
+import type { RenderedBootAction } from '../common/bootActionProtocol';
+import { BootActionRenderError, renderNodeAssets } from '../design/bootactions';
+import type { EffectiveDesign, EffectiveNode } from '../design';
 import type { BmcReport, BootActionExpectation, MachineInfo, NodeRef, StartResult, StepReport } from './contract';
 import { MissingDriverError } from './failures';
 import type { OrchestrationDeps } from './orchestration';
 import { deployUserData, networkPlan, nodeIdentity, platformPlan, storagePlan } from './plans';
 import { resolvers } from './resolve';
 
+/** Failure type of a boot action that cannot be rendered (a template error, an unknown pipeline segment, …). */
+export const BOOT_ACTION_RENDER_ERROR = 'BootActionRenderError';
+
 /** The per-node steps: MaaS (identify, commission, configure, deploy, release), the BMC, Promenade labels. */
 export function createNodeActivities(deps: OrchestrationDeps) {
   const { nodeOf, provisioner, bmc } = resolvers(deps);
+  /** Drydock's asset rendering for this node's deploy; a boot action that cannot be rendered is a design error. */
+  const render = async (design: EffectiveDesign, node: EffectiveNode, ref: NodeRef, workflowId: string) => {
+    const identity = bootActionIdentities({ ...deps.bootActions, workflowId, node: node.name, designRef: ref.designRef });
+    try {
+      return await renderNodeAssets(design, node.name, identity);
+    } catch (e) {
+      if (!(e instanceof BootActionRenderError)) throw e;
+      const message = e.message.includes(e.bootAction) ? e.message : `Boot action ${e.bootAction}: ${e.message}`;
+      throw ApplicationFailure.nonRetryable(message, BOOT_ACTION_RENDER_ERROR);
+    }
+  };
   return {
     async findMachine(ref: NodeRef): Promise<MachineInfo | null> {
       const { design, node } = await nodeOf(ref);
@@ -50,13 +68,17 @@ export function createNodeActivities(deps: OrchestrationDeps) {
     },
     async startDeploy(ref: NodeRef, systemId: string, workflowId: string): Promise<StartResult> {
       const { design, node } = await nodeOf(ref);
-      const userData = deployUserData(design, node, workflowId, deps.bootActions);
+      const assets = await render(design, node, ref, workflowId);
+      const key = nodeBootActionKey(deps.bootActions.secret, workflowId, node.name);
+      const targeted = design.bootactions.some((b) => b.target_nodes.includes(node.name));
+      const userData = deployUserData(node.name, assets, { key, reportUrl: deps.bootActions.reportUrl, targeted });
       return provisioner().startDeploy(systemId, {
           image: node.image ?? undefined,
           kernel: node.kernel ?? undefined,
           userData,
           ownerData: node.owner_data,
           nodeName: node.name,
+          bootActionKey: key,
       });
     },
     async startRelease(_ref: NodeRef, systemId: string): Promise<StartResult> {
@@ -67,6 +89,25 @@ export function createNodeActivities(deps: OrchestrationDeps) {
       return design.bootactions
         .filter((b) => b.target_nodes.includes(ref.node))
         .map((b) => ({ name: b.name, actionId: bootActionId(workflowId, b.name), signaling: b.signaling }));
+    },
+    /**
+     * The node's boot actions rendered for this deploy, before it is deployed, so a boot action that cannot be
+     * rendered fails the node at once instead of a node that never reports. Only ids and digests leave the
+     * worker: the assets themselves are rendered again when the node fetches them.
+     */
+    async renderBootActions(ref: NodeRef, workflowId: string): Promise<RenderedBootAction[]> {
+      const { design, node } = await nodeOf(ref);
+      const assets = await render(design, node, ref, workflowId);
+      return design.bootactions
+        .filter((b) => b.target_nodes.includes(node.name))
+        .map((b) => ({
+          name: b.name,
+          actionId: bootActionId(workflowId, b.name),
+          signaling: b.signaling,
+          assets: assets
+            .filter((a) => a.bootAction === b.name)
+            .map((a) => ({ type: a.type, path: a.path, sha256: createHash('sha256').update(a.data).digest('hex') })),
+        }));
     },
     async interrogateBmc(ref: NodeRef): Promise<BmcReport> {
       const { target, drivers } = await bmc(ref);

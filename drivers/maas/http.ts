@@ -86,6 +86,8 @@ export class MaasHttp {
 
   async request<T>(method: string, path: string, req: MaasRequest): Promise<T> {
     const url = this.url(path, req);
+    // A boot action context tag (`<node>__baid__<key>`, provisioner.ts) names the node's key: logged masked.
+    const logged = path.replace(/__baid__[0-9a-fA-F]+/g, '__baid__<key>');
     const ctx: DriverErrorContext = { operation: req.operation ?? `${method} ${path}${req.op ? ` op=${req.op}` : ''}`, node: req.node, address: this.config.apiUrl, peer: 'MaaS' };
     const retries = this.config.retries ?? 3;
     for (let attempt = 0; ; attempt++) {
@@ -97,13 +99,13 @@ export class MaasHttp {
         if (err instanceof CallAbortedError) throw err;
         const reason = this.scrub(err instanceof Error ? err.message : String(err));
         if (attempt < retries) {
-          this.logger.warn('MaaS request failed, retrying', { method, path, op: req.op, attempt, reason });
+          this.logger.warn('MaaS request failed, retrying', { method, path: logged, op: req.op, attempt, reason });
           await sleep(this.backoff(attempt));
           continue;
         }
         throw new TransientDriverError(`MaaS unreachable after ${attempt + 1} attempts: ${reason}`, ctx);
       }
-      this.logger.debug('MaaS request', { method, path, op: req.op, status: res.status, attempt });
+      this.logger.debug('MaaS request', { method, path: logged, op: req.op, status: res.status, attempt });
       if (res.status < 400) {
         if (req.binary) return text as unknown as T;
         const body = text.toString();
@@ -112,7 +114,7 @@ export class MaasHttp {
         return (type.includes('json') ? JSON.parse(body) : body) as T;
       }
       if (RETRY_STATUS.has(res.status) && attempt < retries) {
-        this.logger.warn('MaaS answered a retryable status, retrying', { method, path, op: req.op, status: res.status, attempt });
+        this.logger.warn('MaaS answered a retryable status, retrying', { method, path: logged, op: req.op, status: res.status, attempt });
         await sleep(this.backoff(attempt, res.headers.get('retry-after')));
         continue;
       }

@@ -122,7 +122,9 @@ export class MaasProvisioner implements Provisioner {
       await applyTag(this.deps, name, systemId);
     } catch (e) {
       // Drydock only logs failures here: the boot action API still works without the tag.
-      this.logger.warn('Could not tag node with its boot action key', { node, error: e instanceof Error ? e.message : String(e) });
+      // The key is the node's credential to the boot action API: never in a log line, even inside a MaaS URL.
+      const error = (e instanceof Error ? e.message : String(e)).replace(/__baid__[0-9a-fA-F]+/g, '__baid__<key>');
+      this.logger.warn('Could not tag node with its boot action key', { node, error });
     }
   }
 

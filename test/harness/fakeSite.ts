@@ -19,7 +19,7 @@ import type { NodeActivities } from '../../activities/orchestration';
 import { COMMISSION_FROM, COMMISSIONED, COMMISSIONING, DEPLOY_FROM, RELEASE_FROM, STATUS_NAMES, NodeStatus, type MaasStatusName } from '../../common/maasStatus';
 import type { OrchestratorSettings } from '../../common/orchestratorConfig';
 import { PermanentDriverError, TransientDriverError } from '../../drivers/errors';
-import { bootactionReportSignal } from '../../workflows/messages';
+import { BOOT_ACTION_STATUS_SIGNAL, type BootActionStatusReport, type RenderedBootAction } from '../../common/bootActionProtocol';
 import { nodeWorkflowId, type NodeOutcome } from '../../workflows/node/nodeRun';
 import { taskWorkflowId, type Task } from '../../workflows/task';
 import { fastSettings, temporalAddress } from './temporal';
@@ -245,7 +245,7 @@ function nodeActivities(sites: Map<string, FakeSite>, client: () => Client) {
           if (a.signaling && a.report !== 'never') {
             const failed = a.report === 'failure';
             const details = [{ message: `${a.name} ${failed ? 'failed' : 'succeeded'} on ${ref.node}`, error: failed }];
-            await handle.signal(bootactionReportSignal, { actionId: fakeActionId(deployedBy, a.name), status: a.report, details });
+            await handle.signal<[BootActionStatusReport]>(BOOT_ACTION_STATUS_SIGNAL, { actionId: fakeActionId(deployedBy, a.name), status: a.report, details });
           }
         }
       }
@@ -280,6 +280,10 @@ function nodeActivities(sites: Map<string, FakeSite>, client: () => Client) {
     async nodeBootActions(ref: NodeRef, workflowId: string): Promise<BootActionExpectation[]> {
       const site = await enter('nodeBootActions', ref);
       return (site.bootActions.get(ref.node) ?? []).map((a) => ({ name: a.name, actionId: fakeActionId(workflowId, a.name), signaling: a.signaling }));
+    },
+    async renderBootActions(ref: NodeRef, workflowId: string): Promise<RenderedBootAction[]> {
+      const site = await enter('renderBootActions', ref);
+      return (site.bootActions.get(ref.node) ?? []).map((a) => ({ name: a.name, actionId: fakeActionId(workflowId, a.name), signaling: a.signaling, assets: [] }));
     },
   } satisfies Partial<NodeActivities>;
   return mapFailures(activities, (a) => (a === 'setPxeBoot' || a === 'powerCycle' ? 'BMC' : 'MaaS'));

@@ -67,7 +67,7 @@ describe('deploy_nodes', () => {
     expect(task.nodes.n01).toMatchObject({ step: 'done', result: 'success' });
     expect(site.sequence('n01')).toEqual(['findMachine', 'machineStatus']);
     expect(site.count('machineStatus')).toBe(2);
-    expect(site.count('startDeploy') + site.count('applyNetworking') + site.count('startRelease') + site.count('nodeBootActions')).toBe(0);
+    expect(site.count('startDeploy') + site.count('applyNetworking') + site.count('startRelease') + site.count('renderBootActions')).toBe(0);
     expect(text(outcome)).toEqual([
       'Node already being deployed',
       'Node deployed',
@@ -86,10 +86,10 @@ describe('deploy_nodes', () => {
     expect(site.count('startDeploy')).toBe(2);
     expect(site.count('startRelease')).toBe(1);
     expect(site.sequence('n01')).toEqual([
-      'findMachine', 'applyNetworking', 'applyStorage', 'applyPlatform', 'startDeploy', 'machineStatus',
+      // The boot actions are rendered once, before the first deployment; both deployments use the same ids.
+      'findMachine', 'applyNetworking', 'applyStorage', 'applyPlatform', 'renderBootActions', 'startDeploy', 'machineStatus',
       'startRelease', 'machineStatus',
       'applyNetworking', 'applyStorage', 'applyPlatform', 'startDeploy', 'machineStatus',
-      'nodeBootActions',
     ]);
     expect(text(outcome)).toEqual([
       ...CONFIGURED,
@@ -97,8 +97,8 @@ describe('deploy_nodes', () => {
       'Releasing the machine (MaaS status Failed deployment) before deploying it again',
       'Retrying deployment (attempt 2 of 4)',
       ...CONFIGURED,
-      'Node deployed',
       'hello succeeded on n01',
+      'Node deployed',
       'Boot action hello completed with status success',
       NO_NETWORK_DRIVER,
     ]);
@@ -146,9 +146,10 @@ describe('deploy_nodes', () => {
     expect(task.result).toMatchObject({ status: 'failure', failures: ['n01'] });
     expect(task.nodes.n01).toMatchObject({ step: 'bootaction_report', result: 'failure' });
     expect(site.count('startDeploy')).toBe(1);
+    // A report's details are task messages as soon as it arrives (here with the poll that saw Deployed).
     expect(text(outcome).slice(CONFIGURED.length)).toEqual([
-      'Node deployed',
       'certs succeeded on n01',
+      'Node deployed',
       'Boot action certs completed with status success',
       'Boot action hello timed out.',
       'bootaction_report: 1 boot action(s) did not succeed in time',
@@ -170,7 +171,7 @@ describe('deploy_nodes', () => {
 
     expect(task.result).toMatchObject({ status: 'success', successes: ['n01'] });
     expect(site.sequence('n01')).toEqual([
-      'findMachine', 'machineStatus', 'applyNetworking', 'applyStorage', 'applyPlatform', 'startDeploy', 'machineStatus', 'nodeBootActions',
+      'findMachine', 'machineStatus', 'applyNetworking', 'applyStorage', 'applyPlatform', 'renderBootActions', 'startDeploy', 'machineStatus',
     ]);
     expect(site.count('startCommission')).toBe(0);
     expect(text(outcome)).toEqual(['Node is being commissioned (MaaS status Commissioning); deploying once it is Ready', ...CONFIGURED, 'Node deployed', NO_NETWORK_DRIVER]);

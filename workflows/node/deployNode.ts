@@ -1,5 +1,14 @@
-import { condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MachineInfo } from '../../activities/contract';
+import {
+  BOOT_ACTION_STATUS_SIGNAL,
+  BOOT_ACTIONS_QUERY,
+  isFinal,
+  type BootActionBoard,
+  type BootActionStatus,
+  type BootActionStatusReport,
+  type RenderedBootAction,
+} from '../../common/bootActionProtocol';
 import { COMMISSIONED, isFailedStatus, STATUS_NAMES, NodeStatus } from '../../common/maasStatus';
 import { bootactionReportSignal, type BootActionReport } from '../messages';
 import { node } from '../proxies';
@@ -7,6 +16,15 @@ import { NodeRun, NodeStepFailed, type NodeActionInput, type NodeOutcome } from 
 import { RUNBOOKS_V2 } from './prepareNode';
 import { decide, DEPLOY } from './statusPlan';
 import { deployNodeV1 } from './v1';
+
+/**
+ * Boot actions rendered before the deploy, reported through the boot action API (BootActionAssets below)
+ * instead of a report the user data sent whatever happened.
+ */
+export const BOOTACTION_ASSETS = 'bootaction-assets';
+
+const bootActionsQuery = defineQuery<BootActionBoard>(BOOT_ACTIONS_QUERY);
+const bootActionStatusSignal = defineSignal<[BootActionStatusReport]>(BOOT_ACTION_STATUS_SIGNAL);
 
 const DEPLOYED = STATUS_NAMES[NodeStatus.DEPLOYED];
 const READY = STATUS_NAMES[NodeStatus.READY];
@@ -21,6 +39,7 @@ const READY = STATUS_NAMES[NodeStatus.READY];
 export async function deployNode(input: NodeActionInput): Promise<NodeOutcome> {
   const run = new NodeRun('deploy_node', input);
   if (!patched(RUNBOOKS_V2)) return deployNodeV1(run);
+  const assets = patched(BOOTACTION_ASSETS) ? new BootActionAssets(run) : undefined;
   const reports = new Map<string, BootActionReport>();
   setHandler(bootactionReportSignal, (r) => {
     if (!reports.has(r.actionId)) reports.set(r.actionId, r);
@@ -32,7 +51,7 @@ export async function deployNode(input: NodeActionInput): Promise<NodeOutcome> {
     if (!machine) throw new NodeStepFailed(`Node ${input.node} not found in MaaS; run prepare_nodes first`);
 
     // A report counts only for the deployment it came from: each new deployment starts with none.
-    const deployed = await deploy(run, machine, () => reports.clear());
+    const deployed = await deploy(run, machine, () => (assets ? assets.newDeployment() : reports.clear()), assets);
     if (deployed === 'already') {
       // Its boot actions reported when it was deployed; there is nothing new to wait for.
       run.info('Node already deployed, skipping deployment');
@@ -43,7 +62,8 @@ export async function deployNode(input: NodeActionInput): Promise<NodeOutcome> {
     } else {
       run.info('Node deployed');
       await run.enter('bootaction_report');
-      await awaitBootActions(run, reports);
+      if (assets) await assets.awaitReports();
+      else await awaitBootActions(run, reports);
     }
 
     await run.enter('config_port_production');
@@ -55,7 +75,7 @@ export async function deployNode(input: NodeActionInput): Promise<NodeOutcome> {
  * Brings the machine to Deployed from any status, as the status table says. 'started': this workflow
  * deployed it; 'resumed': it finished a deployment started before; 'already': it was Deployed.
  */
-async function deploy(run: NodeRun, machine: MachineInfo, onDeployStart: () => void): Promise<'started' | 'resumed' | 'already'> {
+async function deploy(run: NodeRun, machine: MachineInfo, onDeployStart: () => void, assets?: BootActionAssets): Promise<'started' | 'resumed' | 'already'> {
   const attempts = run.maxRetries + 1;
   const { timeouts } = run.input.settings;
   let status = machine.statusName;
@@ -95,7 +115,7 @@ async function deploy(run: NodeRun, machine: MachineInfo, onDeployStart: () => v
         if (++deploys > attempts) throw new NodeStepFailed(`deployment failed ${attempts} times`);
         if (deploys > 1) run.info(`Retrying deployment (attempt ${deploys} of ${attempts})`);
         onDeployStart();
-        await configureAndDeploy(run, machine.systemId);
+        await configureAndDeploy(run, machine.systemId, assets);
         startedHere = true;
         break;
       case 'await-deployment':
@@ -115,7 +135,7 @@ async function deploy(run: NodeRun, machine: MachineInfo, onDeployStart: () => v
 }
 
 /** ApplyNodeNetworking, ApplyNodeStorage, ApplyNodePlatform, then DeployNode's deploy call. */
-async function configureAndDeploy(run: NodeRun, systemId: string): Promise<void> {
+async function configureAndDeploy(run: NodeRun, systemId: string, assets?: BootActionAssets): Promise<void> {
   await run.enter('apply_node_networking');
   report(run, await run.call(() => node.applyNetworking(run.ref, systemId)));
   await run.enter('apply_node_storage');
@@ -123,6 +143,8 @@ async function configureAndDeploy(run: NodeRun, systemId: string): Promise<void>
   await run.enter('apply_node_platform');
   report(run, await run.call(() => node.applyPlatform(run.ref, systemId)));
   await run.enter('deploy_node');
+  // Drydock's DeployNode creates the boot action context here; a boot action that cannot be rendered fails the node now.
+  if (assets) await assets.render();
   await run.call(() => node.startDeploy(run.ref, systemId, workflowInfo().workflowId));
 }
 
@@ -152,4 +174,61 @@ async function awaitBootActions(run: NodeRun, reports: Map<string, BootActionRep
     }
   }
   if (failed > 0) throw new NodeStepFailed(`${failed} boot action(s) did not succeed${inTime ? '' : ' in time'}`);
+}
+
+/**
+ * The node's boot actions for this deploy (Drydock's boot_action_status rows): rendered before the deploy
+ * (ids and digests only), reported by the node's own assets through the boot action API, which asks
+ * BOOT_ACTIONS_QUERY and signals each report. Each report's details become task messages at once
+ * (context `bootaction`, the action id); a final status is kept, a later one refused by the API (409).
+ */
+class BootActionAssets {
+  private actions: RenderedBootAction[] | undefined;
+  private readonly status = new Map<string, 'success' | 'failure'>();
+
+  constructor(private readonly run: NodeRun) {
+    setHandler(bootActionsQuery, () => ({
+      node: run.input.node,
+      actions: (this.actions ?? []).map((a) => ({ ...a, status: this.statusOf(a) })),
+    }));
+    setHandler(bootActionStatusSignal, (r) => {
+      const a = this.actions?.find((x) => x.actionId === r.actionId);
+      if (!a || isFinal(this.statusOf(a))) return;
+      for (const d of r.details ?? []) run.task.addMessage(d.message, { error: d.error, ctxType: 'bootaction', ctx: r.actionId });
+      if (r.status) this.status.set(r.actionId, r.status);
+    });
+  }
+
+  private statusOf(a: RenderedBootAction): BootActionStatus {
+    return this.status.get(a.actionId) ?? (a.signaling ? 'incomplete' : 'unreported');
+  }
+
+  /** Renders the node's assets once per workflow: every deployment of it uses the same ids and key. */
+  async render(): Promise<void> {
+    if (!this.actions) this.actions = await this.run.call(() => node.renderBootActions(this.run.ref, workflowInfo().workflowId));
+  }
+
+  /** A report belongs to the deployment it came from. */
+  newDeployment(): void {
+    this.status.clear();
+  }
+
+  /** Drydock's BootactionReport: every signaling action final, or bootaction_final_status minutes. */
+  async awaitReports(): Promise<void> {
+    const signaling = (this.actions ?? []).filter((a) => a.signaling);
+    const inTime = await condition(() => signaling.every((a) => isFinal(this.statusOf(a))), this.run.input.settings.timeouts.bootaction_final_status * 60_000);
+    let failed = 0;
+    for (const a of signaling) {
+      const s = this.statusOf(a);
+      if (s === 'success') this.run.info(`Boot action ${a.name} completed with status success`);
+      else if (s === 'failure') {
+        this.run.error(`Boot action ${a.name} completed with status failure`);
+        failed++;
+      } else {
+        this.run.error(`Boot action ${a.name} timed out.`);
+        failed++;
+      }
+    }
+    if (failed > 0) throw new NodeStepFailed(`${failed} boot action(s) did not succeed${inTime ? '' : ' in time'}`);
+  }
 }
