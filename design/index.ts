@@ -123,3 +123,4 @@ export { NodeFilterError, selectNodes } from './nodeFilter';
 export { DesignRefError, resolveDesignRef, redactRef, type ResolveOptions } from './resolver';
 export { makeMessage, statusFrom, type Level, type ValidationMessage, type ValidationStatus } from './status';
 export { executeRule, RULES, RULES_BY_CLASS, runValidations, type PlatformCatalog, type RuleContext, type ValidationRule } from './validations';
+export { BootActionRenderError, renderNodeAssets, tarball, type BootActionIdentity, type RenderedAsset } from './bootactions';

@@ -1,10 +1,14 @@
 /**
  * Drydock parity: the cases of ../shared/reference/validation-cases.md that concern ingestion, schemas,
- * inheritance, node filters and the 18 rules, on Drydock's own samples read in place.
+ * inheritance, node filters, the 18 rules and boot action rendering, on Drydock's own samples read in place.
  */
 import type { NodeFilterSet } from '../../design/model';
+import { execFileSync } from 'child_process';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { nodeContext, renderNodeAssets, tarball, type BootActionIdentity } from '../../design/bootactions';
 import { compileDesign, ingestText, loadDesign, resolveDesignRef, SCHEMAS_FOR_TESTS, selectNodes, validateDesignText } from './designUnderTest';
 import { describeDrydock, effectiveSite, MOCK_MAAS, readSample, REFERENCE_DIR, ruleMessages, sampleRef } from './drydockData';
 import type { EffectiveDesign, ValidationMessage } from '../../design';
@@ -366,6 +370,75 @@ describeDrydock('Drydock ingestion and effective-design cases', () => {
     const r = ingestText(readSample('invalid_validation.yaml'));
     const c = r.design.baremetal_nodes.find((n) => n.name === 'controller01')!;
     expect(c.addressing.find((a) => a.network === 'invalid')!.address).toBe('141.16.1.20');
+  });
+});
+
+/** A random 128-bit ULID in Crockford base32 (ulid2.ulid_to_base32) and a 256-bit key in hex, as Drydock makes them. */
+function randomIdentity(designRef: string): BootActionIdentity {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  let n = BigInt(`0x${randomBytes(16).toString('hex')}`);
+  let actionId = '';
+  for (let i = 0; i < 26; i++, n >>= 5n) actionId = alphabet[Number(n & 31n)] + actionId;
+  return { actionId, actionKey: randomBytes(32).toString('hex'), reportUrl: 'http://127.0.0.1:9000/api/v1.0/bootactions/', designRef };
+}
+
+describeDrydock('Drydock boot action rendering cases (rows 80-85, 89)', () => {
+  const ref = sampleRef('deckhand_fullsite.yaml');
+  const identities = new Map<string, BootActionIdentity>();
+  const identity = (ba: string) => identities.get(ba) ?? identities.set(ba, randomIdentity(ref)).get(ba)!;
+  /** BootAction('helloworld').render_assets('compute01', ...): the helloworld assets only, in their order. */
+  const helloworld = async () => {
+    const loaded = await loadDesign(ref);
+    expect(loaded.status.status).toBe('Success');
+    return (await renderNodeAssets(loaded.design!, 'compute01', identity)).filter((a) => a.bootAction === 'helloworld');
+  };
+  const compute01 = () => nodeContext(effectiveSite('deckhand_fullsite.yaml').design as EffectiveDesign, 'compute01');
+
+  test('80 render node name', async () => {
+    const assets = await helloworld();
+    expect(assets[0].path).toBe('/var/tmp/hello.sh');
+    expect(assets[0].data.toString('utf8')).toContain('compute01');
+  });
+  test('81 render design_ref (asset order kept)', async () => {
+    const assets = await helloworld();
+    expect(assets[2].path).toBe('/var/tmp/designref.sh');
+    expect(assets[2].data.toString('utf8')).toContain('deckhand_fullsite.yaml');
+  });
+  test('82 render action key and id', async () => {
+    const rendered = (await helloworld())[2].data.toString('utf8');
+    expect(rendered).toContain(identity('helloworld').actionKey);
+    expect(rendered).toContain(identity('helloworld').actionId);
+  });
+  test('83 network context', () => {
+    const ctx = compute01().network;
+    expect(ctx).toHaveProperty('mgmt');
+    expect(ctx.mgmt.ip).toBe('172.16.1.21');
+  });
+  test('84 interface context', () => {
+    const ctx = compute01().interfaces;
+    expect(ctx).toHaveProperty('bond0');
+    expect(ctx.bond0.sriov).toBeTruthy();
+    expect(ctx.bond0.vf_count).toBe(2);
+  });
+  test('85 node domain', () => expect(compute01().domain).toBe('mgmt.sitename.example.com'));
+  test('89 tarbuilder: the hello.sh member, named by its path, has mode 0o555', async () => {
+    const assets = await helloworld();
+    expect(assets.length).toBeGreaterThan(0);
+    const helloPath = assets.find((a) => a.path?.endsWith('hello.sh'))!.path!;
+    expect(helloPath).toBe('/var/tmp/hello.sh');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parity-tar-'));
+    try {
+      const file = path.join(dir, 'files.tgz');
+      fs.writeFileSync(file, tarball(assets, 'file'));
+      const members = execFileSync('tar', ['--numeric-owner', '-tzvf', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/));
+      const hello = members.find((m) => m[m.length - 1] === helloPath)!;
+      expect(hello.slice(0, 2)).toEqual(['-r-xr-xr-x', '0/0']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
