@@ -1,9 +1,11 @@
-/** Just enough BSON to answer op=details: a flat document of binary and string fields. */
-export function serialize(doc: Record<string, Buffer | string>): Buffer {
+/** Just enough BSON to answer op=details: a flat document of binary, string and null fields. */
+export function serialize(doc: Record<string, Buffer | string | null>): Buffer {
   const parts: Buffer[] = [];
   for (const [key, value] of Object.entries(doc)) {
     const name = Buffer.concat([Buffer.from(key, 'utf8'), Buffer.from([0])]);
-    if (Buffer.isBuffer(value)) {
+    if (value === null) {
+      parts.push(Buffer.from([0x0a]), name);
+    } else if (Buffer.isBuffer(value)) {
       const len = Buffer.alloc(4);
       len.writeInt32LE(value.length);
       parts.push(Buffer.from([0x05]), name, len, Buffer.from([0x00]), value);

@@ -35,6 +35,8 @@ export class Lifecycle {
     m.powerState = 'on';
     const outcome = this.outcome(m, 'commission');
     this.after(m, this.durations.commissioning, outcome, () => {
+      // The scripts have run: their results replace the previous run's.
+      m.commissioning = { at: Date.now(), failed: outcome === 'fail' };
       if (outcome === 'fail') return this.finish(m, S.FAILED_COMMISSIONING);
       this.set(m, S.TESTING);
       this.after(m, this.durations.testing, 'ok', () => this.finish(m, S.READY));
@@ -99,7 +101,10 @@ export class Lifecycle {
     m.owner = inUse ? (m.owner ?? 'admin') : m.owner;
     m.powerState = status === S.DEPLOYED || status === S.DEPLOYING || status === S.COMMISSIONING || status === S.TESTING ? 'on' : 'off';
     const ready = () => this.finish(m, S.READY);
+    // Any status past commissioning means a commissioning run whose results MaaS keeps.
+    if (m.commissioning === null && status !== S.NEW && status !== S.COMMISSIONING) m.commissioning = { at: Date.now(), failed: status === S.FAILED_COMMISSIONING };
     if (status === S.COMMISSIONING) this.after(m, this.durations.commissioning, 'ok', () => {
+      m.commissioning = { at: Date.now(), failed: false };
       this.set(m, S.TESTING);
       this.after(m, this.durations.testing, 'ok', ready);
     });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { virtualHardware, type MachineHardware } from './hardware';
 import { NodeStatus, STATUS_NAMES, type NodeStatusCode } from './status';
 import type { BlockDeviceRecord, InterfaceRecord, LinkRecord, MachineRecord, MaasStore } from './store';
 
@@ -20,6 +21,11 @@ export interface EnlistSpec {
   block_devices?: Array<{ name: string; size: number; model?: string; serial?: string; tags?: string[] }>;
   memory?: number;
   cpu_count?: number;
+  /**
+   * The machine's real hardware (PCI and SCSI addresses, products); its NICs and disks then replace
+   * `interfaces` and `block_devices`. Without it the machine is a VM: virtio NICs and QEMU disks.
+   */
+  hardware?: MachineHardware;
 }
 
 const ADJECTIVES = ['able', 'brave', 'calm', 'eager', 'fair', 'glad', 'keen', 'lucky', 'noble', 'proud', 'quick', 'sharp', 'tidy', 'vivid', 'witty'];
@@ -48,16 +54,22 @@ function statusOf(s: EnlistSpec['status']): NodeStatusCode {
 
 export function enlistMachine(store: MaasStore, spec: EnlistSpec): MachineRecord {
   const vlan = store.defaultVlan();
-  const nics = spec.interfaces ?? (spec.mac_addresses ?? [randomMac()]).map((mac, i) => ({ name: `eth${i}`, mac_address: mac }));
-  const interfaces: InterfaceRecord[] = nics.map((n) => ({
-    id: store.nextId(), name: n.name, type: 'physical', mac: (n.mac_address ?? randomMac()).toLowerCase(), vlanId: vlan.id, links: [], mtu: null, parents: [], params: {}, tags: [],
-  }));
-  const disks = spec.block_devices ?? [{ name: 'sda', size: 500_000_000_000 }];
-  const blockDevices: BlockDeviceRecord[] = disks.map((d) => ({
-    id: store.nextId(), name: d.name, size: d.size, type: 'physical', model: d.model ?? 'QEMU HARDDISK', serial: d.serial ?? randomBytes(6).toString('hex'),
-    tags: d.tags ?? ['ssd'], uuid: null, filesystem: null, partitions: [], partitionTable: null, volumeGroupId: null,
-  }));
   const hostname = spec.hostname ?? petName(store);
+  const hardware = spec.hardware ?? virtualHardware(
+    hostname,
+    (spec.interfaces ?? (spec.mac_addresses ?? [randomMac()]).map((mac, i) => ({ name: `eth${i}`, mac_address: mac })))
+      .map((n) => ({ name: n.name, mac: (n.mac_address ?? randomMac()).toLowerCase() })),
+    spec.block_devices ?? [{ name: 'sda', size: 500_000_000_000 }],
+  );
+  // MaaS names what commissioning found after the kernel.
+  const interfaces: InterfaceRecord[] = hardware.nics.map((n) => ({
+    id: store.nextId(), name: n.name, type: 'physical', mac: n.mac.toLowerCase(), vlanId: vlan.id, links: [], mtu: null, parents: [], params: {}, tags: [],
+  }));
+  const tagsOf = (name: string) => spec.block_devices?.find((d) => d.name === name)?.tags ?? (name.startsWith('nvme') ? ['ssd', 'nvme'] : ['ssd']);
+  const blockDevices: BlockDeviceRecord[] = hardware.disks.map((d) => ({
+    id: store.nextId(), name: d.name, size: d.size, type: 'physical', model: d.model, serial: d.serial,
+    tags: tagsOf(d.name), uuid: null, filesystem: null, partitions: [], partitionTable: null, volumeGroupId: null,
+  }));
   if (store.machineByHostname(hostname)?.hostname === hostname) throw new Error(`a machine named ${hostname} is already enlisted`);
   const powerParameters = { ...(spec.power_parameters ?? {}) };
   if (spec.power_address) powerParameters.power_address = spec.power_address;
@@ -66,7 +78,10 @@ export function enlistMachine(store: MaasStore, spec: EnlistSpec): MachineRecord
     powerType: spec.power_type ?? 'manual', powerParameters, powerState: 'off', memory: spec.memory ?? 16384, cpuCount: spec.cpu_count ?? 8,
     owner: null, ownerData: {}, osystem: '', distroSeries: '', hweKernel: null, userData: null, interfaces, blockDevices, volumeGroups: [],
     bootInterfaceId: interfaces[0]?.id ?? null, bootDiskId: blockDevices[0]?.id ?? null, storageLayout: null, erased: false,
+    hardware, commissioning: null,
   };
+  // A machine enlisted past New was commissioned before: MaaS keeps that run's results.
+  if (m.status !== NodeStatus.NEW && m.status !== NodeStatus.COMMISSIONING) m.commissioning = { at: Date.now(), failed: m.status === NodeStatus.FAILED_COMMISSIONING };
   // Commissioning discovers the boot NIC with a DHCP ("auto") link.
   if (interfaces[0]) interfaces[0].links.push(bootLink(store, vlan.id));
   store.machines.set(m.systemId, m);

@@ -1,4 +1,5 @@
 import type { MaasFilesystem } from '../../drivers/maas/models/wire';
+import type { MachineHardware } from './hardware';
 import type { NodeStatusCode } from './status';
 
 /** The emulator's records: ids and references, not JSON. views.ts renders them as MaaS answers. */
@@ -74,6 +75,10 @@ export interface MachineRecord {
   bootDiskId: number | null;
   storageLayout: string | null;
   erased: boolean;
+  /** What the machine physically has; its interfaces and block devices are named after it. */
+  hardware: MachineHardware;
+  /** The last commissioning run whose script results MaaS keeps (null: never commissioned). */
+  commissioning: { at: number; failed: boolean } | null;
 }
 export interface FabricRecord {
   id: number;

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EffectiveDesign } from '../../design';
+import type { DeviceAlias } from '../../design/model';
+import type { DiskHardware, MachineHardware, NicHardware } from '../maas/hardware';
 
 /** What the simulator needs to know of each node to stand up its BMC and enlist it in MaaS. */
 export interface SimulatedNodeSpec {
@@ -10,9 +12,8 @@ export interface SimulatedNodeSpec {
   credential: string;
   /** MaaS names machines itself at enlistment; Drydock renames them when it identifies them. */
   enlistName: string;
-  macs: string[];
-  interfaces: { name: string; mac: string }[];
-  blockDevices: { name: string; sizeBytes: number }[];
+  /** The machine as built: NICs and disks at the addresses its HardwareProfile declares, with kernel names. */
+  hardware: MachineHardware;
 }
 
 /** The design's nodes as the simulator sees them; every node must have an ipmi or redfish OOB address. */
@@ -26,8 +27,6 @@ export function nodeAddresses(design: EffectiveDesign): SimulatedNodeSpec[] {
     const oobNetwork = String(oob.network ?? '');
     const addr = n.addressing.find((a) => a.network === oobNetwork && a.type === 'static');
     if (!addr) throw new Error(`node ${n.name}: no static address on its OOB network ${oobNetwork || '(unset)'}`);
-    const ifaceNames = hardwareNicNames(n);
-    const interfaces = ifaceNames.map((name, i) => ({ name, mac: mac(n.name, i) }));
     return {
       name: n.name,
       oobType: type,
@@ -35,25 +34,201 @@ export function nodeAddresses(design: EffectiveDesign): SimulatedNodeSpec[] {
       account: String(oob.account ?? ''),
       credential: String(oob.credential ?? ''),
       enlistName: `${adjective(n.name)}-${noun(n.name)}-${createHash("md5").update(n.name).digest("hex").slice(0, 4)}`,
-      macs: interfaces.map((i) => i.mac),
-      interfaces,
-      blockDevices: n.storage_devices.map((d) => ({ name: d.name, sizeBytes: 480e9 })),
+      hardware: nodeHardware(design, n),
     };
   });
 }
 
-/** The NIC names the hardware has: every slave of every interface, resolved through hardware aliases. */
-function hardwareNicNames(n: EffectiveDesign['baremetal_nodes'][number]): string[] {
-  const names: string[] = [];
-  for (const i of n.interfaces) {
-    for (const s of i.hardware_slaves ?? []) if (!names.includes(s)) names.push(s);
+type Node = EffectiveDesign['baremetal_nodes'][number];
+
+/**
+ * The server the node is: one device at each address of its HardwareProfile's device_aliases, a NIC or disk
+ * for each name the design uses without an alias, and a spare NIC and NVMe disk the design does not mention.
+ * Devices get the names the kernel would give them (systemd's eno/enp names, sd/nvme disks), never an
+ * alias: Drydock has to resolve aliases from the lshw output MaaS collects.
+ */
+export function nodeHardware(design: EffectiveDesign, n: Node): MachineHardware {
+  const profile = design.hardware_profiles.find((h) => h.name === n.hardware_profile);
+  const aliases = new Map((profile?.devices ?? []).map((d) => [d.alias, d]));
+  const slaves = n.interfaces.flatMap((i) => i.hardware_slaves ?? []);
+  const diskNames = new Set(n.storage_devices.map((d) => d.name));
+  const taken = new Set<string>([...aliases.keys(), ...slaves.filter((s) => !aliases.has(s)), ...[...diskNames].filter((d) => !aliases.has(d))]);
+  const claim = (candidates: Iterable<string>): string => {
+    for (const c of candidates) {
+      if (!taken.has(c)) {
+        taken.add(c);
+        return c;
+      }
+    }
+    throw new Error(`node ${n.name}: no free kernel name`);
+  };
+
+  const isDisk = (a: DeviceAlias) =>
+    diskNames.has(a.alias) || (!slaves.includes(a.alias) && (a.bus_type === 'scsi' || /nvme|ssd|disk|drive|raid|sata|sas\b/i.test(a.dev_type ?? '')));
+  const nicAliases = [...aliases.values()].filter((a) => !isDisk(a));
+  const diskAliases = [...aliases.values()].filter(isDisk);
+  // Every PCI alias keeps its address (a `regexp:` one gets the first address it matches) before spares are placed.
+  const usedPci = new Set<string>();
+  const aliasPci = new Map<DeviceAlias, string>();
+  for (const a of aliases.values()) {
+    if (a.bus_type !== 'pci') continue;
+    const addr = a.address ?? '';
+    const concrete = addr.startsWith('regexp:') ? firstMatchingPci(addr.slice('regexp:'.length), usedPci) : addr;
+    usedPci.add(concrete);
+    aliasPci.set(a, concrete);
   }
-  return names.length ? names : ['eno1'];
+  const pciOf = (a: DeviceAlias): string => aliasPci.get(a) ?? a.address ?? '';
+
+  // NICs: every NIC alias at its address, every slave named without an alias, one spare onboard port.
+  const nicSpecs: { pci: string; alias?: DeviceAlias; name?: string; wired: boolean }[] = nicAliases.map((a) => ({ pci: pciOf(a), alias: a, wired: true }));
+  for (const s of slaves) if (!aliases.has(s) && !isMac(s)) nicSpecs.push({ pci: freePci(usedPci, 0x18), name: s, wired: true });
+  nicSpecs.push({ pci: freePci(usedPci, 0x01), wired: false });
+  const nics: NicHardware[] = [];
+  const onboard = nicSpecs.filter((s) => !s.name && pciBus(s.pci) <= 0x01).sort((a, b) => a.pci.localeCompare(b.pci));
+  const switchName = torSwitch(design, n);
+  for (const s of [...nicSpecs].sort((a, b) => a.pci.localeCompare(b.pci))) {
+    const index = onboard.indexOf(s);
+    const name = s.name ?? claim(kernelNicNames(s.pci, index >= 0 ? index + 1 : undefined));
+    const devType = s.alias?.dev_type ?? 'I350 Gigabit Network Connection';
+    nics.push({
+      name,
+      mac: mac(n.name, s.pci),
+      pciAddress: s.pci,
+      product: devType,
+      vendor: vendorOf(devType),
+      speed: s.wired ? speedOf(devType) : undefined,
+      neighbour: s.wired ? { switchName, switchMac: mac(switchName, 'chassis'), port: `Ethernet${nics.length + 1}` } : undefined,
+    });
+  }
+  // The NIC that PXE boots (the first slave of the first interface) carries the design's boot_mac, as on a
+  // real server whose boot MAC was read off it; MaaS makes it the boot interface.
+  const pxeSlave = n.interfaces.find((i) => (i.hardware_slaves ?? []).length > 0)?.hardware_slaves?.[0];
+  const pxeAlias = pxeSlave ? aliases.get(pxeSlave) : undefined;
+  const pxe = nics.find((x) => (pxeAlias ? x.pciAddress === pciOf(pxeAlias) : x.name === pxeSlave)) ?? nics[0];
+  if (pxe && n.boot_mac) pxe.mac = n.boot_mac.toLowerCase();
+  if (pxe) {
+    nics.splice(nics.indexOf(pxe), 1);
+    nics.unshift(pxe);
+  }
+
+  // Disks: SCSI aliases in address order become sda, sdb...; a PCI (NVMe) alias an nvme namespace.
+  const disks: DiskHardware[] = [];
+  const size = (name: string) => diskSize(n, name);
+  const scsi = diskAliases.filter((a) => a.bus_type !== 'pci').sort((a, b) => scsiKey(a.address ?? '') - scsiKey(b.address ?? ''));
+  let nvmeIndex = 0;
+  const nvmeName = () => claim(function* () { for (;;) yield `nvme${nvmeIndex++}n1`; }());
+  for (const a of scsi) {
+    disks.push({ name: claim(sdNames()), bus: 'scsi', address: a.address ?? '0:0.0.0', size: size(a.alias), model: a.dev_type ?? 'SSD', vendor: vendorOf(a.dev_type ?? 'ATA'), serial: serial(n.name, a.alias) });
+  }
+  let nextScsi = Math.max(-1, ...scsi.map((a) => Number((a.address ?? '0').split(':')[0]) || 0)) + 1;
+  for (const d of diskNames) {
+    if (aliases.has(d)) continue;
+    disks.push({ name: d, bus: d.startsWith('nvme') ? 'nvme' : 'scsi', address: d.startsWith('nvme') ? freePci(usedPci, 0x5e) : `${nextScsi++}:0.0.0`, size: size(d), model: 'SSD', vendor: 'ATA', serial: serial(n.name, d) });
+  }
+  for (const a of diskAliases.filter((x) => x.bus_type === 'pci')) {
+    disks.push({ name: nvmeName(), bus: 'nvme', address: pciOf(a), size: size(a.alias), model: a.dev_type ?? 'NVMe SSD', vendor: vendorOf(a.dev_type ?? 'NVMe'), serial: serial(n.name, a.alias) });
+  }
+  disks.push({ name: nvmeName(), bus: 'nvme', address: freePci(usedPci, 0x5e), size: 960_197_124_096, model: 'SAMSUNG MZQL2960HCJR-00A07', vendor: 'Samsung Electronics Co Ltd', serial: serial(n.name, 'spare') });
+
+  return {
+    vendor: profile?.vendor ?? 'Generic',
+    product: `${profile?.vendor ?? 'Generic'} server generation ${profile?.generation ?? '1'} (hw ${profile?.hw_version ?? '1'})`,
+    serial: serial(n.name, 'chassis').toUpperCase(),
+    nics,
+    disks,
+  };
 }
 
-function mac(node: string, i: number): string {
-  const h = createHash('sha256').update(`${node}/${i}`).digest();
+const isMac = (s: string) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(s);
+const pciBus = (pci: string) => parseInt(pci.split(':')[1] ?? '0', 16);
+
+/** systemd's names for a NIC: eno<N> for onboard ports (firmware index), else the PCI path enp<bus>s<slot>f<fn>. */
+function* kernelNicNames(pci: string, onboardIndex?: number): Generator<string> {
+  const [, bus, devfn] = pci.split(':');
+  const [dev, fn] = (devfn ?? '0.0').split('.');
+  if (onboardIndex !== undefined) yield `eno${onboardIndex}`;
+  const path = `enp${parseInt(bus ?? '0', 16)}s${parseInt(dev ?? '0', 16)}`;
+  yield `${path}f${parseInt(fn ?? '0', 16)}`;
+  yield path;
+  for (let slot = 1; ; slot++) yield `ens${slot}f${parseInt(fn ?? '0', 16)}`;
+}
+
+function* sdNames(): Generator<string> {
+  for (let i = 0; ; i++) yield `sd${i < 26 ? String.fromCharCode(97 + i) : String.fromCharCode(96 + Math.floor(i / 26)) + String.fromCharCode(97 + (i % 26))}`;
+}
+
+/** The first PCI address from `bus` on that is free. */
+function freePci(used: Set<string>, bus: number): string {
+  for (let b = bus; b < 0x100; b++) {
+    for (let fn = 0; fn < 4; fn++) {
+      const a = `0000:${b.toString(16).padStart(2, '0')}:00.${fn}`;
+      if (!used.has(a)) {
+        used.add(a);
+        return a;
+      }
+    }
+  }
+  throw new Error('no free PCI address');
+}
+
+/** A concrete address a `regexp:` alias matches at its start, as Drydock's re.match does. */
+function firstMatchingPci(pattern: string, used: Set<string>): string {
+  const re = new RegExp(pattern);
+  for (let b = 0; b < 0x100; b++) {
+    for (let dev = 0; dev < 4; dev++) {
+      for (let fn = 0; fn < 4; fn++) {
+        const a = `0000:${b.toString(16).padStart(2, '0')}:${dev.toString(16).padStart(2, '0')}.${fn}`;
+        if (!used.has(a) && re.exec(a)?.index === 0) return a;
+      }
+    }
+  }
+  throw new Error(`no PCI address matches regexp:${pattern}`);
+}
+
+function scsiKey(address: string): number {
+  const [h, rest] = address.split(':');
+  const [c, t, l] = (rest ?? '0.0.0').split('.').map(Number);
+  return (Number(h) || 0) * 1e9 + (c || 0) * 1e6 + (t || 0) * 1e3 + (l || 0);
+}
+
+const STANDARD_SIZES = [240e9, 480e9, 960e9, 1920e9, 3840e9, 7680e9, 15360e9];
+const UNITS: Record<string, number> = { m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12, mi: 2 ** 20, mib: 2 ** 20, gi: 2 ** 30, gib: 2 ** 30, ti: 2 ** 40, tib: 2 ** 40 };
+
+/** A standard drive size with room for the design's fixed-size partitions on it (480 GB at least). */
+function diskSize(n: Node, device: string): number {
+  const dev = n.storage_devices.find((d) => d.name === device);
+  let need = 0;
+  for (const p of dev?.partitions ?? []) {
+    const m = /^(\d+)([a-z]+)$/i.exec(String(p.size ?? '').trim());
+    if (m && UNITS[m[2]!.toLowerCase()]) need += Number(m[1]) * UNITS[m[2]!.toLowerCase()]!;
+  }
+  return STANDARD_SIZES.find((s) => s >= Math.max(480e9, need * 1.25)) ?? STANDARD_SIZES[STANDARD_SIZES.length - 1]!;
+}
+
+function vendorOf(devType: string): string {
+  if (/intel|i350|x710|x520|82540|e810/i.test(devType)) return 'Intel Corporation';
+  if (/broadcom|netxtreme|bcm/i.test(devType)) return 'Broadcom Inc. and subsidiaries';
+  if (/mellanox|connectx/i.test(devType)) return 'Mellanox Technologies';
+  return devType.split(/\s+/)[0] || 'Unknown';
+}
+
+function speedOf(devType: string): number {
+  const m = /(\d+)\s*G(?:bE|b|bps|igabit)?\b/i.exec(devType);
+  return m ? Number(m[1]) * 1e9 : 1e9;
+}
+
+function torSwitch(design: EffectiveDesign, n: Node): string {
+  const rack = design.racks.find((r) => r.name === n.rack);
+  return Object.keys(rack?.tor_switches ?? {})[0] ?? `tor-${n.rack ?? 'switch'}`;
+}
+
+function mac(node: string, key: string): string {
+  const h = createHash('sha256').update(`${node}/${key}`).digest();
   return ['52', '54', '00', h[0], h[1], h[2]].map((b) => (typeof b === 'number' ? b.toString(16).padStart(2, '0') : b)).join(':');
+}
+
+function serial(node: string, what: string): string {
+  return createHash('sha256').update(`${node}/serial/${what}`).digest('hex').slice(0, 14);
 }
 
 const ADJ = ['amber', 'brave', 'calm', 'deft', 'eager', 'fair', 'glad', 'hale', 'keen', 'lush', 'merry', 'noble'];

@@ -91,12 +91,20 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
     stops.push(() => promenade.stop());
 
     if (!enlistAll) {
-      const enlisted = new Set<string>();
+      // Per enlisted node: undefined while MaaS knows it; once MaaS deleted it, the boots counted then.
+      const enlisted = new Map<string, number | undefined>();
       timers.push(
         setInterval(() => {
           for (const n of nodes) {
-            if (enlisted.has(n.name) || !pxeBooting(bmcs.get(n.name)!)) continue;
-            enlisted.add(n.name);
+            const bmc = bmcs.get(n.name)!;
+            if (enlisted.has(n.name)) {
+              // A machine deleted from MaaS (Drydock's DestroyNode) enlists again on its next PXE boot.
+              if (maas.machine(n.name)) continue;
+              const bootsThen = enlisted.get(n.name);
+              if (bootsThen === undefined) enlisted.set(n.name, boots(bmc));
+              if (bootsThen === undefined || boots(bmc) <= bootsThen || !pxeBooting(bmc)) continue;
+            } else if (!pxeBooting(bmc)) continue;
+            enlisted.set(n.name, undefined);
             maas.enlist(enlistSpec(n));
             logger.info('node PXE booted and enlisted in MaaS', { node: n.name });
           }
@@ -140,9 +148,15 @@ function enlistSpec(n: SimulatedNodeSpec) {
     realName: n.name,
     power_type: n.oobType,
     power_address: n.oobAddress,
-    interfaces: n.interfaces.map((i) => ({ name: i.name, mac_address: i.mac })),
-    block_devices: n.blockDevices.map((b) => ({ name: b.name, size: b.sizeBytes })),
+    hardware: n.hardware,
   };
+}
+
+/** How many times the node was powered on or reset: each is a boot. */
+function boots(b: SimulatedBmc): number {
+  if (b.type === 'ipmi') return b.sim.chassis().events.filter((e) => / (power 1|reset 1)$/.test(e)).length;
+  const byType = b.emulator.counters().resetsByType;
+  return (['On', 'ForceRestart', 'GracefulRestart', 'PushPowerButton'] as const).reduce((n, t) => n + (byType[t] ?? 0), 0);
 }
 
 /** Powered on with PXE as the boot device: the node is network booting into MaaS's enlistment. */

@@ -1,4 +1,5 @@
 import { serialize } from '../bson';
+import { commissioningOutputs, LLDP_SCRIPT, LSHW_SCRIPT } from '../hardware';
 import { badRequest, conflict } from '../errors';
 import { machineOf, noContent, ok, type Ctx, type OpTable } from '../context';
 import { NodeStatus as S, STATUS_NAMES } from '../status';
@@ -74,10 +75,14 @@ export const machineItem: OpTable = {
     '': (ctx) => ok(ctx.emu.views.machine(machineOf(ctx))),
     power_parameters: (ctx) => ok(powerParameters(machineOf(ctx))),
     details: (ctx) => {
+      // MaaS's get_single_probed_details: the current commissioning run's lshw and LLDP output (null before one).
       const m = machineOf(ctx);
-      const lshw = Buffer.from(`<?xml version="1.0"?><list><node id="${m.hostname}" class="system"><product>Emulated</product></node></list>`);
-      const lldp = Buffer.from('<?xml version="1.0"?><lldp label="LLDP neighbors"/>');
-      return { status: 200, body: serialize({ lshw, lldp }), contentType: 'application/bson' };
+      const out = m.commissioning ? commissioningOutputs(m.hostname, m.hardware, m.commissioning.failed) : [];
+      const of = (name: string) => {
+        const r = out.find((x) => x.name === name);
+        return r ? Buffer.from(r.output, 'utf8') : null;
+      };
+      return { status: 200, body: serialize({ lshw: of(LSHW_SCRIPT), lldp: of(LLDP_SCRIPT) }), contentType: 'application/bson' };
     },
   },
   PUT: { '': update },

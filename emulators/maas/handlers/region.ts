@@ -1,5 +1,6 @@
 import { badRequest, notFound } from '../errors';
 import { intOf, noContent, ok, type Ctx, type OpTable } from '../context';
+import { commissioningOutputs } from '../hardware';
 import type { RackControllerRecord, RepositoryRecord } from '../store';
 
 export const VERSION = {
@@ -169,5 +170,41 @@ export const repository: OpTable = {
   },
 };
 
-/** commissioning-results/ (alias installation-results/): the emulator keeps no script output. */
-export const nodeResults: OpTable = { GET: { '': () => ok([]) } };
+/**
+ * commissioning-results/ (alias installation-results/), MaaS's NodeResultsHandler: the finished script results
+ * of each machine's current commissioning run (result_type 0), filtered by system_id, name and result_type;
+ * `data` is the script's output in base64. The emulator runs no installation or testing scripts.
+ */
+export const nodeResults: OpTable = {
+  GET: {
+    '': (ctx) => {
+      const ids = ctx.params.all('system_id');
+      const names = ctx.params.all('name');
+      const type = ctx.params.get('result_type');
+      if (type !== undefined && !/^\d+$/.test(type)) throw badRequest(JSON.stringify({ result_type: ['Please enter an integer value'] }));
+      const out: unknown[] = [];
+      if (type !== undefined && Number(type) !== COMMISSIONING_RESULT) return ok(out);
+      for (const m of ctx.emu.store.machines.values()) {
+        if ((ids.length && !ids.includes(m.systemId)) || !m.commissioning) continue;
+        const when = new Date(m.commissioning.at).toISOString().slice(0, 23);
+        commissioningOutputs(m.hostname, m.hardware, m.commissioning.failed).forEach((r, i) => {
+          if (names.length && !names.includes(r.name)) return;
+          out.push({
+            created: when, updated: when, id: scriptResultId(m.systemId, i), name: r.name, script_result: r.exitStatus,
+            result_type: COMMISSIONING_RESULT, node: { system_id: m.systemId }, data: Buffer.from(r.output, 'utf8').toString('base64'),
+            resource_uri: '/MAAS/api/2.0/commissioning-scripts/',
+          });
+        });
+      }
+      return ok(out);
+    },
+  },
+};
+
+/** metadataserver.enum RESULT_TYPE.COMMISSIONING */
+const COMMISSIONING_RESULT = 0;
+
+/** A stable integer id per machine and script, as a database row would have. */
+function scriptResultId(systemId: string, index: number): number {
+  return (parseInt(systemId, 36) % 100_000) * 100 + index + 1;
+}
