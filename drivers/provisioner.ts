@@ -231,6 +231,17 @@ export interface RepositoriesPlan {
   repositories: RepositoryPlan[];
 }
 
+/** One script's output from the machine's current commissioning run (MaaS commissioning-results). */
+export interface CommissioningResult {
+  /** The script name, e.g. `maas-lshw` (MaaS 3.x) or `00-maas-01-lshw` (MaaS 2.x). */
+  name: string;
+  exitStatus: number;
+  /** When MaaS stored it, as MaaS writes it. */
+  updated: string;
+  /** The output, decoded as UTF-8. */
+  data: string;
+}
+
 export interface Provisioner {
   validateServices(): Promise<ServiceCheck[]>;
   availableImages(): Promise<string[]>;
@@ -245,6 +256,10 @@ export interface Provisioner {
   startDeploy(systemId: string, opts: DeployOptions): Promise<StartResult>;
   startRelease(systemId: string): Promise<StartResult>;
   deleteMachine(systemId: string): Promise<'deleted' | 'absent'>;
+  /** The outputs of the machine's current commissioning run (lshw XML, LLDP neighbours...). */
+  commissioningResults(systemId: string): Promise<CommissioningResult[]>;
+  /** Drydock's reset_storage_config: every logical volume, volume group and partition deleted. */
+  resetStorage(systemId: string): Promise<StepReport>;
   createNetworkTemplate(plan: NetworkTemplatePlan): Promise<StepReport>;
   configureUserCredentials(sshKeys: string[]): Promise<StepReport>;
   configureNodeProvisioner(repositories: RepositoriesPlan): Promise<StepReport>;

@@ -4,6 +4,7 @@ import { InterfacesApi } from './models/interfaces';
 import { MachinesApi } from './models/machines';
 import { NetworkApi } from './models/network';
 import { RegionApi } from './models/region';
+import { ResultsApi } from './models/results';
 import { StorageApi } from './models/storage';
 
 export type { MaasClientConfig, FetchFn } from './http';
@@ -15,6 +16,7 @@ export class MaasClient {
   readonly storage: StorageApi;
   readonly network: NetworkApi;
   readonly region: RegionApi;
+  readonly results: ResultsApi;
   readonly http: MaasHttp;
 
   constructor(config: MaasClientConfig, logger: Logger, fetch?: FetchFn) {
@@ -24,6 +26,7 @@ export class MaasClient {
     this.storage = new StorageApi(this.http);
     this.network = new NetworkApi(this.http);
     this.region = new RegionApi(this.http);
+    this.results = new ResultsApi(this.http);
   }
 
   get address(): string {

@@ -9,10 +9,11 @@ import { applyNetworking } from './steps/networking';
 import { applyPlatform, applyTag, ensureTag } from './steps/platform';
 import { configureNodeProvisioner, configureUserCredentials } from './steps/region';
 import { availableImages, availableKernels, validateServices } from './steps/services';
-import { applyStorage } from './steps/storage';
+import { applyStorage, resetStorage } from './steps/storage';
+import { RESULT_TYPE } from './models/results';
 import { createNetworkTemplate } from './steps/template';
 import type {
-  DeployOptions, Machine, MachineStatus, NetworkTemplatePlan, NodeIdentity, NodeNetworkPlan, NodePlatformPlan, NodeStoragePlan,
+  CommissioningResult, DeployOptions, Machine, MachineStatus, NetworkTemplatePlan, NodeIdentity, NodeNetworkPlan, NodePlatformPlan, NodeStoragePlan,
   Provisioner, RepositoriesPlan, ServiceCheck, StartResult, StepReport,
 } from '../provisioner';
 
@@ -146,6 +147,18 @@ export class MaasProvisioner implements Provisioner {
       if (e instanceof MaasNotFoundError) return 'absent';
       throw e;
     }
+  }
+
+  /** The current commissioning run's script outputs (Drydock saves them as build data `commission:<name>`). */
+  async commissioningResults(systemId: string): Promise<CommissioningResult[]> {
+    const results = await this.client.results.list(systemId, RESULT_TYPE.commissioning);
+    return results
+      .filter((r) => r.node?.system_id === undefined || r.node.system_id === systemId)
+      .map((r) => ({ name: r.name, exitStatus: r.script_result, updated: r.updated, data: Buffer.from(r.data ?? '', 'base64').toString('utf8') }));
+  }
+
+  resetStorage(systemId: string): Promise<StepReport> {
+    return resetStorage(this.deps, systemId);
   }
 
   createNetworkTemplate(plan: NetworkTemplatePlan): Promise<StepReport> {

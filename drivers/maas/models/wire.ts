@@ -246,3 +246,18 @@ export interface MaasVersion {
   version: string;
   subversion: string;
 }
+
+/** One script result of commissioning-results/ (NodeResultsHandler). */
+export interface MaasNodeResult {
+  id: number;
+  name: string;
+  /** The script's exit status. */
+  script_result: number;
+  result_type: number;
+  created: string;
+  updated: string;
+  node: { system_id: string };
+  /** The script's output, base64. */
+  data: string;
+  resource_uri: string;
+}

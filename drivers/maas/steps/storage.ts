@@ -32,6 +32,22 @@ export async function applyStorage(deps: StepDeps, systemId: string, plan: NodeS
 
 class StoragePlanError extends Error {}
 
+/** Drydock's reset_storage_config: LVs, then VGs, then every partition; returns what it deleted. */
+export async function resetStorage(deps: StepDeps, systemId: string): Promise<StepReport> {
+  const storage = deps.client.storage;
+  const messages: string[] = [];
+  for (const vg of await storage.volumeGroups(systemId)) {
+    for (const lv of vg.logical_volumes) await storage.deleteLogicalVolume(systemId, vg.id, lv.id);
+    await storage.deleteVolumeGroup(systemId, vg.id);
+    messages.push(`Deleted volume group ${vg.name} and its ${vg.logical_volumes.length} logical volume(s)`);
+  }
+  for (const d of await storage.blockDevices(systemId)) {
+    for (const p of d.partitions) await storage.deletePartition(systemId, d.id, p.id);
+    if (d.partitions.length) messages.push(`Deleted ${d.partitions.length} partition(s) of ${d.name}`);
+  }
+  return { messages };
+}
+
 class StorageApplier {
   private readonly messages: string[] = [];
   private readonly vgMembers = new Map<string, { devices: number[]; partitions: number[] }>();
@@ -55,15 +71,8 @@ class StorageApplier {
     return this.deps.client.storage;
   }
 
-  /** Drydock's reset_storage_config: LVs, then VGs, then every partition. */
   private async resetStorage(): Promise<void> {
-    for (const vg of await this.storage.volumeGroups(this.systemId)) {
-      for (const lv of vg.logical_volumes) await this.storage.deleteLogicalVolume(this.systemId, vg.id, lv.id);
-      await this.storage.deleteVolumeGroup(this.systemId, vg.id);
-    }
-    for (const d of await this.storage.blockDevices(this.systemId)) {
-      for (const p of d.partitions) await this.storage.deletePartition(this.systemId, d.id, p.id);
-    }
+    await resetStorage(this.deps, this.systemId);
   }
 
   private async devices(): Promise<MaasBlockDevice[]> {
