@@ -54,6 +54,8 @@ function ensureDebianPackages(pkgs) {
 
 ensureNpmPackages();
 run(process.execPath, [path.join(__dirname, 'build-temporal-cli.js')]);
+// Simulated nodes run their cloud-init sandboxed (emulators/site/sandbox.ts), in npm start and the tests.
+ensureDebianPackages([{ bin: 'bwrap', deb: 'bubblewrap' }]);
 if (mode === 'test') {
   ensureDebianPackages([
     { bin: 'ipmitool', deb: 'ipmitool' },

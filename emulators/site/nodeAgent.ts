@@ -1,79 +1,211 @@
 import { createHash } from 'node:crypto';
-import fetch from 'node-fetch';
+import fs from 'node:fs';
+import path from 'node:path';
 import YAML from 'yaml';
 import type { Logger } from '../../common/logger';
 import type { MaasEmulator } from '../maas';
+import { freshNodeRoot, runSandboxed, sandboxUnavailable, type SandboxResult } from './sandbox';
 
 /**
- * What a deployed node does on first boot, as far as Drydock can see: cloud-init runs the user data's
- * `runcmd`, whose curl commands report boot actions to the boot action API. Only those commands are
- * understood; anything else in the user data is ignored.
+ * The deployed nodes' first boot: for each machine MaaS has Deployed with user data, cloud-init runs its
+ * cloud-config once, as on a real node, inside the node's sandbox (see sandbox.ts) with the node's own root
+ * directory as `/`: `packages` are recorded (nothing is installed), `runcmd` entries run in order, each
+ * whatever the previous one's exit status, with their output in the node's /var/log/cloud-init-output.log.
+ * The agent itself reports nothing: a boot action status reaches the API only if a command sends it.
  */
-export async function runBootActionReports(
-  maas: MaasEmulator,
-  done: Set<string>,
-  logger: Logger,
-  attempts = new Map<string, number>(),
-  /** The site is stopping: a report in flight is abandoned, as a node powered off mid-request. */
-  signal?: AbortSignal,
-): Promise<void> {
-  for (const d of maas.deployments()) {
-    if (signal?.aborted) return;
-    if (d.statusName !== 'Deployed' || !d.userData) continue;
-    const deployment = `${d.systemId}:${createHash('sha256').update(d.userData).digest('hex')}`;
-    for (const [i, cmd] of curlCommands(decodeUserData(d.userData)).entries()) {
-      const key = `${deployment}:${i}`;
-      if (done.has(key)) continue;
-      if (signal?.aborted) return;
-      // As curl --retry: connection refused and 5xx are tried again (here on the agent's next tick).
-      const attempt = (attempts.get(key) ?? 0) + 1;
-      attempts.set(key, attempt);
-      let retry = false;
+export interface NodeAgentOptions {
+  maas: Pick<MaasEmulator, 'deployments'>;
+  /** Each node's files live in `<stateRoot>/<hostname>/` (its `/` in `root/`). */
+  stateRoot: string;
+  logger: Logger;
+  /** A runcmd entry still running after this is killed with its sandbox. Default 10 minutes. */
+  commandTimeoutMs?: number;
+  /** How often MaaS's deployments are looked at. Default 500 ms. */
+  pollMs?: number;
+}
+
+export interface CloudInitCommand {
+  argv: string[];
+  result: SandboxResult;
+}
+
+export interface CloudInitRun {
+  hostname: string;
+  systemId: string;
+  state: 'running' | 'finished' | 'stopped';
+  /** The cloud-config's packages, recorded and not installed. */
+  packages: string[];
+  commands: CloudInitCommand[];
+  /** Why the cloud-config was not run (not a cloud-config, unparsable, no sandbox on this machine). */
+  skipped?: string;
+}
+
+interface Active {
+  key: string;
+  run: CloudInitRun;
+  abort: AbortController;
+  done: Promise<void>;
+  /** MaaS no longer has the machine Deployed: its next deployment boots afresh, whatever its user data. */
+  poweredOff: boolean;
+}
+
+export const CLOUD_INIT_OUTPUT_LOG = 'var/log/cloud-init-output.log';
+
+export class NodeAgent {
+  private readonly active = new Map<string, Active>();
+  private timer?: NodeJS.Timeout;
+  private stopping = false;
+  private readonly unavailable = sandboxUnavailable();
+
+  constructor(private readonly opts: NodeAgentOptions) {
+    if (this.unavailable) opts.logger.warn('simulated nodes cannot run their cloud-init', { reason: this.unavailable });
+  }
+
+  start(): this {
+    this.timer ??= setInterval(() => this.tick(), this.opts.pollMs ?? 500);
+    return this;
+  }
+
+  /** The node's `/` on this machine (it exists once the node has booted a deployment). */
+  nodeRoot(hostname: string): string {
+    return path.join(this.opts.stateRoot, hostname, 'root');
+  }
+
+  /** The node's current (or last) cloud-init run. */
+  cloudInit(hostname: string): CloudInitRun | undefined {
+    return [...this.active.values()].filter((a) => a.run.hostname === hostname).pop()?.run;
+  }
+
+  /**
+   * One look at MaaS: a machine newly Deployed (or deployed again with other user data) boots and runs its
+   * cloud-init; a machine no longer Deployed is powered off, its commands killed. Its root stays for
+   * inspection until it boots its next deployment.
+   */
+  tick(): void {
+    if (this.stopping) return;
+    const deployed = new Set<string>();
+    for (const d of this.opts.maas.deployments()) {
+      if (d.statusName !== 'Deployed' || !d.userData) continue;
+      deployed.add(d.systemId);
+      const key = createHash('sha256').update(d.userData).digest('hex');
+      const current = this.active.get(d.systemId);
+      if (current && !current.poweredOff && current.key === key && current.run.hostname === d.hostname) continue;
+      current?.abort.abort();
+      this.boot(d.systemId, d.hostname, d.userData, key, current?.done);
+    }
+    for (const [systemId, a] of this.active) {
+      if (deployed.has(systemId)) continue;
+      a.poweredOff = true;
+      a.abort.abort();
+    }
+  }
+
+  /** Kills every running command and waits for the sandboxes to be gone. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    for (const a of this.active.values()) a.abort.abort();
+    await Promise.allSettled([...this.active.values()].map((a) => a.done));
+  }
+
+  private boot(systemId: string, hostname: string, userData: string, key: string, previous?: Promise<void>): void {
+    const run: CloudInitRun = { hostname, systemId, state: 'running', packages: [], commands: [] };
+    const abort = new AbortController();
+    const done = (async () => {
+      await previous; // the same machine's earlier boot is powered off first
       try {
-        const res = await fetch(cmd.url, { method: 'POST', headers: cmd.headers, body: cmd.body, signal });
-        retry = res.status >= 500;
-        logger.info('simulated node reported a boot action', { node: d.hostname, status: res.status, attempt });
+        await this.runCloudInit(run, userData, abort.signal);
       } catch (e) {
-        if (signal?.aborted) return;
-        retry = true;
-        logger.warn('simulated node could not reach the boot action API', { node: d.hostname, error: (e as Error).message, attempt });
+        run.skipped = (e as Error).message;
+        this.opts.logger.error('simulated node: cloud-init could not run', { node: hostname, error: run.skipped });
       }
-      if (!retry || attempt > cmd.retries) done.add(key);
+      run.state = abort.signal.aborted ? 'stopped' : 'finished';
+    })();
+    this.active.set(systemId, { key, run, abort, done, poweredOff: false });
+  }
+
+  private async runCloudInit(run: CloudInitRun, userData: string, signal: AbortSignal): Promise<void> {
+    const { hostname } = run;
+    if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(hostname)) throw new Error(`hostname ${JSON.stringify(hostname)} cannot name a node folder`);
+    if (signal.aborted) return;
+    const nodeDir = path.join(this.opts.stateRoot, hostname);
+    const { root } = freshNodeRoot(nodeDir, hostname);
+    const text = decodeUserData(userData);
+    // As cloud-init keeps it: the node can read its own user data (it holds the node's key), nobody else.
+    const instance = path.join(root, 'var/lib/cloud/instance');
+    fs.mkdirSync(instance, { recursive: true });
+    fs.writeFileSync(path.join(instance, 'user-data.txt'), text, { mode: 0o600 });
+    const logFile = path.join(root, CLOUD_INIT_OUTPUT_LOG);
+    const fd = fs.openSync(logFile, 'a');
+    const say = (line: string) => fs.writeSync(fd, `cloud-init (simulated node ${hostname}): ${line}\n`);
+    try {
+      const config = parseCloudConfig(text);
+      if (typeof config === 'string') {
+        run.skipped = config;
+        say(config);
+        this.opts.logger.warn('simulated node: user data not run', { node: hostname, reason: config });
+        return;
+      }
+      if (this.unavailable) {
+        run.skipped = this.unavailable;
+        say(`runcmd not run: ${this.unavailable}`);
+        return;
+      }
+      run.packages = config.packages;
+      if (config.packages.length) say(`packages recorded, not installed (simulation): ${config.packages.join(' ')}`);
+      this.opts.logger.info('simulated node runs cloud-init', { node: hostname, commands: config.runcmd.length, root });
+      for (const argv of config.runcmd) {
+        if (signal.aborted) return;
+        say(`runcmd: ${argv[0]}${argv.length > 1 ? ' …' : ''}`);
+        const result = await runSandboxed({ nodeDir, hostname, argv, timeoutMs: this.opts.commandTimeoutMs ?? 600_000, outputFd: fd, signal });
+        run.commands.push({ argv, result });
+        const outcome = result.timedOut
+          ? `killed after the ${result.ms} ms time limit`
+          : result.stopped
+            ? 'killed: node powered off'
+            : `exit status ${result.exitCode}`;
+        say(`runcmd: ${argv[0]}: ${outcome}`);
+        // No argv in the worker's log: commands carry the node's boot action key.
+        this.opts.logger.info('simulated node ran a cloud-init command', { node: hostname, command: argv[0], outcome });
+      }
+    } finally {
+      fs.closeSync(fd);
     }
   }
 }
 
+export function startNodeAgent(opts: NodeAgentOptions): NodeAgent {
+  return new NodeAgent(opts).start();
+}
+
+/** MaaS hands user data to cloud-init as given; the API takes it base64-encoded. */
 function decodeUserData(raw: string): string {
-  if (raw.startsWith('#cloud-config')) return raw;
-  const text = Buffer.from(raw, 'base64').toString('utf8');
-  return text.startsWith('#cloud-config') ? text : '';
+  if (raw.startsWith('#')) return raw;
+  return Buffer.from(raw, 'base64').toString('utf8');
 }
 
-interface CurlPost {
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-  /** curl --retry */
-  retries: number;
+interface CloudConfig {
+  packages: string[];
+  /** Each entry as cloud-init runs it: a list is the command's argv, a string a `sh -c` script. */
+  runcmd: string[][];
 }
 
-function curlCommands(cloudConfig: string): CurlPost[] {
-  if (!cloudConfig) return [];
-  const doc = YAML.parse(cloudConfig) as { runcmd?: unknown[] } | null;
-  const out: CurlPost[] = [];
-  for (const cmd of doc?.runcmd ?? []) {
-    if (!Array.isArray(cmd) || cmd[0] !== 'curl') continue;
-    const args = cmd.map(String);
-    const post: CurlPost = { url: args[args.length - 1], headers: {}, retries: 0 };
-    for (let i = 1; i < args.length - 1; i++) {
-      if (args[i] === '-H') {
-        const [k, ...v] = args[++i].split(':');
-        post.headers[k.trim()] = v.join(':').trim();
-      } else if (args[i] === '-d') post.body = args[++i];
-      else if (args[i] === '--retry') post.retries = Number(args[++i]);
-      else if (args[i] === '--retry-delay') i++;
-    }
-    out.push(post);
+/** The cloud-config, or why cloud-init would not run it. */
+function parseCloudConfig(text: string): CloudConfig | string {
+  if (!text.startsWith('#cloud-config')) return `user data is not a #cloud-config (starts ${JSON.stringify(text.slice(0, 20))}); not run`;
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (e) {
+    return `cloud-config is not valid YAML (${(e as Error).message.split('\n')[0]}); not run`;
   }
-  return out;
+  const c = (doc ?? {}) as { packages?: unknown; runcmd?: unknown };
+  if (typeof c !== 'object' || Array.isArray(c)) return 'cloud-config is not a mapping; not run';
+  const packages = Array.isArray(c.packages) ? c.packages.map((p) => (Array.isArray(p) ? p.join('=') : String(p))) : [];
+  const runcmd: string[][] = [];
+  for (const e of Array.isArray(c.runcmd) ? c.runcmd : []) {
+    if (Array.isArray(e)) runcmd.push(e.map(String));
+    else if (typeof e === 'string') runcmd.push(['sh', '-c', e]);
+  }
+  return { packages, runcmd };
 }

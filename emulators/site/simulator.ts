@@ -12,7 +12,7 @@ import { startRedfishEmulator, type RedfishEmulator } from '../redfish/server';
 import { startMaasEmulator, type MaasEmulator, type MaasEmulatorOptions } from '../maas';
 import { startPromenadeEmulator, type PromenadeEmulator } from '../promenade';
 import { nodeAddresses, type SimulatedNodeSpec } from './designNodes';
-import { runBootActionReports } from './nodeAgent';
+import { startNodeAgent } from './nodeAgent';
 
 export type SimulatedBmc =
   | { node: string; type: 'ipmi'; address: string; port: number; sim: IpmiSim }
@@ -27,6 +27,8 @@ export interface SiteSimulator {
   /** BMC address → port, for drivers (DRYDOCK_BMC_PORTS) since the BMCs are not on 623/443. */
   bmcPorts: Record<string, number>;
   nodes: SimulatedNodeSpec[];
+  /** A node's `/` on this machine, where its cloud-init unpacked and wrote its files (nodeAgent.ts). */
+  nodeRoot(name: string): string;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,8 @@ export interface SiteSimulatorOptions {
   enlistment?: 'pxe-boot' | 'enlisted';
   /** Milliseconds a simulated BMC takes to change power state. */
   powerTransitionMs?: number;
+  /** Time limit of each cloud-init command a deployed node runs (default 10 minutes). */
+  cloudInitCommandTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -48,7 +52,7 @@ export interface SiteSimulatorOptions {
  * A site on this machine: the MaaS emulator, and one BMC per node (ipmi_sim for IPMI nodes, the Redfish
  * emulator for Redfish nodes) listening at the node's OOB address on loopback, so the drivers take exactly
  * the code path they take on a real site. Nodes enlist when they PXE boot and, once deployed, run their
- * cloud-init: the boot action reports reach the boot action API like a real node's would.
+ * cloud-init sandboxed in their own root directory: what reaches the boot action API is what their commands send.
  */
 export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<SiteSimulator> {
   const logger = opts.logger ?? silentLogger;
@@ -58,10 +62,8 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
   const stateRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-site-'));
   const stops: (() => Promise<void>)[] = [];
   const timers: NodeJS.Timeout[] = [];
-  const nodesPowered = new AbortController();
   const stop = async () => {
     timers.forEach(clearInterval);
-    nodesPowered.abort();
     await Promise.allSettled(stops.map((s) => s()));
     fs.rmSync(stateRoot, { recursive: true, force: true });
   };
@@ -111,20 +113,12 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
         }, 250),
       );
     }
-    const reported = new Set<string>();
-    const attempts = new Map<string, number>();
-    let reporting = false;
-    timers.push(
-      setInterval(() => {
-        if (reporting) return; // one pass at a time: a slow report must not be sent twice
-        reporting = true;
-        void runBootActionReports(maas, reported, logger, attempts, nodesPowered.signal).finally(() => (reporting = false));
-      }, 500),
-    );
+    const agent = startNodeAgent({ maas, stateRoot, logger, commandTimeoutMs: opts.cloudInitCommandTimeoutMs });
+    stops.push(() => agent.stop());
 
     const bmcPorts: Record<string, number> = {};
     for (const b of bmcs.values()) bmcPorts[b.address] = b.port;
-    return { maas, promenade, promenadeToken, bmcs, bmcPorts, nodes, stop };
+    return { maas, promenade, promenadeToken, bmcs, bmcPorts, nodes, nodeRoot: (name) => agent.nodeRoot(name), stop };
   } catch (e) {
     await stop();
     throw e;
