@@ -6,6 +6,7 @@ import { BootActionRenderError, renderNodeAssets } from '../design/bootactions';
 import type { EffectiveDesign, EffectiveNode } from '../design';
 import type { BmcReport, BootActionExpectation, MachineInfo, NodeRef, StartResult, StepReport } from './contract';
 import { MissingDriverError } from './failures';
+import { buildDataRecords, checkHardware, nodeLogicalNames, resultDigests, type IntrospectionReport } from './introspection';
 import type { OrchestrationDeps } from './orchestration';
 import { deployUserData, networkPlan, nodeIdentity, platformPlan, storagePlan } from './plans';
 import { resolvers } from './resolve';
@@ -54,13 +55,34 @@ export function createNodeActivities(deps: OrchestrationDeps) {
       const s = await provisioner().machineStatus(systemId);
       return { systemId, hostname: s.hostname, statusName: s.statusName };
     },
+    // Drydock loads the site with resolve_aliases for these two: aliases become the kernel names lshw reports.
     async applyNetworking(ref: NodeRef, systemId: string): Promise<StepReport> {
       const { design, node } = await nodeOf(ref);
-      return provisioner().applyNetworking(systemId, networkPlan(design, node));
+      const names = nodeLogicalNames(design, node, await provisioner().commissioningResults(systemId));
+      return provisioner().applyNetworking(systemId, networkPlan(design, node, names));
     },
     async applyStorage(ref: NodeRef, systemId: string): Promise<StepReport> {
       const { design, node } = await nodeOf(ref);
-      return provisioner().applyStorage(systemId, storagePlan(design, node));
+      const names = nodeLogicalNames(design, node, await provisioner().commissioningResults(systemId));
+      return provisioner().applyStorage(systemId, storagePlan(design, node, names));
+    },
+    /**
+     * Introspection after commissioning: MaaS's commissioning results checked against the HardwareProfile and
+     * kept as build data (when a store is configured). Returns names, digests and problems only.
+     */
+    async introspectNode(ref: NodeRef, systemId: string): Promise<IntrospectionReport> {
+      const { design, node } = await nodeOf(ref);
+      const results = await provisioner().commissioningResults(systemId);
+      const { logicalNames, problems } = checkHardware(design, node, results);
+      const records = buildDataRecords(node.name, ref.taskId, results, new Date().toISOString());
+      if (deps.buildData) await deps.buildData.put(records);
+      return { results: resultDigests(results), logicalNames, problems, stored: deps.buildData ? records.length : 0 };
+    },
+    async resetStorage(_ref: NodeRef, systemId: string): Promise<StepReport> {
+      return provisioner().resetStorage(systemId);
+    },
+    async deleteMachine(_ref: NodeRef, systemId: string): Promise<'deleted' | 'absent'> {
+      return provisioner().deleteMachine(systemId);
     },
     async applyPlatform(ref: NodeRef, systemId: string): Promise<StepReport> {
       const { design, node } = await nodeOf(ref);

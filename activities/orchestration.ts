@@ -1,5 +1,6 @@
 import type { Logger } from '../common/logger';
 import type { OobDrivers } from '../drivers/bmc';
+import type { BuildDataStore } from '../drivers/buildData';
 import type { LabelDriver } from '../drivers/labels';
 import type { Provisioner } from '../drivers/provisioner';
 import type { DesignStore } from './designStore';
@@ -13,6 +14,8 @@ export interface OrchestrationDeps {
   provisioner?: Provisioner;
   oob: (type: 'ipmi' | 'redfish') => OobDrivers;
   labels?: LabelDriver;
+  /** Where collected build data (commissioning results) is kept; none: it is checked, not kept. */
+  buildData?: BuildDataStore;
   /** BMC address → port where a lab or the simulator does not use the protocol's standard port. */
   bmcPorts?: Record<string, number>;
   bootActions: { secret: string; reportUrl: string };

@@ -1,5 +1,6 @@
 import YAML from 'yaml';
 import type { EffectiveDesign, EffectiveNode, NetworkModel } from '../design';
+import { logicalName } from '../design/lshw';
 import type { RenderedAsset } from '../design/bootactions';
 import type {
   InterfacePlan,
@@ -32,7 +33,11 @@ export function nodeIdentity(_design: EffectiveDesign, node: EffectiveNode): Nod
   };
 }
 
-export function networkPlan(design: EffectiveDesign, node: EffectiveNode): NodeNetworkPlan {
+/**
+ * `names` maps the hardware profile's aliases to the kernel's names (Drydock's apply_logicalnames, from the
+ * lshw output of commissioning); a slave or device without one keeps its name, as get_logicalname does.
+ */
+export function networkPlan(design: EffectiveDesign, node: EffectiveNode, names: Record<string, string> = {}): NodeNetworkPlan {
   const links = new Map(design.network_links.map((l) => [l.name, l]));
   const networks = new Map(design.networks.map((n) => [n.name, n]));
   const interfaces: InterfacePlan[] = [];
@@ -55,7 +60,7 @@ export function networkPlan(design: EffectiveDesign, node: EffectiveNode): NodeN
               xmitHashPolicy: link.bonding_xmit_hash,
             }
           : undefined,
-      slaves: iface.hardware_slaves ?? [],
+      slaves: (iface.hardware_slaves ?? []).map((s) => logicalName(names, s)),
       networks: (iface.networks ?? []).flatMap((name) => {
         const net = networks.get(name);
         if (!net?.cidr) return [];
@@ -78,7 +83,7 @@ export function networkPlan(design: EffectiveDesign, node: EffectiveNode): NodeN
   return { interfaces };
 }
 
-export function storagePlan(_design: EffectiveDesign, node: EffectiveNode): NodeStoragePlan {
+export function storagePlan(_design: EffectiveDesign, node: EffectiveNode, names: Record<string, string> = {}): NodeStoragePlan {
   const fs = (f: { mountpoint?: string | null; fstype?: string | null; mount_options?: string | null; fs_uuid?: string | null; fs_label?: string | null }) =>
     f.mountpoint || f.fstype
       ? {
@@ -91,7 +96,7 @@ export function storagePlan(_design: EffectiveDesign, node: EffectiveNode): Node
       : undefined;
   return {
     physicalDevices: node.storage_devices.map((d) => ({
-      name: d.name,
+      name: logicalName(names, d.name),
       volumeGroup: d.volume_group ?? undefined,
       partitions: d.partitions.map((p) => ({
         name: p.name,

@@ -16,6 +16,8 @@ export interface NicHardware {
   vendor: string;
   /** Link speed in bit/s; undefined = no link. */
   speed?: number;
+  /** Disabled in firmware: lshw still lists it (`disabled="true"`). */
+  disabled?: boolean;
   /** The switch port LLDP sees on this NIC. */
   neighbour?: { switchName: string; switchMac: string; port: string };
 }
@@ -65,7 +67,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 /** `lshw -xml` as the commissioning environment (Ubuntu 22.04, lshw B.02.19.2) prints it. */
 export function renderLshw(hostname: string, hw: MachineHardware): string {
   const nic = (n: NicHardware, i: number) => `
-        <node id="network${i ? `:${i}` : ''}" claimed="true" class="network" handle="PCI:${n.pciAddress}">
+        <node id="network${i ? `:${i}` : ''}" ${n.disabled ? 'disabled="true" ' : ''}claimed="true" class="network" handle="PCI:${n.pciAddress}">
           <description>Ethernet interface</description>
           <product>${esc(n.product)}</product>
           <vendor>${esc(n.vendor)}</vendor>

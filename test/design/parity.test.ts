@@ -2,7 +2,9 @@
  * Drydock parity: the cases of ../shared/reference/validation-cases.md that concern ingestion, schemas,
  * inheritance, node filters, the 18 rules and boot action rendering, on Drydock's own samples read in place.
  */
-import type { NodeFilterSet } from '../../design/model';
+import type { NodeFilterSet, SiteDesign } from '../../design/model';
+import { applyLogicalNames, logicalName } from '../../design/lshw';
+import { renderLshw } from '../../emulators/maas/hardware';
 import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
@@ -532,3 +534,43 @@ function parseMessages(s: string): { level: string; text: string; docs: string[]
   for (let m = re.exec(s); m; m = re.exec(s)) out.push({ level: m[1], text: m[2], docs: m[3] ? m[3].split(',') : [] });
   return out;
 }
+
+/**
+ * Drydock's alias resolution (BaremetalNode.apply_logicalnames) on its own samples, with lshw output rendered
+ * by the MaaS emulator for hardware that has exactly the devices each case describes.
+ */
+describeDrydock('Drydock logical names from lshw (rows 101-103)', () => {
+  const profileOf = (design: SiteDesign, node: string) => {
+    const n = design.baremetal_nodes.find((x) => x.name === node)!;
+    return design.hardware_profiles.find((h) => h.name === n.hardware_profile)!;
+  };
+  const nic = (name: string, pciAddress: string) => ({ name, mac: '52:54:00:12:34:56', pciAddress, product: 'I350 Gigabit Network Connection', vendor: 'Intel Corporation', speed: 1e9 });
+  const sda = { name: 'sda', bus: 'scsi' as const, address: '2:0.0.0', size: 299439751168, model: 'PERC H710P', vendor: 'DELL', serial: '0044016c12771be7' };
+  const lshw = (nics: ReturnType<typeof nic>[]) =>
+    renderLshw('cab23-r720-16', { vendor: 'Dell Inc.', product: 'PowerEdge R720xd', serial: '6H5LBY1', nics, disks: [sda] });
+
+  test('101 no lshw build data: no logical names for any node', () => {
+    const { design } = effectiveSite('deckhand_fullsite.yaml');
+    expect(design.baremetal_nodes.length).toBeGreaterThan(0);
+    for (const n of design.baremetal_nodes) expect(applyLogicalNames(profileOf(design, n.name), undefined)).toEqual({});
+  });
+
+  test('102 eno1 at 0000:00:03.0 and sda at scsi 2:0.0.0: controller01 resolves prim_nic01 and primary_boot; prim_nic02 stays itself', () => {
+    const { design } = effectiveSite('deckhand_fullsite.yaml');
+    expect(design.baremetal_nodes[0]!.name).toBe('controller01');
+    const names = applyLogicalNames(profileOf(design, 'controller01'), lshw([nic('eno1', '0000:00:03.0')]));
+    expect(names).toEqual({ primary_boot: 'sda', prim_nic02: 'prim_nic02', prim_nic01: 'eno1' });
+    expect(logicalName(names, 'primary_boot')).toBe('sda');
+    expect(logicalName(names, 'prim_nic01')).toBe('eno1');
+    expect(logicalName(names, 'prim_nic02')).toBe('prim_nic02');
+    expect(logicalName(names, 'not_an_alias')).toBe('not_an_alias');
+  });
+
+  test('103 regexp: aliases take the first network node that matches, a disabled one included', () => {
+    const { design } = effectiveSite('deckhand_fullsite_nic_autodetect.yaml');
+    expect(design.baremetal_nodes[0]!.name).toBe('controller01');
+    // eno3 (0000:19:00.0) comes first in the lshw document; the regexp 0000:(19|01):00\.0 matches both.
+    const names = applyLogicalNames(profileOf(design, 'controller01'), lshw([{ ...nic('eno3', '0000:19:00.0'), disabled: true }, nic('eno4', '0000:01:00.0')]));
+    expect(names).toEqual({ primary_boot: 'sda', prim_nic03: 'prim_nic03', prim_nic02: 'eno4', prim_nic01: 'eno3' });
+  });
+});

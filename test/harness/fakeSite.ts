@@ -15,6 +15,7 @@ import type { BootActionExpectation, MachineInfo, NodeRef, StartResult, StepRepo
 import type { TargetNodes } from '../../activities/design';
 import { mapFailures } from '../../activities/failures';
 import type { BusyNode } from '../../activities/nodeClaims';
+import type { IntrospectionReport } from '../../activities/introspection';
 import type { NodeActivities } from '../../activities/orchestration';
 import { COMMISSION_FROM, COMMISSIONED, COMMISSIONING, DEPLOY_FROM, RELEASE_FROM, STATUS_NAMES, NodeStatus, type MaasStatusName } from '../../common/maasStatus';
 import type { OrchestratorSettings } from '../../common/orchestratorConfig';
@@ -55,6 +56,8 @@ export interface MachineScript {
   releases?: MaasStatusName[];
   commissions?: MaasStatusName[];
   bootActions?: FakeBootAction[];
+  /** What introspection finds wrong with the machine's hardware (default: nothing). */
+  hardwareProblems?: string[];
 }
 
 /** A peer outage: the activity fails with a transient driver error (as the MaaS driver maps HTTP 5xx) while `while()` holds. */
@@ -87,6 +90,16 @@ class FakeMachine {
 
   get info(): MachineInfo {
     return { systemId: this.systemId, hostname: this.hostname, statusName: this.status! };
+  }
+
+  /** Deleted from MaaS: unknown until it is PXE booted again and enlists anew. */
+  deleted(): void {
+    this.status = undefined;
+    this.pending = undefined;
+  }
+
+  get hardwareProblems(): string[] {
+    return this.script.hardwareProblems ?? [];
   }
 
   /** A PXE-booted unknown machine enlists (as New, as MaaS's enlistment does) some lookups later. */
@@ -276,6 +289,20 @@ function nodeActivities(sites: Map<string, FakeSite>, client: () => Client) {
       // Released with a disk erase, as Drydock's DestroyNode asks.
       m.start('release', S[NodeStatus.DISK_ERASING]);
       return 'started';
+    },
+    async introspectNode(ref: NodeRef, _systemId: string): Promise<IntrospectionReport> {
+      const m = (await enter('introspectNode', ref)).machine(ref.node);
+      return { results: [{ name: 'maas-lshw', sha256: 'fake' }], logicalNames: { nic_pxe: 'eno1' }, problems: m.hardwareProblems, stored: 0 };
+    },
+    async resetStorage(ref: NodeRef, _systemId: string): Promise<StepReport> {
+      await enter('resetStorage', ref);
+      return { messages: [] };
+    },
+    async deleteMachine(ref: NodeRef, _systemId: string): Promise<'deleted' | 'absent'> {
+      const m = (await enter('deleteMachine', ref)).machine(ref.node);
+      if (m.status === undefined) return 'absent';
+      m.deleted();
+      return 'deleted';
     },
     async nodeBootActions(ref: NodeRef, workflowId: string): Promise<BootActionExpectation[]> {
       const site = await enter('nodeBootActions', ref);

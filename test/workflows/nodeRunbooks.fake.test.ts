@@ -311,6 +311,8 @@ describe('destroy_nodes', () => {
       'destroy_node: release failed: MaaS status Releasing failed (attempt 2 of 2)',
       'destroy_node: release failed: MaaS status Releasing failed (2 attempts)',
     ]);
+    // A machine that could not be released stays in MaaS (Drydock deletes it anyway).
+    expect(site.count('deleteMachine')).toBe(0);
   });
 
   test.concurrent('a release that fails once is retried and the node ends Ready', async () => {
@@ -323,6 +325,33 @@ describe('destroy_nodes', () => {
       'destroy_node: release failed: MaaS status Releasing failed (attempt 1 of 4)',
       'Retrying release (attempt 2 of 4)',
       'Node released and disks erased, MaaS status Ready',
+      'Machine sys1 deleted from MaaS; the node enlists again when it next PXE boots',
+    ]);
+    expect(site.sequence('n01').slice(-1)).toEqual(['deleteMachine']);
+    expect(site.machine('n01').status).toBeUndefined();
+  });
+
+  test.concurrent('a machine that cannot be released has its storage reset, then is deleted, as Drydock does', async () => {
+    const site = new FakeSite({ n01: { status: FAILED_COMMISSIONING } });
+    const { task, outcome } = await finish(await worker.run('destroy_nodes', site));
+
+    expect(task.result).toMatchObject({ status: 'success', successes: ['n01'] });
+    expect(site.sequence('n01')).toEqual(['findMachine', 'resetStorage', 'deleteMachine']);
+    expect(text(outcome)).toEqual([
+      'Storage configuration reset (MaaS status Failed commissioning)',
+      'Machine sys1 deleted from MaaS; the node enlists again when it next PXE boots',
+    ]);
+  });
+
+  test.concurrent('after a destroy, prepare_nodes finds the node only once it has PXE booted and enlisted again, and commissions it', async () => {
+    const site = new FakeSite({ n01: { status: READY, commissions: [READY] } });
+    expect((await finish(await worker.run('destroy_nodes', site))).task.result.status).toBe('success');
+    expect(site.machine('n01').status).toBeUndefined();
+    const again = new FakeSite({ n01: { commissions: [READY] } });
+    const { task } = await finish(await worker.run('prepare_nodes', again));
+    expect(task.result).toMatchObject({ status: 'success', successes: ['n01'] });
+    expect(again.sequence('n01')).toEqual([
+      'findMachine', 'setPxeBoot', 'powerCycle', 'findMachine', 'updateIdentity', 'startCommission', 'machineStatus', 'introspectNode',
     ]);
   });
 });
@@ -335,7 +364,7 @@ describe('prepare_nodes', () => {
     expect(task.result).toMatchObject({ status: 'success', successes: ['n01'] });
     expect(site.sequence('n01')).toEqual([
       'findMachine', 'setPxeBoot', 'powerCycle', 'findMachine', 'updateIdentity',
-      'startCommission', 'machineStatus', 'startCommission', 'machineStatus',
+      'startCommission', 'machineStatus', 'startCommission', 'machineStatus', 'introspectNode',
     ]);
     // The machine enlists by the second lookup after the power cycle.
     expect(site.count('findMachine')).toBe(3);
@@ -344,6 +373,15 @@ describe('prepare_nodes', () => {
       'configure_hardware: commissioning failed: MaaS status Failed commissioning (attempt 1 of 4)',
       'Retrying commissioning (attempt 2 of 4)',
       'Node commissioned, MaaS status Ready',
+      'Hardware matches the hardware profile (1 commissioning results): nic_pxe=eno1',
     ]);
+  });
+
+  test.concurrent('a machine whose hardware does not fit the hardware profile fails at introspection with what was found', async () => {
+    const problem = 'hardware profile HPGen9v3: alias pxe_nic01 (pci 0000:81:00.0) not found on n01; found eno1 0000:01:00.0';
+    const site = new FakeSite({ n01: { status: READY, hardwareProblems: [problem] } });
+    const { task } = await finish(await worker.run('prepare_nodes', site));
+    expect(task.result).toMatchObject({ status: 'failure', failures: ['n01'] });
+    expect(task.nodes.n01).toMatchObject({ step: 'introspect_node', result: 'failure', message: `introspect_node: ${problem}` });
   });
 });

@@ -34,7 +34,27 @@ export async function prepareNode(input: NodeActionInput): Promise<NodeOutcome> 
 
     await run.enter('configure_hardware');
     await configureHardware(run, machine);
+    if (patched(INTROSPECTION)) {
+      await run.enter('introspect_node');
+      await introspect(run, machine.systemId);
+    }
   });
+}
+
+/** Introspection after commissioning: the hardware checked against the HardwareProfile, build data kept. */
+export const INTROSPECTION = 'introspection';
+
+/**
+ * What commissioning found is checked against the node's HardwareProfile (every alias resolvable, the disks
+ * big enough); a node whose hardware does not fit fails here, before Drydock's networking and storage steps
+ * would fail on a NIC or disk they cannot find.
+ */
+async function introspect(run: NodeRun, systemId: string): Promise<void> {
+  const r = await run.call(() => node.introspectNode(run.ref, systemId));
+  if (r.problems.length > 0) throw new NodeStepFailed(r.problems.join('; '));
+  const names = Object.entries(r.logicalNames).map(([alias, name]) => `${alias}=${name}`).join(', ');
+  const kept = r.stored ? `; ${r.stored} build data records kept` : '';
+  run.info(`Hardware matches the hardware profile (${r.results.length} commissioning results): ${names || 'no device aliases'}${kept}`);
 }
 
 /** Drydock's ConfigureHardware with retry_task(max_attempts): commission, wait, and commission again on failure. */
