@@ -54,14 +54,15 @@ function ensureDebianPackages(pkgs) {
 
 ensureNpmPackages();
 run(process.execPath, [path.join(__dirname, 'build-temporal-cli.js')]);
-// Simulated nodes run their cloud-init sandboxed (emulators/site/sandbox.ts), in npm start and the tests.
-ensureDebianPackages([{ bin: 'bwrap', deb: 'bubblewrap' }]);
+// The simulated site of npm start and the tests: IPMI BMCs (ipmi_sim, driven with ipmitool) and nodes that run
+// their cloud-init sandboxed (emulators/site/sandbox.ts).
+ensureDebianPackages([
+  { bin: 'bwrap', deb: 'bubblewrap' },
+  { bin: 'ipmitool', deb: 'ipmitool' },
+  { bin: 'ipmi_sim', deb: 'openipmi' },
+]);
 if (mode === 'test') {
-  ensureDebianPackages([
-    { bin: 'ipmitool', deb: 'ipmitool' },
-    { bin: 'ipmi_sim', deb: 'openipmi' },
-    { bin: 'chromium', deb: 'chromium' },
-  ]);
+  ensureDebianPackages([{ bin: 'chromium', deb: 'chromium' }]);
   const sushy = path.join(__dirname, 'ensure-sushy-tools.js');
   if (fs.existsSync(sushy)) run(process.execPath, [sushy]);
 }

@@ -1,20 +1,32 @@
-import crypto from 'node:crypto';
 import http from 'node:http';
-import { Client, WorkflowNotFoundError, type ConnectionLike } from '@temporalio/client';
+import { Client, QueryNotRegisteredError, WorkflowNotFoundError, type ConnectionLike } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { codecConfigFromEnv, createDataConverter } from '../common/codec';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
+import type { DesignStore } from '../activities/designStore';
+import { bootActionIdentities, nodeBootActionKey, parseBootActionId, sameKey } from '../common/bootActionKeys';
+import {
+  BOOT_ACTION_STATUS_SIGNAL,
+  BOOT_ACTIONS_QUERY,
+  isFinal,
+  type BootActionBoard,
+  type BootActionStatusReport,
+} from '../common/bootActionProtocol';
+import { codecConfigFromEnv, createDataConverter } from '../common/codec';
 import type { Logger } from '../common/logger';
-import { bootactionReportSignal } from '../workflows/messages';
-import { bootActionKey, parseBootActionId } from '../common/bootActionProtocol';
+import { DrydockAction, DrydockNodes } from '../common/searchAttributes';
+import { renderNodeAssets, tarball } from '../design/bootactions';
+import type { NodeActionInput } from '../workflows/node/nodeRun';
 
 /**
- * Boot action reports (Drydock's BootactionResource, `POST /api/v1.0/bootactions/{action_id}`): a deployed node tells how
- * its boot actions went, and the report becomes a signal to that node's deploy workflow.
+ * Drydock's boot action API (BootactionResource, BootactionAssetsResource) for deployed nodes:
+ * - `GET /api/v1.0/bootactions/nodes/<hostname>/units` and `/files`: the node's rendered assets as a gzip tar,
+ *   for the node's key (`X-Bootaction-Key`);
+ * - `POST /api/v1.0/bootactions/<action_id>`: a boot action's status and details, from the asset itself.
  *
- * Nothing is stored: the action id names the workflow and the boot action, and the node's key is an HMAC of
- * the action id under a worker secret, so the key never passes through workflow history and the API can
- * check it without a database.
+ * Nothing is stored: the node's current deploy is the deploy_node workflow visibility lists for it, its key an
+ * HMAC of that workflow's id under the worker secret, the assets are rendered again from the design the deploy
+ * started with, and a report is a signal to that workflow, which keeps the status (BOOT_ACTIONS_QUERY).
  */
 const reportSchema = z
   .object({
@@ -25,81 +37,214 @@ const reportSchema = z
 
 export interface BootActionApi {
   url: string;
-  /** What nodes POST to: `<reportUrl><action_id>`. */
+  /** This API's report URL: `<url>/api/v1.0/bootactions/`. */
   reportUrl: string;
   stop(): Promise<void>;
 }
 
 export interface BootActionApiOptions {
-  /** Where reports are signalled to (a worker's NativeConnection will do). */
+  /** Where deploy workflows are found, asked and signalled (a worker's NativeConnection will do). */
   connection: ConnectionLike;
   namespace?: string;
-  /**
-   * The worker's data converter (the report becomes a signal payload the worker decodes); default from
-   * DRYDOCK_CODEC_KEY, as the worker's.
-   */
+  /** The worker's data converter (deploy inputs and reports are its payloads); default from DRYDOCK_CODEC_KEY, as the worker's. */
   dataConverter?: DataConverter;
+  /** DRYDOCK_BOOTACTION_SECRET: the same as the workers' that deploy the nodes. */
   secret: string;
+  /** Where the designs of the deploys are loaded from, to render the assets. */
+  designs: DesignStore;
+  /** The report URL nodes are told (DRYDOCK_BOOTACTION_REPORT_URL), as the assets were rendered with; default this API's. */
+  nodeReportUrl?: string;
+  /** Only deploys on this task queue (one Drydock); default any. */
+  taskQueue?: string;
   logger: Logger;
   host?: string;
   port?: number;
 }
 
+interface Ctx {
+  client: Client;
+  secret: string;
+  designs: DesignStore;
+  reportUrl: string;
+  taskQueue?: string;
+  logger: Logger;
+}
+
 export async function startBootActionApi(opts: BootActionApiOptions): Promise<BootActionApi> {
   const dataConverter = opts.dataConverter ?? createDataConverter(codecConfigFromEnv()).dataConverter;
   const client = new Client({ connection: opts.connection, namespace: opts.namespace, dataConverter });
-  const ctx = { client, secret: opts.secret, logger: opts.logger };
+  const ctx: Ctx = { client, secret: opts.secret, designs: opts.designs, reportUrl: '', taskQueue: opts.taskQueue, logger: opts.logger };
   const server = http.createServer((req, res) => {
     handle(req, ctx)
-      .then(([code, body]) => send(res, code, body))
+      .then((reply) => send(res, reply))
       .catch((e) => {
-        opts.logger.error('boot action report failed', { error: e instanceof Error ? e.message : String(e) });
-        send(res, 500, { type: 'error', message: 'internal error', retry: true });
+        opts.logger.error('boot action API request failed', { path: safePath(req.url), error: e instanceof Error ? e.message : String(e) });
+        send(res, error(500, e instanceof Error ? e.message : 'internal error', true));
       });
   });
   await new Promise<void>((r) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', r));
   const { address, port } = server.address() as { address: string; port: number };
   const url = `http://${address}:${port}`;
+  const reportUrl = `${url}/api/v1.0/bootactions/`;
+  ctx.reportUrl = opts.nodeReportUrl ?? reportUrl;
   return {
     url,
-    reportUrl: `${url}/api/v1.0/bootactions/`,
-    stop: () => new Promise((r) => server.close(() => r())),
+    reportUrl,
+    stop: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeIdleConnections();
+      }),
   };
 }
 
-type Reply = [number, unknown];
+interface Reply {
+  status: number;
+  json?: unknown;
+  body?: Buffer;
+  headers?: Record<string, string>;
+}
 
-async function handle(req: http.IncomingMessage, opts: { client: Client; secret: string; logger: Logger }): Promise<Reply> {
-  const m = /^\/api\/v1\.0\/bootactions\/([A-Za-z0-9_-]+)\/?$/.exec(req.url ?? '');
-  if (req.method !== 'POST' || !m) return [404, { type: 'error', message: 'not found', retry: false }];
-  const actionId = m[1];
+const error = (status: number, message: string, retry = false): Reply => ({ status, json: { type: 'error', message, retry } });
+
+async function handle(req: http.IncomingMessage, ctx: Ctx): Promise<Reply> {
+  const path = (req.url ?? '').split('?')[0];
+  const assets = /^\/api\/v1\.0\/bootactions\/nodes\/([^/]+)\/(units|files)\/?$/.exec(path);
+  if (assets) {
+    if (req.method !== 'GET') return error(405, 'method not allowed');
+    return nodeAssets(ctx, decodeURIComponent(assets[1]), assets[2] === 'units' ? 'unit' : 'file', header(req, 'x-bootaction-key'));
+  }
+  const report = /^\/api\/v1\.0\/bootactions\/([A-Za-z0-9_-]+)\/?$/.exec(path);
+  if (report) {
+    if (req.method !== 'POST') return error(405, 'method not allowed');
+    return postStatus(ctx, report[1], req);
+  }
+  return error(404, 'not found');
+}
+
+/** Drydock's check_auth: no key 401, a key other than the node's 403. */
+function checkKey(presented: string | undefined, expected: string): Reply | undefined {
+  if (!presented) return error(401, 'X-Bootaction-Key header required');
+  if (!sameKey(presented, expected)) return error(403, 'invalid boot action key');
+  return undefined;
+}
+
+/** BootactionAssetsResource: the node's current deploy, its key, then its `unit` or `file` assets as a tarball. */
+async function nodeAssets(ctx: Ctx, hostname: string, type: 'unit' | 'file', key: string | undefined): Promise<Reply> {
+  const deploys = await currentDeploys(ctx, hostname);
+  if (deploys.length === 0) return error(404, `Error locating boot action for ${hostname}`);
+  const keyOf = (d: Deploy) => nodeBootActionKey(ctx.secret, d.workflowId, hostname);
+  // Deploys of the same node name on other sites may run beside it: the key says which one is the node's.
+  const deploy = deploys.find((d) => key && sameKey(key, keyOf(d))) ?? deploys[0];
+  const refused = checkKey(key, keyOf(deploy));
+  if (refused) return refused;
+  const input = await deployInput(ctx.client, deploy);
+  const { design } = await ctx.designs.usable(input.designRef, input.contentHash);
+  const identity = bootActionIdentities({ secret: ctx.secret, reportUrl: ctx.reportUrl, workflowId: deploy.workflowId, node: hostname, designRef: input.designRef });
+  const rendered = await renderNodeAssets(design, hostname, identity);
+  const body = tarball(rendered, type);
+  ctx.logger.info('boot action assets served', { node: hostname, type, workflowId: deploy.workflowId, bytes: body.length });
+  return {
+    status: 200,
+    body,
+    headers: { 'content-type': 'application/gzip', 'content-disposition': `attachment; filename="${hostname}-${type}.tar.gz"` },
+  };
+}
+
+interface Deploy {
+  workflowId: string;
+  runId: string;
+}
+
+const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/**
+ * The node's boot action context (Drydock's get_boot_action_context): its running deploy_node workflows, or
+ * else its latest one.
+ */
+async function currentDeploys(ctx: Ctx, hostname: string): Promise<Deploy[]> {
+  const base = `${DrydockAction.name} = 'deploy_node' AND ${DrydockNodes.name} = ${quote(hostname)}${ctx.taskQueue ? ` AND TaskQueue = ${quote(ctx.taskQueue)}` : ''}`;
+  const running: Deploy[] = [];
+  for await (const w of ctx.client.workflow.list({ query: `${base} AND ExecutionStatus = 'Running'` })) running.push({ workflowId: w.workflowId, runId: w.runId });
+  if (running.length) return running;
+  let latest: { deploy: Deploy; at: number } | undefined;
+  let seen = 0;
+  for await (const w of ctx.client.workflow.list({ query: base, pageSize: 20 })) {
+    const at = w.startTime.getTime();
+    if (!latest || at > latest.at) latest = { deploy: { workflowId: w.workflowId, runId: w.runId }, at };
+    if (++seen >= 20) break;
+  }
+  return latest ? [latest.deploy] : [];
+}
+
+/** The deploy's input (design reference and content hash), from the first event of its history. */
+async function deployInput(client: Client, d: Deploy): Promise<NodeActionInput> {
+  const page = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: client.options.namespace,
+    execution: { workflowId: d.workflowId, runId: d.runId },
+    maximumPageSize: 1,
+  });
+  const started = page.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+  if (!started) throw new Error(`deploy ${d.workflowId} has no start event`);
+  return decodeFromPayloadsAtIndex<NodeActionInput>(client.options.loadedDataConverter, 0, started.input?.payloads);
+}
+
+/** BootactionResource.on_post: unknown id 404, key 401/403, final 409, body 400; then the report goes to the deploy. */
+async function postStatus(ctx: Ctx, actionId: string, req: http.IncomingMessage): Promise<Reply> {
   const target = parseBootActionId(actionId);
-  if (!target) return [404, { type: 'error', message: `unknown boot action ${actionId}`, retry: false }];
-  const key = req.headers['x-bootaction-key'];
-  if (typeof key !== 'string' || key === '') return [401, { type: 'error', message: 'X-Bootaction-Key header required', retry: false }];
-  const expected = bootActionKey(opts.secret, actionId);
-  if (key.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(key), Buffer.from(expected))) {
-    return [403, { type: 'error', message: 'invalid boot action key', retry: false }];
-  }
-  let body: z.infer<typeof reportSchema>;
+  if (!target) return error(404, `unknown boot action ${actionId}`);
+  const handle = ctx.client.workflow.getHandle(target.workflowId);
+  let board: BootActionBoard;
   try {
-    body = reportSchema.parse(JSON.parse((await readBody(req)) || '{}'));
+    board = await handle.query<BootActionBoard>(BOOT_ACTIONS_QUERY);
   } catch (e) {
-    return [400, { type: 'error', message: `invalid report: ${e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (e as Error).message}`, retry: false }];
-  }
-  const status = (body.status ?? 'success').toLowerCase() as 'success' | 'failure';
-  try {
-    await opts.client.workflow.getHandle(target.workflowId).signal(bootactionReportSignal, {
-      actionId,
-      status,
-      details: body.details?.map((d) => ({ message: d.message, error: d.error })),
-    });
-  } catch (e) {
-    if (e instanceof WorkflowNotFoundError) return [409, { type: 'error', message: 'boot action already final or its task has ended', retry: false }];
+    if (e instanceof WorkflowNotFoundError || e instanceof QueryNotRegisteredError) return error(404, `unknown boot action ${actionId}`);
     throw e;
   }
-  opts.logger.info('boot action reported', { workflowId: target.workflowId, bootAction: target.bootAction, status });
-  return [200, { action_id: actionId, boot_action: target.bootAction, status }];
+  const action = board.actions.find((a) => a.actionId === actionId);
+  if (!action) return error(404, `unknown boot action ${actionId}`);
+  const refused = checkKey(header(req, 'x-bootaction-key'), nodeBootActionKey(ctx.secret, target.workflowId, board.node));
+  if (refused) return refused;
+  if (isFinal(action.status)) return error(409, `boot action ${action.name} already has final status ${action.status}`);
+
+  let body: z.infer<typeof reportSchema>;
+  try {
+    if (!/^application\/json\b/i.test(header(req, 'content-type') ?? '')) throw new Error('Content-Type must be application/json');
+    body = reportSchema.parse(JSON.parse(await readBody(req)));
+  } catch (e) {
+    const why = e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') : (e as Error).message;
+    return error(400, `invalid boot action report: ${why}`);
+  }
+  // Drydock stores the status lowercased; without one only the details are recorded.
+  const status = body.status?.toLowerCase() as 'success' | 'failure' | undefined;
+  const report: BootActionStatusReport = { actionId, ...(status ? { status } : {}), details: body.details?.map((d) => ({ message: d.message, error: d.error })) };
+  try {
+    await handle.signal<[BootActionStatusReport]>(BOOT_ACTION_STATUS_SIGNAL, report);
+  } catch (e) {
+    // The deploy ended (its boot actions timed out): nothing takes the report any more.
+    if (e instanceof WorkflowNotFoundError) return error(409, `the deploy of boot action ${action.name} has ended`);
+    throw e;
+  }
+  ctx.logger.info('boot action reported', { node: board.node, bootAction: action.name, status: status ?? '(details only)' });
+  return {
+    status: 200,
+    json: { node_name: board.node, task_id: taskIdOf(target.workflowId), action_id: actionId, action_name: action.name, action_status: status ?? action.status },
+  };
+}
+
+/** A deploy_node workflow id ends with its task id (and `-r<retry>`): workflows/node/nodeRun.ts nodeWorkflowId. */
+function taskIdOf(workflowId: string): string | undefined {
+  return /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:-r\d+)?$/.exec(workflowId)?.[1];
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** A request path for a log line: the boot action API's paths carry no key, but keep them short. */
+function safePath(url: string | undefined): string {
+  return (url ?? '').split('?')[0].slice(0, 200);
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -118,7 +263,12 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: http.ServerResponse, code: number, body: unknown): void {
-  res.writeHead(code, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+function send(res: http.ServerResponse, r: Reply): void {
+  if (r.body) {
+    res.writeHead(r.status, { ...r.headers, 'content-length': String(r.body.length) });
+    res.end(r.body);
+    return;
+  }
+  res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers });
+  res.end(JSON.stringify(r.json));
 }

@@ -2,6 +2,8 @@ import { NativeConnection } from '@temporalio/worker';
 import { temporalConfigFromEnv, type TemporalConfig } from '../common/config';
 import { driverConfigFromEnv } from '../common/driverConfig';
 import { startBootActionApi } from './bootactionApi';
+import { DesignStore } from '../activities/designStore';
+import { loadDesign } from '../design';
 import { dataConverterFromEnv } from './dataConverter';
 import { workerLogger } from './secrets';
 import { installWorkerRuntime } from './telemetry';
@@ -24,6 +26,10 @@ export async function runWorker(cfg: TemporalConfig): Promise<void> {
         namespace: cfg.namespace,
         dataConverter,
         secret: drivers.bootActionSecret,
+        // The deploys' designs passed the workers' validation; the API only renders them again.
+        designs: new DesignStore((ref) => loadDesign(ref), logger),
+        nodeReportUrl: drivers.bootActionReportUrl,
+        taskQueue: cfg.taskQueue,
         logger,
         port: Number(apiPort),
         host: process.env.DRYDOCK_BOOTACTION_API_BIND || '127.0.0.1',

@@ -3,7 +3,8 @@ import type { Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { DriverConfig } from '../common/driverConfig';
 import { silentLogger, type Logger } from '../common/logger';
-import type { EffectiveDesign } from '../design';
+import { DesignStore } from '../activities/designStore';
+import { loadDesign, type EffectiveDesign } from '../design';
 import { startBootActionApi, type BootActionApi } from './bootactionApi';
 import { TEST_DURATIONS, type StepDurations } from '../emulators/maas';
 import { startSiteSimulator, type SiteSimulator, type SiteSimulatorOptions } from '../emulators/site/simulator';
@@ -45,7 +46,9 @@ export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<Si
   let api: BootActionApi;
   const secret = randomBytes(24).toString('hex');
   try {
-    api = await startBootActionApi({ connection: opts.connection, namespace: opts.namespace, dataConverter: opts.dataConverter, secret, logger });
+    // The API renders each node's assets from the design its deploy started with, as the workers do.
+    const designs = new DesignStore((ref) => loadDesign(ref), logger);
+    api = await startBootActionApi({ connection: opts.connection, namespace: opts.namespace, dataConverter: opts.dataConverter, secret, designs, logger });
   } catch (e) {
     await sim.stop();
     throw e;
