@@ -7,8 +7,9 @@
  * workers ran (parents, one child per node, the design lock) is exported with the real
  * `temporal workflow show --output json` and its listing entry (search attributes, memo) is read with
  * `temporal workflow list --output json`: none holds a BMC password of the design, the MaaS API key or any
- * part of it, the boot action secret or a node's boot action key, in clear, base64 or base64url. The
- * worker's and the Temporal runtime's log lines are checked the same way.
+ * part of it, the boot action secret, a node's boot action key or a secret written into a boot action asset
+ * (which the node's files tarball does hold), in clear, base64 or base64url. The worker's and the Temporal
+ * runtime's log lines are checked the same way.
  *
  * Controls: the same export finds the failure messages of the failed nodes (so failures were scanned), and
  * finds each kind of secret when a workflow does carry it (input, search attribute, memo).
@@ -18,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
 import { Client, Connection } from '@temporalio/client';
@@ -46,10 +48,15 @@ function bmcPasswords(yamlText: string): Record<string, string> {
 }
 
 /** The example site under another site name (each test site has its own design lock), BMC passwords changed as given. */
-function writeDesign(file: string, site: string, passwords: Record<string, string> = {}): string {
+function writeDesign(file: string, site: string, passwords: Record<string, string> = {}, motd?: string): string {
   let text = DEMO_YAML.replace(/(schema: 'drydock\/Region\/v1'\nmetadata:\n {2}schema: 'metadata\/Document\/v1'\n {2}name: )demo\n/, `$1${site}\n`);
   if (!text.includes(`name: ${site}\n`)) throw new Error('the example site has no Region document named demo');
   for (const [node, pw] of Object.entries(passwords)) text = text.replace(`credential: ${bmcPasswords(DEMO_YAML)[node]}\n`, `credential: ${pw}\n`);
+  if (motd) {
+    const line = '        Deployed by Drydock on Temporal: {{ node.hostname }}.{{ node.domain }}\n';
+    if (!text.includes(line)) throw new Error('the example site has no motd asset');
+    text = text.replace(line, `${line}        ${motd}\n`);
+  }
   const p = path.join(dir, file);
   fs.writeFileSync(p, text);
   return `file://${p}`;
@@ -66,14 +73,21 @@ function siteSecrets(site: SimulatedSite): Record<string, string> {
     'boot action secret': site.drivers.bootActionSecret!,
   };
   if (site.drivers.promenadeToken) out['Promenade token'] = site.drivers.promenadeToken;
-  // Each deployed node's boot action key (an HMAC of its action id), as MaaS received it in the user data.
+  // Each deployed node's boot action key (an HMAC of its deploy's id), as MaaS received it in the user data.
+  for (const [hostname, key] of nodeKeys(site)) out[`boot action key of ${hostname} (${key.slice(0, 6)}…)`] = key;
+  return out;
+}
+
+/** Each deployed node's boot action key, from the commands of its user data that fetch its tarballs. */
+function nodeKeys(site: SimulatedSite): [string, string][] {
+  const out: [string, string][] = [];
   for (const d of site.sim.maas.deployments()) {
     const raw = d.userData ?? '';
     const text = raw.startsWith('#cloud-config') ? raw : Buffer.from(raw, 'base64').toString('utf8');
     const runcmd = ((YAML.parse(text) as { runcmd?: string[][] } | null)?.runcmd ?? []).flat();
     for (const arg of runcmd) {
-      const key = /^X-Bootaction-Key:\s*([0-9a-f]{64})$/.exec(arg)?.[1];
-      if (key) out[`boot action key of ${d.hostname} (${key.slice(0, 6)}…)`] = key;
+      const key = /X-Bootaction-Key:\s*([0-9a-f]{64})\b/.exec(arg)?.[1];
+      if (key && !out.some(([, k]) => k === key)) out.push([d.hostname, key]);
     }
   }
   return out;
@@ -120,12 +134,28 @@ async function scanSite(r: SiteRun, secrets: string[]): Promise<{ findings: Find
   return { findings, workflows };
 }
 
+/**
+ * The site's log lines to scan: all but the MaaS emulator's request log, which, like a real MaaS's access log,
+ * shows the tag paths MaaS is asked for, and Drydock names a node's boot action tag `<node>__baid__<key>`. Those
+ * lines may hold a key only there, and no other secret.
+ */
+function siteLines(r: SiteRun, secrets: Record<string, string>): string[] {
+  const isRequestLog = (l: string) => l.includes('"msg":"MaaS emulator request"');
+  for (const line of r.siteLogs.lines.filter(isRequestLog)) {
+    const rest = line.replace(/__baid__[0-9a-f]{64}/g, '__baid__');
+    for (const [name, value] of Object.entries(secrets)) if (rest.includes(value)) throw new Error(`${name} in the MaaS emulator's request log`);
+  }
+  return r.siteLogs.lines.filter((l) => !isRequestLog(l));
+}
+
 const named = (all: Record<string, string>) => (f: Finding) => `${Object.keys(all)[f.secretIndex]}: ${formatFinding(f)}`;
 
 let ok: SiteRun | undefined;
 let bad: SiteRun | undefined;
 const suffix = randomUUID().slice(0, 6);
 const okSite = `secok${suffix}`;
+// Rendered into every node's /etc/motd: only the node may see it.
+const assetSecret = `asset-secret-${randomUUID()}`;
 const badSite = `secbad${suffix}`;
 const designPasswords = bmcPasswords(DEMO_YAML);
 // The BMCs of n03 (IPMI) and n08 (Redfish) on the second site expect these, not the design's.
@@ -148,7 +178,7 @@ afterAll(async () => {
 });
 
 test('a full prepare_site, prepare_nodes, deploy_nodes leaves no secret in any history, search attribute or log line', async () => {
-  const ref = writeDesign('ok.yaml', okSite);
+  const ref = writeDesign('ok.yaml', okSite, {}, assetSecret);
   ok = await startSite('ok', ref, okSite);
   expect((await runAction(ok, 'prepare_site', ref)).result.status).toBe('success');
   const prepared = await runAction(ok, 'prepare_nodes', ref);
@@ -157,7 +187,17 @@ test('a full prepare_site, prepare_nodes, deploy_nodes leaves no secret in any h
   expect(deployed.result.failures).toEqual([]);
   expect(deployed.result.successes).toHaveLength(10);
 
-  const secrets = { ...Object.fromEntries(Object.entries(designPasswords).map(([n, p]) => [`BMC password of ${n}`, p])), ...siteSecrets(ok.site) };
+  // A secret in a boot action asset (the motd) reaches the node: it is in the node's files tarball.
+  const [host, key] = nodeKeys(ok.site)[0];
+  const res = await fetch(`${ok.site.api.reportUrl}nodes/${host}/files`, { headers: { 'X-Bootaction-Key': key } });
+  expect(res.status).toBe(200);
+  expect(gunzipSync(Buffer.from(await res.arrayBuffer())).toString('latin1')).toContain(assetSecret);
+
+  const secrets = {
+    ...Object.fromEntries(Object.entries(designPasswords).map(([n, p]) => [`BMC password of ${n}`, p])),
+    ...siteSecrets(ok.site),
+    'secret in a boot action asset': assetSecret,
+  };
   expect(Object.keys(secrets).filter((k) => k.startsWith('boot action key')).length).toBeGreaterThanOrEqual(10);
   const { findings, workflows } = await scanSite(ok, Object.values(secrets));
   expect(findings.map(named(secrets))).toEqual([]);
@@ -170,7 +210,7 @@ test('a full prepare_site, prepare_nodes, deploy_nodes leaves no secret in any h
     expect(workflows).toContain(`${okSite}-deploy_node-${n}-${deployed.task_id}`);
   }
 
-  const logs = scanHistoryJson({ worker: ok.workerLogs.lines, runtime: runtimeLogs.lines, site: ok.siteLogs.lines }, Object.values(secrets), { workflowId: 'logs', runId: '-' });
+  const logs = scanHistoryJson({ worker: ok.workerLogs.lines, runtime: runtimeLogs.lines, site: siteLines(ok, secrets) }, Object.values(secrets), { workflowId: 'logs', runId: '-' });
   expect(logs.map(named(secrets))).toEqual([]);
   expect(ok.workerLogs.lines.length + runtimeLogs.lines.length).toBeGreaterThan(0);
 });
@@ -209,7 +249,7 @@ test('with nodes failing (BMCs refusing the password over IPMI and Redfish, a Ma
   expect(workflows).toContain(`${badSite}-prepare_node-n03-${prepared.task_id}`);
   expect(workflows).toContain(`${badSite}-deploy_node-n05-${deployed.task_id}`);
 
-  const logs = scanHistoryJson({ worker: bad.workerLogs.lines, runtime: runtimeLogs.lines, site: bad.siteLogs.lines }, Object.values(secrets), { workflowId: 'logs', runId: '-' });
+  const logs = scanHistoryJson({ worker: bad.workerLogs.lines, runtime: runtimeLogs.lines, site: siteLines(bad, secrets) }, Object.values(secrets), { workflowId: 'logs', runId: '-' });
   expect(logs.map(named(secrets))).toEqual([]);
   // The failures were logged (so the log check saw them).
   expect([...bad.workerLogs.lines, ...runtimeLogs.lines].some((l) => /n03|n08/.test(l) && /"level":"(warn|error)"/.test(l))).toBe(true);
