@@ -4,7 +4,7 @@
  */
 import type { NodeFilterSet, SiteDesign } from '../../design/model';
 import { applyLogicalNames, logicalName } from '../../design/lshw';
-import { renderLshw } from '../../emulators/maas/hardware';
+import { renderLshw, type NicHardware } from '../../emulators/maas/hardware';
 import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
@@ -544,9 +544,9 @@ describeDrydock('Drydock logical names from lshw (rows 101-103)', () => {
     const n = design.baremetal_nodes.find((x) => x.name === node)!;
     return design.hardware_profiles.find((h) => h.name === n.hardware_profile)!;
   };
-  const nic = (name: string, pciAddress: string) => ({ name, mac: '52:54:00:12:34:56', pciAddress, product: 'I350 Gigabit Network Connection', vendor: 'Intel Corporation', speed: 1e9 });
+  const nic = (name: string, pciAddress: string): NicHardware => ({ name, mac: '52:54:00:12:34:56', pciAddress, product: 'I350 Gigabit Network Connection', vendor: 'Intel Corporation', speed: 1e9 });
   const sda = { name: 'sda', bus: 'scsi' as const, address: '2:0.0.0', size: 299439751168, model: 'PERC H710P', vendor: 'DELL', serial: '0044016c12771be7' };
-  const lshw = (nics: ReturnType<typeof nic>[]) =>
+  const lshw = (nics: NicHardware[]) =>
     renderLshw('cab23-r720-16', { vendor: 'Dell Inc.', product: 'PowerEdge R720xd', serial: '6H5LBY1', nics, disks: [sda] });
 
   test('101 no lshw build data: no logical names for any node', () => {

@@ -167,13 +167,14 @@ describe('from prepare_site to destroy_nodes', () => {
       expect(Object.values(s.site.sim.promenade.counters().relabel)).toEqual(Array(10).fill(1));
     });
 
-    // Last: releasing the machines ends the "deployed" stage (a test after it would deploy again first).
-    test('destroy_nodes: every node released back to Ready', async () => {
+    // Last: destroying the machines ends the "deployed" stage (a test after it would prepare them again first).
+    test('destroy_nodes: every node released with a disk erase, then deleted from MaaS as Drydock does', async () => {
       const before = countsOf(s.site.sim, 'release');
       const task = await s.run('destroy_nodes');
       expect(task.result.status).toBe('success');
-      expect(statuses(s.site)).toEqual(Array(10).fill('Ready'));
+      expect(statuses(s.site)).toEqual([]);
       expect(Object.values(countsOf(s.site.sim, 'release'))).toEqual(Object.values(before).map((c) => c + 1));
+      expect(Object.values(countsOf(s.site.sim, 'delete'))).toEqual(Array(10).fill(1));
     });
   });
 });
