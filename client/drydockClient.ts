@@ -187,32 +187,12 @@ export class DrydockClient {
     const handle = this.client.workflow.getHandle(d.workflowId, d.runId);
     switch (d.status.name) {
       case 'RUNNING':
-        return this.withLiveNodes(await handle.query(taskQuery));
+        return withLiveNodes(this.client, await handle.query(taskQuery));
       case 'COMPLETED':
         return (await handle.result()) as Task;
       default:
         return taskFromClosedWorkflow(d);
     }
-  }
-
-  /**
-   * A running node action knows which child works on each node; the child knows its step. Asking the children
-   * in flight (at most DRYDOCK_MAX_PARALLEL_NODES) keeps the parent's history free of per-step signals.
-   */
-  private async withLiveNodes(task: Task): Promise<Task> {
-    const inFlight = Object.entries(task.nodes).filter(([, n]) => n.result === 'incomplete' && n.workflowId);
-    await Promise.all(
-      inFlight.map(async ([name, n]) => {
-        try {
-          const child = await this.client.workflow.getHandle(n.workflowId!).query(taskQuery);
-          const live = child.nodes[name];
-          if (live) task.nodes[name] = { ...n, step: live.step, message: live.message };
-        } catch {
-          // Just ended, or not started yet: the parent's entry stands.
-        }
-      }),
-    );
-    return task;
   }
 
   /** Follows a task until it ends, calling `onUpdate` with each new state. */
@@ -266,6 +246,26 @@ function taskFromClosedWorkflow(d: WorkflowExecutionDescription): Task {
   t.failure();
   t.setResultMessage(`Workflow ${d.status.name.toLowerCase()}.`);
   return t.snapshot();
+}
+
+/**
+ * A running node action knows which child works on each node; the child knows its step. Asking the children
+ * in flight (at most DRYDOCK_MAX_PARALLEL_NODES) keeps the parent's history free of per-step signals.
+ */
+export async function withLiveNodes(client: Client, task: Task): Promise<Task> {
+  const inFlight = Object.entries(task.nodes).filter(([, n]) => n.result === 'incomplete' && n.workflowId);
+  await Promise.all(
+    inFlight.map(async ([name, n]) => {
+      try {
+        const child = await client.workflow.getHandle(n.workflowId!).query(taskQuery);
+        const live = child.nodes[name];
+        if (live) task.nodes[name] = { ...n, step: live.step, message: live.message };
+      } catch {
+        // Just ended, or not started yet: the parent's entry stands.
+      }
+    }),
+  );
+  return task;
 }
 
 function quote(s: string): string {

@@ -7,6 +7,7 @@
  *
  * One FakeSite per test: it is its own design (designRef) and task, so tests sharing the worker never meet.
  */
+import { withLiveNodes } from '../../client/drydockClient';
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -414,7 +415,8 @@ export class FakeSiteWorker {
     return {
       handle,
       result: () => handle.result() as Promise<Task>,
-      task: () => handle.query<Task>('task'),
+      // As DrydockClient.getTask: a running node's step comes from its child.
+      task: async () => withLiveNodes(this.client, await handle.query<Task>('task')),
       outcome: (node) => this.client.workflow.getHandle(nodeWorkflowId(site.name, childAction, node, site.taskId, 0)).result() as Promise<NodeOutcome>,
     };
   }
