@@ -87,9 +87,12 @@ async function main(): Promise<void> {
       }
       // The recovery paths of the node runbooks (patched 'node-runbooks-v2', 'transient-retry-window'): MaaS
       // answers 503 to the first requests, and n01's first deployment fails; the node is released and deployed
-      // again. (destroy_nodes left both nodes Ready.)
+      // again. destroy_nodes deleted the machines (as Drydock), so the node is prepared again first.
+      const nodeFilter = { filter_set_type: 'union' as const, filter_set: [{ filter_type: 'union' as const, node_names: [NODES[0]] }] };
+      const prepared = await client.createTask('prepare_nodes', { designRef: DESIGN_REF, nodeFilter, taskId: 'recorded-prepare_nodes-again' });
+      if ((await client.waitTask(prepared.taskId, undefined, 300)).result.status !== 'success') throw new Error('prepare_nodes after destroy_nodes failed');
       site.sim.maas.setFault({ failNext: 2, failDeployment: [NODES[0]] });
-      const retried = await client.createTask('deploy_nodes', { designRef: DESIGN_REF, nodeFilter: { filter_set_type: 'union', filter_set: [{ filter_type: 'union', node_names: [NODES[0]] }] }, taskId: 'recorded-deploy_nodes-retried' });
+      const retried = await client.createTask('deploy_nodes', { designRef: DESIGN_REF, nodeFilter, taskId: 'recorded-deploy_nodes-retried' });
       while (site.sim.maas.machine(NODES[0])?.status_name !== 'Failed deployment') await new Promise((r) => setTimeout(r, 20));
       site.sim.maas.clearFaults();
       const recovered = await client.waitTask(retried.taskId, undefined, 300);

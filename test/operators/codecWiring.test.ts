@@ -14,8 +14,7 @@ import { CODEC_OFF_WARNING, createDataConverter, ENCODING_ENCRYPTED, FAILURE_CON
 import { memoryLogger } from '../../common/logger';
 import { freeTcpPort } from '../../common/ports';
 import { temporalCliPath } from '../../common/temporalCli';
-import { bootActionId, bootActionKey } from '../../common/bootActionProtocol';
-import { startBootActionApi } from '../../worker/bootactionApi';
+import { startSimulatedSite } from '../harness/site';
 import { createDrydockWorker, WORKFLOWS_PATH } from '../../worker/worker';
 import { bundleHasFailureConverter } from '../../worker/dataConverter';
 import { installWorkerRuntime } from '../../worker/telemetry';
@@ -147,36 +146,38 @@ test('with DRYDOCK_CODEC_KEY, the worker, DrydockClient and the drydock CLI encr
   }
 });
 
-test('with DRYDOCK_CODEC_KEY, a boot action report reaches the workflow as an encrypted signal', async () => {
+test('with DRYDOCK_CODEC_KEY, a boot action report reaches the deploy workflow as an encrypted signal', async () => {
   process.env.DRYDOCK_CODEC_KEY = randomBytes(32).toString('base64');
   const { dataConverter } = createDataConverter({ current: { id: 'k1', key: Buffer.from(process.env.DRYDOCK_CODEC_KEY, 'base64') }, old: [] });
-  const connection = await Connection.connect({ address: temporalAddress() });
-  const secret = 'wiring-bootaction-secret-0123456789';
-  const api = await startBootActionApi({ connection, secret, logger: memoryLogger() });
-  const workflowId = `deploy_node-wiring-${randomUUID().slice(0, 8)}`;
-  const client = new Client({ connection, dataConverter });
+  // The site's boot action API takes its data converter from DRYDOCK_CODEC_KEY, as the worker's.
+  const site = await startSimulatedSite();
+  const env = await startTestWorker('codec-report', { drivers: site.drivers, dataConverter, workflowBundle: encryptedBundle });
+  const nodeFilter = { filter_set_type: 'union' as const, filter_set: [{ filter_type: 'union' as const, node_names: ['n01'] }] };
   try {
-    // Nobody polls this queue: the signal is recorded in the history all the same.
-    await client.workflow.start('noop', { taskQueue: `nobody-${randomUUID()}`, workflowId, args: [{}] });
-    const actionId = bootActionId(workflowId, 'hello-world');
-    const res = await fetch(`${api.reportUrl}${actionId}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-bootaction-key': bootActionKey(secret, actionId) },
-      body: JSON.stringify({ status: 'success', details: [{ message: 'report-marker-text', error: false }] }),
+    const deploy = await env.run(async () => {
+      for (const action of ['prepare_site', 'prepare_nodes', 'deploy_nodes'] as const) {
+        const { taskId } = await env.client.createTask(action, { designRef: DEMO_SITE, nodeFilter: action === 'prepare_site' ? null : nodeFilter });
+        const t = await env.client.waitTask(taskId, undefined, 200);
+        expect({ action, result: t.result.status }).toEqual({ action, result: 'success' });
+        if (action === 'deploy_nodes') return t;
+      }
+      throw new Error('unreachable');
     });
-    expect(res.status).toBe(200);
-    const history = (await showHistory(workflowId)) as { events: { eventType: string; workflowExecutionSignaledEventAttributes?: unknown }[] };
+    // The demo-report unit on n01 POSTed its own status; the API passed it on as a signal, encrypted.
+    const child = deploy.nodes.n01.workflowId!;
+    const history = (await showHistory(child)) as { events: { eventType: string; workflowExecutionSignaledEventAttributes?: unknown }[] };
     const signaled = history.events.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
-    expect(signaled).toHaveLength(1);
-    expect(payloadEncodings(signaled[0].workflowExecutionSignaledEventAttributes)).toEqual([`${ENCODING_ENCRYPTED} .input.payloads[0]`]);
-    // The client with the key reads the signal back.
-    const events = await client.workflow.getHandle(workflowId).fetchHistory();
-    const input = events.events!.find((e) => e.workflowExecutionSignaledEventAttributes)!.workflowExecutionSignaledEventAttributes!.input!.payloads!;
-    const [decoded] = await dataConverter!.payloadCodecs![0].decode(input);
-    expect(Buffer.from(decoded.data!).toString()).toContain('report-marker-text');
-    await client.workflow.getHandle(workflowId).terminate('test done');
+    expect(signaled.length).toBeGreaterThan(0);
+    for (const e of signaled) expect(payloadEncodings(e.workflowExecutionSignaledEventAttributes)).toEqual([`${ENCODING_ENCRYPTED} .input.payloads[0]`]);
+    expect(JSON.stringify(signaled)).not.toContain('/etc/motd names');
+    // The client with the key reads the report back.
+    const connection = await Connection.connect({ address: temporalAddress() });
+    const events = await new Client({ connection, dataConverter }).workflow.getHandle(child).fetchHistory().finally(() => connection.close());
+    const inputs = events.events!.filter((e) => e.workflowExecutionSignaledEventAttributes).map((e) => e.workflowExecutionSignaledEventAttributes!.input!.payloads!);
+    const decoded = await Promise.all(inputs.map(async (p) => Buffer.from((await dataConverter!.payloadCodecs![0].decode(p))[0].data!).toString()));
+    expect(decoded.join('\n')).toContain('/etc/motd names n01');
   } finally {
-    await api.stop();
-    await connection.close();
+    await env.close();
+    await site.stop();
   }
 });
