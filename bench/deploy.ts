@@ -162,13 +162,13 @@ function rssSampler(pid: number, everyMs = 200) {
   };
 }
 
-/** Seconds of CPU (user + system) a process has used so far; its children are not counted. */
+/** Seconds of CPU (user + system) a process and its ended children (the simulated nodes' sandboxes) have used. */
 function cpuSeconds(pid: number): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime, fields 14 and 15 of stat(5), in clock ticks.
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    // utime, stime, cutime and cstime: fields 14 to 17 of proc_pid_stat(5), in clock ticks.
+    return fields.slice(11, 15).reduce((s, f) => s + Number(f), 0) / CLK_TCK;
   } catch {
     return NaN;
   }
@@ -190,7 +190,9 @@ interface ChildStats {
   activities: number;
   localActivities: number;
   timers: number;
-  timerSeconds: number;
+  /** Timers that fired (the workflow waited them out), and their durations: sleeping, not working. */
+  timersFired: number;
+  timerFiredSeconds: number;
   signals: number;
 }
 
@@ -229,13 +231,17 @@ function startedChildren(events: temporal.api.history.v1.IHistoryEvent[]): strin
 
 async function childStats(client: Client, workflowId: string): Promise<ChildStats> {
   const { events = [] } = await client.workflow.getHandle(workflowId).fetchHistory();
-  const s: ChildStats = { workflowId, events: events!.length, activities: 0, localActivities: 0, timers: 0, timerSeconds: 0, signals: 0 };
+  const s: ChildStats = { workflowId, events: events!.length, activities: 0, localActivities: 0, timers: 0, timersFired: 0, timerFiredSeconds: 0, signals: 0 };
+  const timerSeconds = new Map<string, number>();
   for (const e of events!) {
     if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) s.activities++;
     else if (e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity') s.localActivities++;
     else if (e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) {
       s.timers++;
-      s.timerSeconds += seconds(e.timerStartedEventAttributes?.startToFireTimeout);
+      timerSeconds.set(e.timerStartedEventAttributes!.timerId!, seconds(e.timerStartedEventAttributes!.startToFireTimeout));
+    } else if (e.eventType === EventType.EVENT_TYPE_TIMER_FIRED) {
+      s.timersFired++;
+      s.timerFiredSeconds += timerSeconds.get(e.timerFiredEventAttributes!.timerId!) ?? 0;
     } else if (e.eventType === EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED) s.signals++;
   }
   return s;
@@ -370,9 +376,10 @@ async function main(argv: string[]): Promise<number> {
     const cpu = cpuMeter({ worker: worker.pid, server: server.pid, site: sim.pid });
     sim.send({ type: 'counters' });
     const maasBefore = (await sim.next<Extract<SiteMessage, { type: 'counters' }>>('counters')).maasRequests;
-    const runs: (ActionRun & { timedOut: boolean })[] = [];
+    const runs: (ActionRun & { timedOut: boolean; cpu: Record<string, number> })[] = [];
     for (const action of ['prepare_nodes', 'deploy_nodes'] as const) {
-      const r = await runAction(dd, action, designRef, deadline, true);
+      const actionCpu = cpuMeter({ worker: worker.pid, server: server.pid, site: sim.pid });
+      const r = { ...(await runAction(dd, action, designRef, deadline, true)), cpu: actionCpu.stop() };
       runs.push(r);
       say(`${action}: ${r.task.status}/${r.task.result.status} in ${round(r.seconds)} s (${r.task.result.successes.length} succeeded, ${r.task.result.failures.length} failed)`);
       if (r.timedOut || r.task.result.status !== 'success') break;
@@ -411,9 +418,10 @@ async function main(argv: string[]): Promise<number> {
       await bWorker.stop();
     }
 
-    const perAction = (r: ActionRun | undefined) =>
+    const perAction = (r: (ActionRun & { cpu: Record<string, number> }) | undefined) =>
       r && {
         seconds: round(r.seconds),
+        cpu_s: r.cpu,
         result: r.task.result.status,
         succeeded: r.task.result.successes.length,
         parent_history_events: r.parentEvents,
@@ -421,8 +429,9 @@ async function main(argv: string[]): Promise<number> {
         child_history_events: summarise(r.children.map((c) => c.events)),
         activities_per_node: summarise(r.children.map((c) => c.activities)),
         local_activities_per_node: summarise(r.children.map((c) => c.localActivities)),
-        timers_per_node: summarise(r.children.map((c) => c.timers)),
-        timer_seconds_per_node: summarise(r.children.map((c) => round(c.timerSeconds, 2))),
+        timers_started_per_node: summarise(r.children.map((c) => c.timers)),
+        timers_fired_per_node: summarise(r.children.map((c) => c.timersFired)),
+        timer_fired_seconds_per_node: summarise(r.children.map((c) => round(c.timerFiredSeconds, 2))),
         signals_sent_per_node: summarise(r.children.map((c) => c.signals)),
       };
     const out = {
@@ -461,19 +470,27 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function textReport(o: Record<string, unknown>): string {
+function textReport(o: Record<string, any>): string {
+  const cpu = (c: Record<string, number> | undefined) => (c ? `worker ${c.worker} s, server ${c.server} s, site ${c.site} s` : '–');
   const lines = [
-    `nodes                      ${o.nodes}   (max_parallel_nodes ${o.max_parallel_nodes}, poll_interval ${o.poll_interval_s} s)`,
-    `project_s                  ${o.project_s}   (prepare_nodes + deploy_nodes; prepare_site ${o.prepare_site_s} s not counted)`,
-    `baseline_s                 ${o.baseline_s}`,
-    `ratio                      ${o.ratio}`,
-    `worker_peak_rss_mb         ${o.worker_peak_rss_mb}`,
-    `parent_history_events      ${o.parent_history_events}   (deploy_nodes)`,
-    `parent_history_bytes       ${o.parent_history_bytes}`,
-    `max_child_history_events   ${o.max_child_history_events}`,
-    `maas_requests              ${o.maas_requests}   (${o.maas_requests_per_s} per s)`,
+    `nodes ${o.nodes}, max_parallel_nodes ${o.max_parallel_nodes}, poll_interval ${o.poll_interval_s} s${o.complete ? '' : ' (INCOMPLETE)'}`,
+    `project_s                 ${o.project_s}   (prepare_nodes + deploy_nodes; prepare_site ${o.prepare_site_s} s not counted)`,
+    `baseline_s                ${o.baseline_s ?? '–'}`,
+    `ratio                     ${o.ratio ?? '–'}`,
+    `worker_peak_rss_mb        ${o.worker_peak_rss_mb}   (baseline worker: ${o.baseline_detail?.worker_peak_rss_mb ?? '–'})`,
+    `parent_history_events     ${o.parent_history_events}   (deploy_nodes; ${o.parent_history_bytes} bytes)`,
+    `max_child_history_events  ${o.max_child_history_events}`,
+    `MaaS requests             ${o.maas_requests} (${o.maas_requests_per_s} per s)`,
+    `CPU                       ${cpu(o.project_cpu_s)}; baseline: ${cpu(o.baseline_detail?.cpu_s)}`,
   ];
-  return [...lines, '', JSON.stringify({ actions: o.actions, project_cpu_s: o.project_cpu_s, baseline: o.baseline_detail }, null, 1)].join('\n');
+  for (const [name, a] of Object.entries(o.actions as Record<string, any>)) {
+    if (!a) continue;
+    lines.push(
+      `${name.padEnd(26)}${a.seconds} s, ${a.result} (${a.succeeded}); parent ${a.parent_history_events} events, ${a.parent_history_bytes} bytes; ` +
+        `per node: ${a.activities_per_node.mean} activities, ${a.child_history_events.max} events at most, ${a.timers_fired_per_node.mean} timers fired`,
+    );
+  }
+  return lines.join('\n');
 }
 
 if (require.main === module) {
