@@ -32,6 +32,10 @@ describe('replay of recorded histories', () => {
     }
     // A deployment that failed once, released and deployed again, through MaaS 503s (the retry window).
     expect(names).toContain('deploy_node-n01-retried-demo-site');
+    // The v2 runbooks before progress-from-children, introspection, bootaction-assets and destroy-deletes.
+    for (const h of ['prepare_node-n01', 'deploy_node-n01', 'destroy_node-n01', 'deploy_node-n01-retried', 'prepare_nodes', 'deploy_nodes', 'destroy_nodes']) {
+      expect(names).toContain(`${h}-runbooks-v2-demo-site`);
+    }
     let replayed = 0;
     const failures: string[] = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE! } }, all)) {
