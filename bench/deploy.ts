@@ -3,7 +3,8 @@
  * next to a bare Temporal program of the same shape on the same server, and what that costs the worker
  * (memory) and the server (history sizes).
  *
- *   npm run bench:deploy -- [--nodes N] [--parallel K] [--poll-interval S] [--max-minutes M] [--json] [--keep]
+ *   npm run bench:deploy -- [--nodes N] [--parallel K] [--poll-interval S] [--max-minutes M]
+ *                           [--server-config KEY=VALUE]... [--json] [--keep]
  *
  * - The site: examples/site/demo-site.yaml with N Redfish nodes (bench/deploy-design.ts), simulated in its
  *   own process (bench/deploy-site.ts): MaaS steps take no time, BMC power changes at once, nodes enlist
@@ -19,7 +20,9 @@
  *
  * Settings: DRYDOCK_MAX_PARALLEL_NODES as configured (default 16; --parallel overrides), DRYDOCK_POLL_INTERVAL
  * as configured, else POLL_INTERVAL_DEFAULT_S (--poll-interval overrides); every other DRYDOCK_* as
- * configured. The payload codec is off (the default without DRYDOCK_CODEC_KEY).
+ * configured. The payload codec is off (the default without DRYDOCK_CODEC_KEY). The server runs with the
+ * dev server's defaults, which are Temporal's production limits, unless --server-config sets a dynamic config
+ * value (e.g. frontend.searchAttributesSizeOfValueLimit=16384); the output lists those.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -55,6 +58,7 @@ interface Args {
   parallel?: number;
   pollInterval?: number;
   maxMinutes?: number;
+  serverConfig: Record<string, string>;
   json: boolean;
   keep: boolean;
 }
@@ -62,7 +66,7 @@ interface Args {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { nodes: 1000, json: false, keep: false };
+  const a: Args = { nodes: 1000, serverConfig: {}, json: false, keep: false };
   const num = (i: number, name: string, int: boolean): number => {
     const v = Number(argv[i + 1]);
     if (argv[i + 1] === undefined || !Number.isFinite(v) || v <= 0 || (int && !Number.isInteger(v))) {
@@ -78,6 +82,11 @@ function parseArgs(argv: string[]): Args {
     else if (o === '--parallel') a.parallel = num(i++, o, true);
     else if (o === '--poll-interval') a.pollInterval = num(i++, o, false);
     else if (o === '--max-minutes') a.maxMinutes = num(i++, o, false);
+    else if (o === '--server-config') {
+      const m = /^([\w.]+)=(.+)$/.exec(argv[++i] ?? '');
+      if (!m) throw new UsageError('--server-config needs KEY=VALUE, e.g. frontend.searchAttributesSizeOfValueLimit=16384');
+      a.serverConfig[m[1]!] = m[2]!;
+    }
     else throw new UsageError(`unknown option ${o}`);
   }
   return a;
@@ -345,7 +354,7 @@ async function main(argv: string[]): Promise<number> {
       bundle(require.resolve('./baseline/workflows'), path.join(dir, 'baseline-bundle.js')),
     ]);
 
-    const server: DevServer = await startDevServer({ uiPort: null, logFile: path.join(dir, 'temporal.log') });
+    const server: DevServer = await startDevServer({ uiPort: null, logFile: path.join(dir, 'temporal.log'), dynamicConfig: args.serverConfig });
     stops.push(() => server.stop());
     say(`Temporal dev server at ${server.address} (in memory, pid ${server.pid})`);
 
@@ -368,7 +377,9 @@ async function main(argv: string[]): Promise<number> {
     const noDeadline = Date.now() + 24 * 3600_000;
     const siteRun = await runAction(dd, 'prepare_site', designRef, noDeadline, false);
     say(`prepare_site: ${siteRun.task.result.status} in ${round(siteRun.seconds)} s`);
-    if (siteRun.task.result.status !== 'success') throw new Error(`prepare_site ended ${siteRun.task.result.status}: ${JSON.stringify(siteRun.task.result.details.messageList.slice(0, 3))}`);
+    if (siteRun.task.result.status !== 'success') {
+      throw new Error(`prepare_site ended ${siteRun.task.result.status}: ${JSON.stringify(siteRun.task.result.details.messageList.slice(0, 3))}; see ${path.join(dir, 'worker.log')}`);
+    }
 
     // The measured part: prepare_nodes then deploy_nodes.
     const deadline = args.maxMinutes ? Date.now() + args.maxMinutes * 60_000 : noDeadline;
@@ -447,6 +458,7 @@ async function main(argv: string[]): Promise<number> {
       complete,
       max_parallel_nodes: settings.max_parallel_nodes,
       poll_interval_s: settings.poll_interval,
+      server_config: args.serverConfig,
       prepare_site_s: round(siteRun.seconds),
       actions: { prepare_nodes: perAction(prep), deploy_nodes: perAction(deploy) },
       maas_requests: maasRequests,
