@@ -146,7 +146,7 @@ async function startCodec(logger: Logger, shutdown: Shutdown): Promise<CodecServ
   return codecServer;
 }
 
-function printBanner(lines: { ui?: string; address: string; cfg: TemporalConfig; logFile: string; maasUrl: string; codecUrl?: string; metricsUrl?: string }): void {
+function printBanner(lines: { ui?: string; address: string; cfg: TemporalConfig; logFile: string; maasUrl: string; nodeRoots: string; codecUrl?: string; metricsUrl?: string }): void {
   console.log(
     [
       '',
@@ -155,6 +155,7 @@ function printBanner(lines: { ui?: string; address: string; cfg: TemporalConfig;
       `  Temporal frontend: ${lines.address} (embedded dev server, restarted if it exits)`,
       `  Worker:            task queue "${lines.cfg.taskQueue}", namespace "${lines.cfg.namespace}"; logs in ${path.relative(process.cwd(), lines.logFile)}`,
       `  Simulated MaaS:    ${lines.maasUrl}`,
+      `  Node roots:        ${lines.nodeRoots} (what each deployed node's cloud-init wrote; gone when npm start stops)`,
       lines.codecUrl ? `  Codec server:      ${lines.codecUrl} (the Web UI decodes encrypted payloads through it)` : '',
       lines.metricsUrl ? `  Metrics:           ${lines.metricsUrl}` : '',
     ]
@@ -253,7 +254,7 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number>
     void running.then(() => shutdown.request(shutdown.exitCode));
 
     const ui = server.uiUrl && `${server.uiUrl}/namespaces/${cfg.namespace}`;
-    printBanner({ ui, address: server.address, cfg, logFile, maasUrl: site.sim.maas.url, codecUrl: codecServer?.url, metricsUrl });
+    printBanner({ ui, address: server.address, cfg, logFile, maasUrl: site.sim.maas.url, nodeRoots: site.sim.nodeRoot('<node>'), codecUrl: codecServer?.url, metricsUrl });
 
     if (o.demo) {
       const client = await DrydockClient.connect({ ...cfg, address: server.address });

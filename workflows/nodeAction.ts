@@ -108,8 +108,8 @@ function record(ctx: ActionContext, o: NodeOutcome, workflowId?: string): void {
   const { task } = ctx;
   const last = [...o.messages].reverse().find((m) => m.error) ?? o.messages[o.messages.length - 1];
   task.setNode(o.node, { step: o.step, result: o.result, workflowId, message: last?.message });
-  for (const m of o.messages.filter((x) => x.error)) {
-    task.addMessage(m.message, { error: true, ctxType: 'node', ctx: o.node });
+  for (const m of o.messages.filter((x) => x.error || x.parent)) {
+    task.addMessage(m.message, { error: m.error, ctxType: 'node', ctx: o.node });
   }
   if (o.result === 'success') task.success(o.node);
   else task.failure(o.node);

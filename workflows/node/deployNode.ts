@@ -220,7 +220,7 @@ class BootActionAssets {
     let failed = 0;
     for (const a of signaling) {
       const s = this.statusOf(a);
-      if (s === 'success') this.run.info(`Boot action ${a.name} completed with status success`);
+      if (s === 'success') this.run.result(`Boot action ${a.name} completed with status success`);
       else if (s === 'failure') {
         this.run.error(`Boot action ${a.name} completed with status failure`);
         failed++;

@@ -32,7 +32,8 @@ export interface NodeOutcome {
   result: 'success' | 'failure';
   /** The last step the node reached. */
   step: string;
-  messages: { message: string; error: boolean }[];
+  /** The node's messages; `parent`: a result the parent task lists too (errors always are). */
+  messages: { message: string; error: boolean; parent?: boolean }[];
 }
 
 export interface NodeProgressUpdate {
@@ -81,6 +82,15 @@ export class NodeRun {
     await this.notify('incomplete');
   }
 
+  /** Messages the parent task lists beside the errors: the node's results, e.g. a boot action's report. */
+  private readonly forParent = new Set<number>();
+
+  /** A result of the node an operator looks for in the task itself (Drydock lists them on the task). */
+  result(message: string): void {
+    this.forParent.add(this.task.snapshot().result.details.messageList.length);
+    this.info(message);
+  }
+
   info(message: string): void {
     this.task.addMessage(message, { ctxType: 'node', ctx: this.input.node });
   }
@@ -119,7 +129,7 @@ export class NodeRun {
       node: this.input.node,
       result,
       step: final,
-      messages: snapshot.result.details.messageList.map((m) => ({ message: m.message, error: m.error })),
+      messages: snapshot.result.details.messageList.map((m, i) => ({ message: m.message, error: m.error, ...(this.forParent.has(i) ? { parent: true } : {}) })),
     };
   }
 
