@@ -1,5 +1,5 @@
 import YAML from 'yaml';
-import type { EffectiveDesign, EffectiveNode, NetworkModel } from '../design';
+import { oobOf, type EffectiveDesign, type EffectiveNode, type NetworkModel } from '../design';
 import { logicalName } from '../design/lshw';
 import type { RenderedAsset } from '../design/bootactions';
 import type {
@@ -20,13 +20,13 @@ import type {
 const hasNoconfig = (labels: Record<string, unknown> | undefined) => !!labels && 'noconfig' in labels;
 
 export function oobAddress(node: EffectiveNode): string | undefined {
-  return node.addressing.find((a) => a.network === node.oob.network)?.address;
+  return node.addressing.find((a) => a.network === oobOf(node).network)?.address;
 }
 
 export function nodeIdentity(_design: EffectiveDesign, node: EffectiveNode): NodeIdentity {
   return {
     name: node.name,
-    oobType: node.oob.type ?? '',
+    oobType: node.oob_type ?? '',
     oobAddress: oobAddress(node),
     bootMac: node.boot_mac ?? undefined,
     domain: node.domain,

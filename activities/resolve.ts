@@ -1,3 +1,4 @@
+import { oobOf } from '../design';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { BmcTarget, OobDrivers } from '../drivers/bmc';
 import type { Provisioner } from '../drivers/provisioner';
@@ -22,7 +23,7 @@ export function resolvers(deps: OrchestrationDeps) {
   };
   const bmc = async (ref: NodeRef): Promise<{ target: BmcTarget; drivers: OobDrivers }> => {
     const { node } = await nodeOf(ref);
-    const oob = node.oob;
+    const oob = oobOf(node);
     const type = oob.type;
     if (type !== 'ipmi' && type !== 'redfish') {
       throw ApplicationFailure.nonRetryable(`Node ${ref.node} OOB type ${type ?? '(none)'} is not supported.`, 'PermanentDriverError');

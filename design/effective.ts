@@ -36,10 +36,23 @@ export interface EffectiveNode extends BaremetalNodeModel {
   /** Kernel parameters after hardware-profile references are resolved; values are strings as in Drydock. */
   kernel_params: Record<string, string>;
   /** The OOB settings as one object: type plus every other `oob` key (network, account, credential, port...). */
-  oob: { type: string | null; network?: string; account?: string; credential?: string; [key: string]: unknown };
   kernel_param_string: string;
   domain: string;
   fqdn: string;
+}
+
+/** A node's OOB settings as one object: Drydock's oob_type with its oob_parameters (network, account, credential...). */
+export interface OobSettings {
+  type: string | null;
+  network?: string;
+  account?: string;
+  credential?: string;
+  [key: string]: unknown;
+}
+
+/** Derived, never stored: the effective node keeps Drydock's oob_type and oob_parameters. */
+export function oobOf(node: Pick<EffectiveNode, 'oob_type' | 'oob_parameters'>): OobSettings {
+  return { ...(node.oob_parameters ?? {}), type: node.oob_type ?? null };
 }
 
 export interface EffectiveBootAction extends BootActionModel {
@@ -214,7 +227,6 @@ function effectiveNode(
   out.oob_parameters = oobParams;
   out.kernel_params = kernel_params;
   out.kernel_param_string = kernel_param_string;
-  out.oob = { ...oobParams, type: node.oob_type ?? null };
   out.domain = domain;
   out.fqdn = `${node.name}.${domain}`;
   return out;

@@ -116,7 +116,7 @@ export function validationReport(ref: string, status: ValidationStatus, loadErro
   ].join('\n');
 }
 
-export { compileDesign, DesignError, kernelParamString, type EffectiveBootAction, type EffectiveDesign, type EffectiveNode } from './effective';
+export { compileDesign, DesignError, kernelParamString, oobOf, type EffectiveBootAction, type EffectiveDesign, type EffectiveNode, type OobSettings } from './effective';
 export { ingestText, type IngestResult } from './ingest';
 export type * from './model';
 export { NodeFilterError, selectNodes } from './nodeFilter';

@@ -1,6 +1,6 @@
 import { jsonLogger, type Logger } from '../common/logger';
 import type { DriverConfig } from '../common/driverConfig';
-import type { EffectiveDesign } from '../design';
+import { oobOf, type EffectiveDesign } from '../design';
 
 /** The credentials a worker is configured with: the MaaS API key and each of its parts, the boot action secret, the Promenade token. */
 export function configuredSecrets(drivers: DriverConfig): string[] {
@@ -10,7 +10,7 @@ export function configuredSecrets(drivers: DriverConfig): string[] {
 
 /** The BMC passwords a site design carries (those long enough to mask without false matches). */
 export function designCredentials(design: EffectiveDesign): string[] {
-  return design.baremetal_nodes.map((n) => String(n.oob.credential ?? '')).filter((c) => c.length >= 4);
+  return design.baremetal_nodes.map((n) => String(oobOf(n).credential ?? '')).filter((c) => c.length >= 4);
 }
 
 /**

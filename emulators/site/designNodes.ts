@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EffectiveDesign } from '../../design';
+import { oobOf, type EffectiveDesign } from '../../design';
 import type { DeviceAlias } from '../../design/model';
 import type { DiskHardware, MachineHardware, NicHardware } from '../maas/hardware';
 
@@ -19,7 +19,7 @@ export interface SimulatedNodeSpec {
 /** The design's nodes as the simulator sees them; every node must have an ipmi or redfish OOB address. */
 export function nodeAddresses(design: EffectiveDesign): SimulatedNodeSpec[] {
   return design.baremetal_nodes.map((n) => {
-    const oob = n.oob;
+    const oob = oobOf(n);
     const type = oob.type;
     if (type !== 'ipmi' && type !== 'redfish') {
       throw new Error(`node ${n.name}: the simulator has BMCs for oob.type ipmi and redfish, not ${type ?? 'none'}`);

@@ -142,10 +142,10 @@ describe('example site', () => {
   test('10 nodes, ipmi/redfish, OOB on 127.10.0.0/24, jammy/ga-22.04, boot action on all', async () => {
     const r = await loadDesign(EXAMPLE);
     const nodes = r.design!.baremetal_nodes;
-    expect(nodes.map((n) => n.oob.type)).toEqual([...Array(6).fill('ipmi'), ...Array(4).fill('redfish')]);
+    expect(nodes.map((n) => n.oob_type)).toEqual([...Array(6).fill('ipmi'), ...Array(4).fill('redfish')]);
     expect(nodes.map((n) => n.addressing.find((a) => a.network === 'oob')!.address)).toEqual(nodes.map((_, i) => `127.10.0.${11 + i}`));
-    expect(new Set(nodes.map((n) => n.oob.credential)).size).toBe(10);
-    nodes.forEach((n) => expect(n.oob).toMatchObject({ account: 'admin', network: 'oob' }));
+    expect(new Set(nodes.map((n) => n.oob_parameters?.credential)).size).toBe(10);
+    nodes.forEach((n) => expect(n.oob_parameters).toMatchObject({ account: 'admin', network: 'oob' }));
     nodes.forEach((n) => expect(n).toMatchObject({ image: 'jammy', kernel: 'ga-22.04' }));
     // The motd file does not report; the demo-report unit reports its own status from every node.
     const bootAction = (name: string) => r.design!.bootactions.find((b) => b.name === name);
