@@ -174,7 +174,16 @@ const seconds = (s?: number) => (s === undefined ? undefined : s * 1000);
 
 function taskCommands(program: Command): void {
   const task = program.command('task').description('create and follow Drydock tasks (actions)');
+  taskCreateCommand(task);
+  taskShowCommand(task);
+  taskWaitCommand(task);
+  taskRetryCommand(task);
+  taskTerminateCommand(task);
+  taskListCommand(task);
+}
 
+/** `drydock task create`: start an action. */
+function taskCreateCommand(task: Command): void {
   const create = task
     .command('create')
     .description(`start an action: ${TOP_LEVEL_ACTIONS.join(', ')}`)
@@ -195,7 +204,7 @@ function taskCommands(program: Command): void {
     .addHelpText(
       'after',
       `
-Examples:
+  Examples:
   drydock task create deploy_nodes -d examples/site/demo-site.yaml -n n01,n02 --wait
   drydock task create -a deploy_nodes -d file:///srv/site.yaml --node-names n01 --block   (Drydock's syntax)
   drydock task create prepare_nodes -d deckhand+https://deckhand/api/v1.0/revisions/3/rendered-documents -r rack1`,
@@ -213,7 +222,10 @@ Examples:
         await followAndReport(c, taskId, o.output, seconds(o.pollInterval));
       });
     });
+}
 
+/** `drydock task show`. */
+function taskShowCommand(task: Command): void {
   const show = task
     .command('show')
     .description("show a task in Drydock's task shape")
@@ -231,7 +243,10 @@ Examples:
         print(o.output, t, load.render().renderTask(t));
       });
     });
+}
 
+/** `drydock task wait`. */
+function taskWaitCommand(task: Command): void {
   task
     .command('wait')
     .description('follow a task until it ends; exit 1 unless its result is success')
@@ -239,7 +254,10 @@ Examples:
     .addOption(pollIntervalOption())
     .addOption(outputOption())
     .action((id: string, o) => withClient((c) => followAndReport(c, id, o.output, seconds(o.pollInterval))));
+}
 
+/** `drydock task retry`: the failed nodes again. */
+function taskRetryCommand(task: Command): void {
   const retry = task
     .command('retry')
     .description('run a finished task again on its failed nodes only (Drydock-style: same task id)')
@@ -257,7 +275,10 @@ Examples:
         await followAndReport(c, r.taskId, o.output);
       });
     });
+}
 
+/** `drydock task terminate`. */
+function taskTerminateCommand(task: Command): void {
   task
     .command('terminate')
     .description('stop a running task; each node records the step it stopped at')
@@ -271,7 +292,10 @@ Examples:
         print(o.output, t, renderTask(t));
       });
     });
+}
 
+/** `drydock task list`. */
+function taskListCommand(task: Command): void {
   task
     .command('list')
     .description('list tasks, newest first')

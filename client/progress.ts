@@ -188,16 +188,7 @@ function ttyReporter(stream: NodeJS.WriteStream, now: () => number, color: boole
     stepsLine = multi.create(1, 0, {}, { format: () => stepsText() });
   };
 
-  const barLine = (): string => {
-    if (!task) return '';
-    const c = countNodes(task);
-    const size = 24;
-    const filled = c.total ? Math.round((c.done / c.total) * size) : task.status === 'complete' ? size : 0;
-    const head = `${colors.bold(task.action)} ${taskState(task)}`;
-    const progress = c.total ? ` ${colors.green('█'.repeat(filled))}${colors.dim('░'.repeat(size - filled))} ${c.done}/${c.total} nodes` : '';
-    const counts = formatCounts(c, colors);
-    return `${head}${progress}${counts ? `  ${counts}` : ''}  ${colors.dim(formatElapsed(elapsedMs(task, now())))}`;
-  };
+  const barLine = (): string => (task ? barText(task, colors, now()) : '');
 
   const stepsText = (): string => {
     if (!task) return '';
@@ -206,15 +197,9 @@ function ttyReporter(stream: NodeJS.WriteStream, now: () => number, color: boole
   };
 
   const logFinished = (t: Task) => {
-    for (const [name, p] of Object.entries(t.nodes ?? {})) {
-      const s = nodeState(p);
-      if ((s === 'failure' || s === 'partial_success') && !reported.has(name)) {
-        reported.add(name);
-        const mark = s === 'failure' ? colors.red('✖') : colors.yellow('!');
-        const msg = `${mark} ${name} ${s} ${whereStopped(p)}`;
-        if (multi) multi.log(msg + '\n');
-        else stream.write(msg + '\n');
-      }
+    for (const line of newFailureLines(t, reported, colors)) {
+      if (multi) multi.log(line + '\n');
+      else stream.write(line + '\n');
     }
   };
 
@@ -239,14 +224,42 @@ function ttyReporter(stream: NodeJS.WriteStream, now: () => number, color: boole
       multi?.update();
       multi?.stop();
       multi = undefined;
-      const c = countNodes(t);
-      const ok = t.result.status === 'success';
-      const mark = ok ? colors.green('✔') : t.result.status === 'partial_success' ? colors.yellow('!') : colors.red('✖');
-      const nodes = c.total ? ` ${c.done}/${c.total} nodes` : '';
-      const counts = formatCounts(c, colors);
-      stream.write(`${mark} ${colors.bold(t.action)} ${taskState(t)}${nodes}${counts ? `  ${counts}` : ''}  ${colors.dim(formatElapsed(elapsedMs(t, now())))}\n`);
+      stream.write(`${finalLine(t, colors, now())}\n`);
     },
   };
+}
+
+/** The live bar: action, state, bar, node counts, elapsed time. */
+function barText(task: Task, colors: Colors, nowMs: number): string {
+  const c = countNodes(task);
+  const size = 24;
+  const filled = c.total ? Math.round((c.done / c.total) * size) : task.status === 'complete' ? size : 0;
+  const head = `${colors.bold(task.action)} ${taskState(task)}`;
+  const progress = c.total ? ` ${colors.green('█'.repeat(filled))}${colors.dim('░'.repeat(size - filled))} ${c.done}/${c.total} nodes` : '';
+  const counts = formatCounts(c, colors);
+  return `${head}${progress}${counts ? `  ${counts}` : ''}  ${colors.dim(formatElapsed(elapsedMs(task, nowMs)))}`;
+}
+
+/** The line left on the terminal when the task ends: a mark for its result, node counts, elapsed time. */
+function finalLine(t: Task, colors: Colors, nowMs: number): string {
+  const c = countNodes(t);
+  const mark = t.result.status === 'success' ? colors.green('✔') : t.result.status === 'partial_success' ? colors.yellow('!') : colors.red('✖');
+  const nodes = c.total ? ` ${c.done}/${c.total} nodes` : '';
+  const counts = formatCounts(c, colors);
+  return `${mark} ${colors.bold(t.action)} ${taskState(t)}${nodes}${counts ? `  ${counts}` : ''}  ${colors.dim(formatElapsed(elapsedMs(t, nowMs)))}`;
+}
+
+/** A line for each node that failed since the last call (`reported` remembers them). */
+function newFailureLines(t: Task, reported: Set<string>, colors: Colors): string[] {
+  const lines: string[] = [];
+  for (const [name, p] of Object.entries(t.nodes ?? {})) {
+    const s = nodeState(p);
+    if ((s === 'failure' || s === 'partial_success') && !reported.has(name)) {
+      reported.add(name);
+      lines.push(`${s === 'failure' ? colors.red('✖') : colors.yellow('!')} ${name} ${s} ${whereStopped(p)}`);
+    }
+  }
+  return lines;
 }
 
 /** "at <step>: <message>", the message's own "<step>: " prefix dropped so the step is not said twice. */
