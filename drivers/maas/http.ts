@@ -44,6 +44,8 @@ export interface MaasRequest {
   node?: string;
   /** Return the body as bytes (op=details answers BSON). */
   binary?: boolean;
+  /** Serves several callers (a shared status read): not aborted with the current activity. */
+  shared?: boolean;
 }
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -138,7 +140,7 @@ export class MaasHttp {
     // One timer for the whole exchange, as requests' read timeout bounds each wait on the peer.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.config.readTimeoutMs ?? 60000);
-    const cancel = this.config.abortSignal?.();
+    const cancel = req.shared ? undefined : this.config.abortSignal?.();
     throwIfAborted(cancel, ctx);
     const onCancel = () => controller.abort();
     cancel?.addEventListener('abort', onCancel);

@@ -6,8 +6,9 @@ import type { MaasMachine, MaasPowerParameters } from './wire';
 export class MachinesApi {
   constructor(private readonly http: MaasHttp) {}
 
-  list(filter: { hostname?: string; mac_address?: string } = {}): Promise<MaasMachine[]> {
-    return this.http.get('machines/', { query: filter, operation: 'list machines' });
+  /** `id`: system ids (MaaS filters by them); `shared`: a read that serves several callers, never cancelled by one. */
+  list(filter: { hostname?: string; mac_address?: string; id?: string[] } = {}, opts: { shared?: boolean } = {}): Promise<MaasMachine[]> {
+    return this.http.get('machines/', { query: filter, operation: 'list machines', shared: opts.shared });
   }
   get(systemId: string): Promise<MaasMachine> {
     return this.http.get(`machines/${systemId}/`, { operation: 'read machine', node: systemId });

@@ -14,15 +14,17 @@ function powerParameters(m: MachineRecord): Record<string, string> {
   return { ...m.powerParameters };
 }
 
-/** machines/ : list with hostname / mac_address filters, power_parameters, allocate. */
+/** machines/ : list with hostname / mac_address / id (system id) filters, as MaaS; power_parameters, allocate. */
 export const machinesCollection: OpTable = {
   GET: {
     '': (ctx) => {
       const hostnames = ctx.params.all('hostname');
       const macs = ctx.params.all('mac_address').map((s) => s.toLowerCase());
+      const ids = ctx.params.all('id');
       const list = [...ctx.emu.store.machines.values()].filter(
         (m) =>
           (hostnames.length === 0 || hostnames.includes(m.hostname)) &&
+          (ids.length === 0 || ids.includes(m.systemId)) &&
           (macs.length === 0 || m.interfaces.some((i) => macs.includes(i.mac.toLowerCase()))),
       );
       return ok(list.map((m) => ctx.emu.views.machine(m)));
