@@ -210,10 +210,26 @@ export class DrydockClient {
     }
   }
 
+  /**
+   * Tasks that target `node`: their own DrydockNodes lists it, or (a task of too many nodes to list) one of
+   * their per-node children does.
+   */
+  private async nodeClause(node: string): Promise<string> {
+    const taskIds = new Set<string>();
+    const children = `DrydockNodes = '${quote(node)}' AND ${DrydockAction.name} NOT IN (${TOP_LEVEL_ACTIONS.map((a) => `'${a}'`).join(', ')}, 'site_design_lock')`;
+    for await (const wf of this.client.workflow.list({ query: children })) {
+      const id = wf.typedSearchAttributes.get(DrydockTaskId);
+      if (id) taskIds.add(id);
+      if (taskIds.size >= 500) break;
+    }
+    const byChild = taskIds.size ? ` OR ${DrydockTaskId.name} IN (${[...taskIds].map((t) => `'${quote(t)}'`).join(', ')})` : '';
+    return `(DrydockNodes = '${quote(node)}'${byChild})`;
+  }
+
   async listTasks(filter: TaskListFilter = {}): Promise<TaskSummary[]> {
     const clauses = [`${DrydockAction.name} IN (${TOP_LEVEL_ACTIONS.map((a) => `'${a}'`).join(', ')})`];
     if (filter.action) clauses.push(`${DrydockAction.name} = '${quote(filter.action)}'`);
-    if (filter.node) clauses.push(`DrydockNodes = '${quote(filter.node)}'`);
+    if (filter.node) clauses.push(await this.nodeClause(filter.node));
     if (filter.status === 'running') clauses.push(`ExecutionStatus = 'Running'`);
     if (filter.status === 'complete') clauses.push(`ExecutionStatus = 'Completed'`);
     if (filter.status === 'terminated') clauses.push(`ExecutionStatus IN ('Terminated', 'Canceled', 'Failed', 'TimedOut')`);

@@ -51,10 +51,12 @@ export type Targets = TargetNodes;
 export async function targetNodes(ctx: ActionContext, input: ActionInput): Promise<Targets | undefined> {
   try {
     const targets = await resolveTargetNodes({ designRef: input.designRef, nodeFilter: input.nodeFilter });
-    upsertSearchAttributes([
-      { key: DrydockSite, value: targets.site },
-      { key: DrydockNodes, value: targets.nodes },
-    ]);
+    const listed = fitsSearchAttribute(targets.nodes);
+    upsertSearchAttributes([{ key: DrydockSite, value: targets.site }, ...(listed ? [{ key: DrydockNodes, value: targets.nodes }] : [])]);
+    if (!listed) {
+      // Each node's child workflow carries its node: `drydock task list --node` finds the task through it.
+      ctx.task.addMessage(`${targets.nodes.length} target nodes: too many to list in the task's DrydockNodes search attribute (Temporal's size limit); each node's workflow lists its node.`, { ctxType: 'task', ctx: input.taskId });
+    }
     return targets;
   } catch (e) {
     if (isCancellation(e)) {
@@ -66,6 +68,13 @@ export async function targetNodes(ctx: ActionContext, input: ActionInput): Promi
     ctx.task.failure();
     return undefined;
   }
+}
+
+/** Temporal refuses a search attribute value over 2 KiB (limit.searchAttributesSizeOfValueLimit's default). */
+const SEARCH_ATTRIBUTE_VALUE_LIMIT = 2048;
+
+function fitsSearchAttribute(values: string[]): boolean {
+  return JSON.stringify(values).length <= SEARCH_ATTRIBUTE_VALUE_LIMIT;
 }
 
 /**

@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { scaledDemoSite } from '../../bench/deploy-design';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DrydockNodes, DrydockSite } from '../../common/searchAttributes';
@@ -30,6 +33,30 @@ describe('noop action on the real Temporal server', () => {
       expect(d.typedSearchAttributes.get(DrydockSite)).toBe('demo');
       expect(d.typedSearchAttributes.get(DrydockNodes)).toHaveLength(10);
     });
+  });
+
+  test('a task of 400 nodes: too many for the DrydockNodes search attribute, the task says so and succeeds', async () => {
+    // Temporal refuses a search attribute value over 2 KiB: listing every target failed the task at 1,000 nodes.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'noop-many-'));
+    const file = path.join(dir, 'site.yaml');
+    const site = scaledDemoSite(400);
+    fs.writeFileSync(file, site.text);
+    try {
+      await env.run(async () => {
+        const { taskId } = await env.client.createTask('noop', { designRef: `file://${file}` });
+        const task = await env.client.waitTask(taskId, undefined, 100);
+        expect(task.result.status).toBe('success');
+        expect(task.result.successes).toHaveLength(400);
+        expect(task.result.details.messageList.map((m) => m.message)).toContain(
+          "400 target nodes: too many to list in the task's DrydockNodes search attribute (Temporal's size limit); each node's workflow lists its node.",
+        );
+        const d = await env.client.describeTask(taskId);
+        expect(d.typedSearchAttributes.get(DrydockSite)).toBe('demo');
+        expect(d.typedSearchAttributes.get(DrydockNodes)).toBeUndefined();
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a node filter narrows the targets (Drydock semantics: OR within a criterion)', async () => {
