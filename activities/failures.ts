@@ -44,7 +44,8 @@ export function shortReason(message: string): string {
   if (http) return `HTTP ${http[1]}`;
   if (/ECONNREFUSED|connection refused/i.test(message)) return 'connection refused';
   if (/ECONNRESET|socket hang up|connection reset/i.test(message)) return 'connection reset';
-  if (/timed? ?out|timeout|no answer|no response/i.test(message)) return 'no answer';
+  if (/timed? ?out|timeout|no answer|no response|did not answer/i.test(message)) return 'no answer';
+  if (/unreachable/i.test(message)) return 'unreachable';
   return 'unavailable';
 }
 
