@@ -40,7 +40,8 @@ describe('noop action on the real Temporal server', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'noop-many-'));
     const file = path.join(dir, 'site.yaml');
     const site = scaledDemoSite(400);
-    fs.writeFileSync(file, site.text);
+    // A site of its own name: other tests lock the design of site "demo" on this server.
+    fs.writeFileSync(file, site.text.replace(/^  name: demo$/m, '  name: demo-many').replace(/^(\s+)site: demo$/m, '$1site: demo-many'));
     try {
       await env.run(async () => {
         const { taskId } = await env.client.createTask('noop', { designRef: `file://${file}` });
@@ -51,7 +52,7 @@ describe('noop action on the real Temporal server', () => {
           "400 target nodes: too many to list in the task's DrydockNodes search attribute (Temporal's size limit); each node's workflow lists its node.",
         );
         const d = await env.client.describeTask(taskId);
-        expect(d.typedSearchAttributes.get(DrydockSite)).toBe('demo');
+        expect(d.typedSearchAttributes.get(DrydockSite)).toBe('demo-many');
         expect(d.typedSearchAttributes.get(DrydockNodes)).toBeUndefined();
       });
     } finally {
