@@ -72,6 +72,16 @@ export interface RowContext {
   problem(line: string): void;
 }
 
+/** The worker SIGKILLed once `node` reaches MaaS status `status`, and started again 2 s later. */
+function killWorkerDuring(node: string, status: string): (ctx: RowContext) => Promise<void> {
+  return async (ctx) => {
+    if (!(await ctx.untilMaasStatus(node, status, 90_000))) return ctx.problem(`${node} never reached ${status}`);
+    await ctx.killWorker();
+    await sleep(2000);
+    await ctx.startWorker();
+  };
+}
+
 export interface Expectation {
   status: TaskStatus;
   result: ResultStatus;
@@ -360,12 +370,7 @@ export const ROWS: FaultRow[] = [
     action: 'prepare_nodes',
     workerProcess: true,
     durations: { commissioning: 8000 },
-    inject: async (ctx) => {
-      if (!(await ctx.untilMaasStatus('n01', 'Commissioning', 90_000))) return ctx.problem('n01 never reached Commissioning');
-      await ctx.killWorker();
-      await sleep(2000);
-      await ctx.startWorker();
-    },
+    inject: killWorkerDuring('n01', 'Commissioning'),
     expect: { status: 'complete', result: 'success', counts: { n01: { powerOn: 1, commission: 1 } } },
     expected: 'success; 1 power on, 1 commission',
   },
@@ -377,12 +382,7 @@ export const ROWS: FaultRow[] = [
     action: 'deploy_nodes',
     workerProcess: true,
     durations: { deploying: 8000 },
-    inject: async (ctx) => {
-      if (!(await ctx.untilMaasStatus('n01', 'Deploying', 90_000))) return ctx.problem('n01 never reached Deploying');
-      await ctx.killWorker();
-      await sleep(2000);
-      await ctx.startWorker();
-    },
+    inject: killWorkerDuring('n01', 'Deploying'),
     expect: { status: 'complete', result: 'success', counts: { n01: { deploy: 1, powerOn: 0 } } },
     expected: 'success; 1 deploy',
   },
