@@ -49,6 +49,8 @@ export interface MaasEmulator {
   counters(): MaasCounters;
   machine(hostname: string): MaasMachine | undefined;
   machines(): MaasMachine[];
+  /** Every machine's MaaS hostname and real name, without rendering their views (the simulator's cheap check). */
+  machineNames(): Set<string>;
   /** What each machine booted with (the simulated node's own view; not part of the MaaS API). */
   deployments(): { systemId: string; hostname: string; statusName: string; userData: string | null }[];
   /** Manual clock: run the transitions due within `ms`. */
@@ -200,6 +202,7 @@ export async function startMaasEmulator(opts: MaasEmulatorOptions): Promise<Maas
     counters: () => core.counters(),
     machine: (hostname) => core.machine(hostname),
     machines: () => [...core.emu.store.machines.values()].map((m) => core.emu.views.machine(m)),
+    machineNames: () => new Set([...core.emu.store.machines.values()].flatMap((m) => [m.hostname, ...(m.realName ? [m.realName] : [])])),
     deployments: () =>
       [...core.emu.store.machines.values()].map((m) => ({ systemId: m.systemId, hostname: m.hostname, statusName: STATUS_NAMES[m.status], userData: m.userData })),
     advance: (ms) => core.advance(ms),

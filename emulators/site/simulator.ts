@@ -97,11 +97,13 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
       const enlisted = new Map<string, number | undefined>();
       timers.push(
         setInterval(() => {
+          // One look at MaaS per tick, not one per node (a 1,000-node site made this quadratic).
+          const inMaas = maas.machineNames();
           for (const n of nodes) {
             const bmc = bmcs.get(n.name)!;
             if (enlisted.has(n.name)) {
               // A machine deleted from MaaS (Drydock's DestroyNode) enlists again on its next PXE boot.
-              if (maas.machine(n.name)) continue;
+              if (inMaas.has(n.name)) continue;
               const bootsThen = enlisted.get(n.name);
               if (bootsThen === undefined) enlisted.set(n.name, boots(bmc));
               if (bootsThen === undefined || boots(bmc) <= bootsThen || !pxeBooting(bmc)) continue;
