@@ -6,6 +6,9 @@
  * The Runtime is installed first (before any NativeConnection in this file's module registry).
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
@@ -20,7 +23,7 @@ import { bundleHasFailureConverter } from '../../worker/dataConverter';
 import { installWorkerRuntime } from '../../worker/telemetry';
 import { startTestWorker, temporalAddress } from '../harness/temporal';
 import { runDrydock } from '../harness/cli';
-import { DEMO_SITE } from '../harness/demoSite';
+import { DEMO_SITE, DEMO_SITE_PATH } from '../harness/demoSite';
 import { silentSdkLogger } from '../harness/logging';
 
 const exec = promisify(execFile);
@@ -149,14 +152,19 @@ test('with DRYDOCK_CODEC_KEY, the worker, DrydockClient and the drydock CLI encr
 test('with DRYDOCK_CODEC_KEY, a boot action report reaches the deploy workflow as an encrypted signal', async () => {
   process.env.DRYDOCK_CODEC_KEY = randomBytes(32).toString('base64');
   const { dataConverter } = createDataConverter({ current: { id: 'k1', key: Buffer.from(process.env.DRYDOCK_CODEC_KEY, 'base64') }, old: [] });
+  // A site of its own name: prepare_site locks the site's design with an encrypted memo, which the other tests'
+  // workers (no codec) could not read.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codec-site-'));
+  const designRef = `file://${path.join(dir, 'site.yaml')}`;
+  fs.writeFileSync(new URL(designRef), fs.readFileSync(DEMO_SITE_PATH, 'utf8').replace(/^  name: demo$/m, '  name: demo-codec').replace(/^(\s+)site: demo$/m, '$1site: demo-codec'));
   // The site's boot action API takes its data converter from DRYDOCK_CODEC_KEY, as the worker's.
-  const site = await startSimulatedSite();
+  const site = await startSimulatedSite({ designRef });
   const env = await startTestWorker('codec-report', { drivers: site.drivers, dataConverter, workflowBundle: encryptedBundle });
   const nodeFilter = { filter_set_type: 'union' as const, filter_set: [{ filter_type: 'union' as const, node_names: ['n01'] }] };
   try {
     const deploy = await env.run(async () => {
       for (const action of ['prepare_site', 'prepare_nodes', 'deploy_nodes'] as const) {
-        const { taskId } = await env.client.createTask(action, { designRef: DEMO_SITE, nodeFilter: action === 'prepare_site' ? null : nodeFilter });
+        const { taskId } = await env.client.createTask(action, { designRef, nodeFilter: action === 'prepare_site' ? null : nodeFilter });
         const t = await env.client.waitTask(taskId, undefined, 200);
         expect({ action, result: t.result.status }).toEqual({ action, result: 'success' });
         if (action === 'deploy_nodes') return t;
@@ -177,7 +185,9 @@ test('with DRYDOCK_CODEC_KEY, a boot action report reaches the deploy workflow a
     const decoded = await Promise.all(inputs.map(async (p) => Buffer.from((await dataConverter!.payloadCodecs![0].decode(p))[0].data!).toString()));
     expect(decoded.join('\n')).toContain('/etc/motd names n01');
   } finally {
+    await env.run(() => env.client.unlockSite('demo-codec', { by: 'codecWiring test' })).catch(() => undefined);
     await env.close();
     await site.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
