@@ -192,30 +192,25 @@ export function ipmiSimPid(bmc: SimulatedBmc): number {
   throw new Error(`no ipmi_sim process with ${lanConf}`);
 }
 
+/** Every MaaS request answered 500 for `seconds` from the start of a deploy: the deploy rides it out. */
+function maasStorm(seconds: number): FaultRow {
+  return {
+    id: seconds < 120 ? `maas-500-${seconds}s` : `maas-500-${seconds / 60}min`,
+    fault: `every MaaS request answered 500 for ${seconds < 120 ? `${seconds} s` : `${seconds / 60} min`} from the start of a deploy`,
+    ...(seconds > 90 ? { long: true } : {}),
+    nodes: ['n01'],
+    setup: ['prepare_site', 'prepare_nodes'],
+    action: 'deploy_nodes',
+    durations: { deploying: 2000 },
+    inject: async (ctx) => ctx.site.sim.maas.setFault({ outage: { status: 500, forMs: seconds * 1000 } }),
+    expect: { status: 'complete', result: 'success', counts: { n01: { deploy: 1, commission: 0, release: 0, powerOn: 0 } }, progress: /MaaS unavailable \(HTTP 500\), retrying/, minSeconds: seconds, minInjected: 1 },
+    expected: 'success; 1 deploy; progress says MaaS unavailable, retrying',
+  };
+}
+
 export const ROWS: FaultRow[] = [
-  {
-    id: 'maas-500-60s',
-    fault: 'every MaaS request answered 500 for 60 s from the start of a deploy',
-    nodes: ['n01'],
-    setup: ['prepare_site', 'prepare_nodes'],
-    action: 'deploy_nodes',
-    durations: { deploying: 2000 },
-    inject: async (ctx) => ctx.site.sim.maas.setFault({ outage: { status: 500, forMs: 60_000 } }),
-    expect: { status: 'complete', result: 'success', counts: { n01: { deploy: 1, commission: 0, release: 0, powerOn: 0 } }, progress: /MaaS unavailable \(HTTP 500\), retrying/, minSeconds: 60, minInjected: 1 },
-    expected: 'success; 1 deploy; progress says MaaS unavailable, retrying',
-  },
-  {
-    id: 'maas-500-5min',
-    fault: 'every MaaS request answered 500 for 5 min from the start of a deploy',
-    long: true,
-    nodes: ['n01'],
-    setup: ['prepare_site', 'prepare_nodes'],
-    action: 'deploy_nodes',
-    durations: { deploying: 2000 },
-    inject: async (ctx) => ctx.site.sim.maas.setFault({ outage: { status: 500, forMs: 300_000 } }),
-    expect: { status: 'complete', result: 'success', counts: { n01: { deploy: 1, commission: 0, release: 0, powerOn: 0 } }, progress: /MaaS unavailable \(HTTP 500\), retrying/, minSeconds: 300, minInjected: 1 },
-    expected: 'success; 1 deploy; progress says MaaS unavailable, retrying',
-  },
+  maasStorm(60),
+  maasStorm(300),
   {
     id: 'maas-hang-30s',
     fault: 'MaaS accepts requests and never answers them, for 30 s from the start of a deploy',
