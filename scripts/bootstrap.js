@@ -63,6 +63,10 @@ ensureDebianPackages([
 ]);
 if (mode === 'test') {
   ensureDebianPackages([{ bin: 'chromium', deb: 'chromium' }]);
+  // The cluster test's PostgreSQL (test/harness/postgres.ts): Debian keeps the server off PATH, in /usr/lib/postgresql/<major>/bin.
+  const pgLib = '/usr/lib/postgresql';
+  const havePostgres = fs.existsSync(pgLib) && fs.readdirSync(pgLib).some((v) => fs.existsSync(path.join(pgLib, v, 'bin', 'postgres')));
+  if (!havePostgres) ensureDebianPackages([{ bin: 'postgres', deb: 'postgresql' }]);
   const sushy = path.join(__dirname, 'ensure-sushy-tools.js');
   if (fs.existsSync(sushy)) run(process.execPath, [sushy]);
 }
