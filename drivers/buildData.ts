@@ -1,12 +1,14 @@
 /**
  * Build data (Drydock's `build_data` table, objects/builddata.py): what was collected about a node during a
  * task, e.g. the outputs of MaaS's commissioning scripts. Kept outside Temporal: a workflow history carries
- * names and digests only. A PostgreSQL store implements the same interface for production.
+ * names and digests only. Three stores implement it: in memory (unit tests), JSON lines under the state
+ * directory (the embedded default, drivers/buildDataFile.ts) and Drydock's `build_data` table in PostgreSQL
+ * (production, drivers/buildDataPostgres.ts).
  */
 export interface BuildDataRecord {
   nodeName: string;
   taskId: string;
-  /** ISO 8601. */
+  /** ISO 8601 in UTC as `Date.prototype.toISOString` writes it (the stores order by it as text). */
   collectedDate: string;
   /** What produced it, e.g. `lshw`, `commission:maas-capture-lldpd` (Drydock's generator). */
   generator: string;
@@ -24,14 +26,23 @@ export interface BuildDataStore {
   forTask(taskId: string): Promise<BuildDataRecord[]>;
 }
 
-/** Newest first; records collected at the same moment keep the order they were put in. */
-function newestFirst(records: { r: BuildDataRecord; seq: number }[]): BuildDataRecord[] {
+/**
+ * Newest first; records collected at the same moment keep the order they were put in (`seq`). Every store
+ * orders by this one rule.
+ */
+export function newestFirst(records: { r: BuildDataRecord; seq: number }[]): BuildDataRecord[] {
   return records
     .sort((a, b) => b.r.collectedDate.localeCompare(a.r.collectedDate) || a.seq - b.seq)
     .map((x) => ({ ...x.r }));
 }
 
-/** In-process build data: for tests and a worker with no database configured. */
+/** Drydock's `latest=true`: the newest record of each generator, from records already newest first. */
+export function latestPerGenerator(newest: BuildDataRecord[]): BuildDataRecord[] {
+  const seen = new Set<string>();
+  return newest.filter((r) => !seen.has(r.generator) && (seen.add(r.generator), true));
+}
+
+/** In-process build data: for unit tests; lost when the process ends. */
 export class MemoryBuildDataStore implements BuildDataStore {
   private readonly rows: { r: BuildDataRecord; seq: number }[] = [];
   private seq = 0;
@@ -42,9 +53,7 @@ export class MemoryBuildDataStore implements BuildDataStore {
 
   async forNode(node: string, opts: { latest?: boolean } = {}): Promise<BuildDataRecord[]> {
     const all = newestFirst(this.rows.filter((x) => x.r.nodeName === node));
-    if (!opts.latest) return all;
-    const seen = new Set<string>();
-    return all.filter((r) => !seen.has(r.generator) && (seen.add(r.generator), true));
+    return opts.latest ? latestPerGenerator(all) : all;
   }
 
   async forTask(taskId: string): Promise<BuildDataRecord[]> {
