@@ -16,8 +16,6 @@ export interface OrchestrationDeps {
   labels?: LabelDriver;
   /** Where collected build data (commissioning results) is kept; none: it is checked, not kept. */
   buildData?: BuildDataStore;
-  /** BMC address → port where a lab or the simulator does not use the protocol's standard port. */
-  bmcPorts?: Record<string, number>;
   bootActions: { secret: string; reportUrl: string };
   logger: Logger;
 }

@@ -30,7 +30,7 @@ export function resolvers(deps: OrchestrationDeps) {
     }
     const address = node.addressing.find((a) => a.network === oob.network)?.address;
     if (!address) throw ApplicationFailure.nonRetryable(`OOB address missing for node ${ref.node}.`, 'PermanentDriverError');
-    const port = typeof oob.port === 'number' ? oob.port : deps.bmcPorts?.[address];
+    const port = typeof oob.port === 'number' ? oob.port : undefined;
     return {
       target: { node: ref.node, address, port, username: String(oob.account ?? ''), password: String(oob.credential ?? '') },
       drivers: deps.oob(type),

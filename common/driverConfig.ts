@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { parseBmcEndpoints } from './bmcEndpoints';
 
 /**
  * Driver configuration from the environment (Drydock's [maasdriver], [redfish_driver], [pyghmi_driver] and
@@ -26,16 +27,19 @@ const schema = z.object({
     .transform((v) => v === 'true'),
   powerStateChangeMaxRetries: z.coerce.number().int().positive().default(18),
   powerStateChangeRetryInterval: z.coerce.number().positive().default(10),
-  /** JSON object BMC address → port, for labs and the simulator whose BMCs are not on 623/443. */
-  bmcPorts: z
+  /**
+   * JSON object design OOB address → where that BMC is really reached: "host:port", "host", or a port on
+   * the design address. For labs whose BMCs are not on 623/443 and for the simulator, whose BMCs all listen
+   * on loopback; production leaves it unset and every BMC is reached at its design address.
+   */
+  bmcEndpoints: z
     .string()
     .optional()
     .transform((v, ctx) => {
-      if (!v) return {} as Record<string, number>;
       try {
-        return z.record(z.string(), z.number().int().positive()).parse(JSON.parse(v));
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of address → port' });
+        return parseBmcEndpoints(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
         return z.NEVER;
       }
     }),
@@ -54,7 +58,7 @@ const ENV = {
   redfishInsecure: 'DRYDOCK_REDFISH_INSECURE_SKIP_VERIFY',
   powerStateChangeMaxRetries: 'DRYDOCK_POWER_STATE_CHANGE_MAX_RETRIES',
   powerStateChangeRetryInterval: 'DRYDOCK_POWER_STATE_CHANGE_RETRY_INTERVAL',
-  bmcPorts: 'DRYDOCK_BMC_PORTS',
+  bmcEndpoints: 'DRYDOCK_BMC_ENDPOINTS',
   bootActionSecret: 'DRYDOCK_BOOTACTION_SECRET',
   bootActionReportUrl: 'DRYDOCK_BOOTACTION_REPORT_URL',
 } as const;
@@ -63,6 +67,8 @@ export type DriverConfig = z.infer<typeof schema> & { bootActionSecret: string }
 
 export function driverConfigFromEnv(env: Record<string, string | undefined> = process.env): DriverConfig {
   const raw = Object.fromEntries(Object.entries(ENV).map(([k, v]) => [k, env[v] || undefined]));
+  // The address → port map it replaced: refused rather than silently ignored (its JSON is valid as is).
+  if (env.DRYDOCK_BMC_PORTS) throw new Error('invalid driver configuration: DRYDOCK_BMC_PORTS is now DRYDOCK_BMC_ENDPOINTS (same JSON, ports stay valid values)');
   const r = schema.safeParse(raw);
   if (!r.success) {
     // Name the variable, never echo its value (it may be a key).

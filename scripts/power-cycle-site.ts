@@ -23,22 +23,24 @@ async function main(): Promise<number> {
   const sim = await startSiteSimulator({ design: loaded.design, enlistment: 'enlisted', powerTransitionMs: 300 });
   let failed = 0;
   try {
-    const config = { logger: silentLogger, ipmi: { powerStateChangeRetryIntervalMs: 100 }, redfish: { useSsl: false, powerStateChangeRetryIntervalMs: 100 } };
+    const endpoints = sim.bmcEndpoints;
+    const config = { logger: silentLogger, ipmi: { powerStateChangeRetryIntervalMs: 100, endpoints }, redfish: { useSsl: false, powerStateChangeRetryIntervalMs: 100, endpoints } };
     const drivers = { ipmi: createOobDrivers('ipmi', config), redfish: createOobDrivers('redfish', config) };
     console.log(`site ${loaded.design.site}: ${sim.nodes.length} nodes, BMCs started`);
     await Promise.all(
       sim.nodes.map(async (n) => {
-        const target = { node: n.name, address: n.oobAddress, port: sim.bmcPorts[n.oobAddress], username: n.account, password: n.credential };
+        const target = { node: n.name, address: n.oobAddress, username: n.account, password: n.credential };
+        const at = `${target.address} (${endpoints[n.oobAddress]!.host}:${endpoints[n.oobAddress]!.port})`;
         const { power } = drivers[n.oobType];
         const started = Date.now();
         try {
           const before = await power.powerState(target);
           await power.powerCycle(target);
           const after = await power.powerState(target);
-          console.log(`${n.name}  ${n.oobType.padEnd(7)} ${target.address}:${target.port}  ${before} → cycled → ${after}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+          console.log(`${n.name}  ${n.oobType.padEnd(7)} ${at}  ${before} → cycled → ${after}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
         } catch (e) {
           failed++;
-          console.log(`${n.name}  ${n.oobType.padEnd(7)} ${target.address}:${target.port}  FAILED: ${e instanceof Error ? e.message : e}`);
+          console.log(`${n.name}  ${n.oobType.padEnd(7)} ${at}  FAILED: ${e instanceof Error ? e.message : e}`);
         }
       }),
     );

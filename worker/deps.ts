@@ -32,12 +32,14 @@ export function defaultDeps(settings: OrchestratorSettings, logger: Logger, driv
       commandTimeoutMs: drivers.ipmiCommandTimeout * 1000,
       powerStateChangeMaxRetries: drivers.powerStateChangeMaxRetries,
       powerStateChangeRetryIntervalMs: drivers.powerStateChangeRetryInterval * 1000,
+      endpoints: drivers.bmcEndpoints,
     },
     redfish: {
       useSsl: drivers.redfishUseSsl,
       insecureSkipVerify: drivers.redfishInsecure,
       powerStateChangeMaxRetries: drivers.powerStateChangeMaxRetries,
       powerStateChangeRetryIntervalMs: drivers.powerStateChangeRetryInterval * 1000,
+      endpoints: drivers.bmcEndpoints,
     },
   };
   const oob = { ipmi: createOobDrivers('ipmi', oobConfig), redfish: createOobDrivers('redfish', oobConfig) };
@@ -50,7 +52,6 @@ export function defaultDeps(settings: OrchestratorSettings, logger: Logger, driv
     labels: drivers.promenadeUrl
       ? new PromenadeLabelDriver({ url: drivers.promenadeUrl }, staticTokenProvider(() => drivers.promenadeToken ?? ''), logger)
       : undefined,
-    bmcPorts: drivers.bmcPorts,
     bootActions: { secret: drivers.bootActionSecret, reportUrl: drivers.bootActionReportUrl },
   };
 }

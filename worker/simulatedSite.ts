@@ -12,7 +12,7 @@ import { startSiteSimulator, type SiteSimulator, type SiteSimulatorOptions } fro
 export interface SimulatedSite {
   sim: SiteSimulator;
   api: BootActionApi;
-  /** What a worker needs to reach this site: MAAS_API_URL/KEY, DRYDOCK_BMC_PORTS, boot action and Promenade settings. */
+  /** What a worker needs to reach this site: MAAS_API_URL/KEY, DRYDOCK_BMC_ENDPOINTS, boot action and Promenade settings. */
   drivers: DriverConfig;
   stop(): Promise<void>;
 }
@@ -62,7 +62,7 @@ export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<Si
     redfishInsecure: false,
     powerStateChangeMaxRetries: 40,
     powerStateChangeRetryInterval: 0.1,
-    bmcPorts: sim.bmcPorts,
+    bmcEndpoints: sim.bmcEndpoints,
     bootActionSecret: secret,
     bootActionReportUrl: api.reportUrl,
     promenadeUrl: sim.promenade.url,

@@ -3,6 +3,7 @@ import { redact } from '../../common/logger';
 import { CallAbortedError, throwIfAborted } from '../abort';
 import { AuthenticationError, DriverErrorContext, PermanentDriverError, TransientDriverError } from '../errors';
 import type { BmcTarget } from '../bmc';
+import { describeBmc, reachBmc, type BmcEndpoint, type BmcEndpoints } from '../../common/bmcEndpoints';
 import { withDefaults } from './config';
 import { RunCommand, runCommand as defaultRunCommand } from './runCommand';
 
@@ -17,6 +18,8 @@ export interface IpmitoolConfig {
   /** ipmitool's own per-packet timeout (`-N`, seconds) and retransmissions (`-R`). */
   retransmitTimeoutSec: number;
   retransmits: number;
+  /** Design OOB address → where the BMC really listens (DRYDOCK_BMC_ENDPOINTS); `-H`/`-p` use it. */
+  endpoints: BmcEndpoints;
 }
 
 export const DEFAULT_IPMITOOL_CONFIG: IpmitoolConfig = {
@@ -25,6 +28,7 @@ export const DEFAULT_IPMITOOL_CONFIG: IpmitoolConfig = {
   commandTimeoutMs: 20_000,
   retransmitTimeoutSec: 1,
   retransmits: 3,
+  endpoints: {},
 };
 
 export const DEFAULT_IPMI_PORT = 623;
@@ -55,7 +59,11 @@ export class Ipmitool {
   }
 
   describeAddress(t: BmcTarget): string {
-    return `${t.address}:${t.port ?? DEFAULT_IPMI_PORT}`;
+    return describeBmc(t.address, this.reach(t), DEFAULT_IPMI_PORT);
+  }
+
+  private reach(t: BmcTarget): BmcEndpoint {
+    return reachBmc(this.config.endpoints, t.address, t.port);
   }
 
   /** Throws a PermanentDriverError when the node's OOB parameters cannot work at all. */
@@ -76,7 +84,8 @@ export class Ipmitool {
     this.checkTarget(t, operation);
     throwIfAborted(signal, this.context(t, operation));
     const c = this.config;
-    const args = ['-I', 'lanplus', '-H', t.address, '-p', String(t.port ?? DEFAULT_IPMI_PORT), '-U', t.username, '-E',
+    const at = this.reach(t);
+    const args = ['-I', 'lanplus', '-H', at.host, '-p', String(at.port ?? DEFAULT_IPMI_PORT), '-U', t.username, '-E',
       '-C', String(c.cipherSuite), '-N', String(c.retransmitTimeoutSec), '-R', String(c.retransmits), '-v', ...command];
     const attrs = { node: t.node, bmc: this.describeAddress(t), operation, command: command.join(' ') };
     let result;

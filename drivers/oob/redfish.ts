@@ -28,7 +28,7 @@ export class RedfishPowerControl implements PowerControl {
   constructor(private readonly client: RedfishClient) {}
 
   describeAddress(t: BmcTarget): string {
-    return this.client.baseUrl(t);
+    return this.client.describe(t);
   }
 
   async validate(t: BmcTarget, opts: CallOptions = {}): Promise<void> {

@@ -5,6 +5,7 @@ import { redact } from '../../common/logger';
 import { CallAbortedError, throwIfAborted } from '../abort';
 import { AuthenticationError, DriverErrorContext, PermanentDriverError, TransientDriverError } from '../errors';
 import type { BmcTarget } from '../bmc';
+import { describeBmc, hostForUrl, reachBmc, type BmcEndpoints } from '../../common/bmcEndpoints';
 import { withDefaults } from './config';
 
 export interface RedfishClientConfig {
@@ -14,9 +15,11 @@ export interface RedfishClientConfig {
   insecureSkipVerify: boolean;
   /** Limit for each HTTP request. */
   requestTimeoutMs: number;
+  /** Design OOB address → where the BMC really listens (DRYDOCK_BMC_ENDPOINTS); requests go there. */
+  endpoints: BmcEndpoints;
 }
 
-export const DEFAULT_REDFISH_CLIENT_CONFIG: RedfishClientConfig = { useSsl: true, insecureSkipVerify: false, requestTimeoutMs: 30_000 };
+export const DEFAULT_REDFISH_CLIENT_CONFIG: RedfishClientConfig = { useSsl: true, insecureSkipVerify: false, requestTimeoutMs: 30_000, endpoints: {} };
 
 /** node-fetch's call signature; injected so tests can stub answers. */
 export type Fetch = (url: RequestInfo, init?: RequestInit) => Promise<Response>;
@@ -50,10 +53,28 @@ export class RedfishClient {
     if (this.config.useSsl && this.config.insecureSkipVerify) this.agent = new https.Agent({ rejectUnauthorized: false });
   }
 
+  /** Where requests go: the BMC's endpoint when one is configured for its address, else the address itself. */
   baseUrl(t: BmcTarget): string {
-    const scheme = this.config.useSsl ? 'https' : 'http';
-    const host = t.address.includes(':') && !t.address.startsWith('[') ? `[${t.address}]` : t.address;
-    return `${scheme}://${host}${t.port ? `:${t.port}` : ''}`;
+    const at = reachBmc(this.config.endpoints, t.address, t.port);
+    return `${this.scheme()}://${hostForUrl(at.host)}${at.port ? `:${at.port}` : ''}`;
+  }
+
+  /** An absolute link the BMC gave (a session's Location) names the BMC as it knows itself: a redirected
+   * BMC is still reached at its endpoint. */
+  private redirected(t: BmcTarget, link: string): string {
+    if (!this.config.endpoints[t.address]) return link;
+    const u = new URL(link);
+    return this.baseUrl(t) + u.pathname + u.search;
+  }
+
+  /** The BMC as messages name it: its design address first. */
+  describe(t: BmcTarget): string {
+    const at = reachBmc(this.config.endpoints, t.address, t.port);
+    return `${this.scheme()}://${describeBmc(t.address, at, undefined)}`;
+  }
+
+  private scheme(): string {
+    return this.config.useSsl ? 'https' : 'http';
   }
 
   async withSession<T>(t: BmcTarget, operation: string, fn: (s: RedfishSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -89,7 +110,7 @@ export class RedfishClient {
   private async login(t: BmcTarget, operation: string, path: string, signal?: AbortSignal): Promise<{ token: string; location?: string } | undefined> {
     const res = await this.raw(t, operation, 'POST', path, {}, { UserName: t.username, Password: t.password }, signal);
     if ([404, 405, 501].includes(res.status)) {
-      this.logger.debug('Redfish sessions not supported, using Basic auth', { node: t.node, bmc: this.baseUrl(t), status: res.status });
+      this.logger.debug('Redfish sessions not supported, using Basic auth', { node: t.node, bmc: this.describe(t), status: res.status });
       return undefined;
     }
     if (!res.ok) throw await this.error(t, operation, 'POST', path, res);
@@ -103,7 +124,7 @@ export class RedfishClient {
       await this.request(t, operation, 'DELETE', location, auth);
     } catch (err) {
       // The session expires on its own; a failed logout must not fail the action that succeeded.
-      this.logger.warn('Redfish session logout failed', { node: t.node, bmc: this.baseUrl(t), error: String(err) });
+      this.logger.warn('Redfish session logout failed', { node: t.node, bmc: this.describe(t), error: String(err) });
     }
   }
 
@@ -116,7 +137,7 @@ export class RedfishClient {
 
   private async raw(t: BmcTarget, operation: string, method: string, path: string, headers: Record<string, string>, body?: Json, signal?: AbortSignal): Promise<Response> {
     throwIfAborted(signal, this.context(t, operation));
-    const url = path.startsWith('http') ? path : this.baseUrl(t) + path;
+    const url = path.startsWith('http') ? this.redirected(t, path) : this.baseUrl(t) + path;
     const init: RequestInit = {
       method,
       headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
@@ -154,7 +175,7 @@ export class RedfishClient {
   }
 
   context(t: BmcTarget, operation: string): DriverErrorContext {
-    return { node: t.node, address: this.baseUrl(t), operation };
+    return { node: t.node, address: this.describe(t), operation };
   }
 }
 

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EffectiveDesign } from '../../design';
 import { formatIp, parseCidr } from '../../design/ipmath';
+import type { BmcEndpoints } from '../../common/bmcEndpoints';
 import type { Logger } from '../../common/logger';
 import { silentLogger } from '../../common/logger';
 import { freeTcpPort, freeUdpPort } from '../../common/ports';
@@ -14,9 +15,10 @@ import { startPromenadeEmulator, type PromenadeEmulator } from '../promenade';
 import { nodeAddresses, type SimulatedNodeSpec } from './designNodes';
 import { startNodeAgent } from './nodeAgent';
 
+/** One node's BMC: `address` is its design OOB address, `host`:`port` where it really listens (loopback). */
 export type SimulatedBmc =
-  | { node: string; type: 'ipmi'; address: string; port: number; sim: IpmiSim }
-  | { node: string; type: 'redfish'; address: string; port: number; emulator: RedfishEmulator };
+  | { node: string; type: 'ipmi'; address: string; host: string; port: number; sim: IpmiSim }
+  | { node: string; type: 'redfish'; address: string; host: string; port: number; emulator: RedfishEmulator };
 
 export interface SiteSimulator {
   maas: MaasEmulator;
@@ -24,8 +26,8 @@ export interface SiteSimulator {
   promenade: PromenadeEmulator;
   promenadeToken: string;
   bmcs: Map<string, SimulatedBmc>;
-  /** BMC address → port, for drivers (DRYDOCK_BMC_PORTS) since the BMCs are not on 623/443. */
-  bmcPorts: Record<string, number>;
+  /** Design OOB address → where its BMC listens, for the drivers (DRYDOCK_BMC_ENDPOINTS). */
+  bmcEndpoints: BmcEndpoints;
   nodes: SimulatedNodeSpec[];
   /** A node's `/` on this machine, where its cloud-init unpacked and wrote its files (nodeAgent.ts). */
   nodeRoot(name: string): string;
@@ -50,7 +52,7 @@ export interface SiteSimulatorOptions {
 
 /**
  * A site on this machine: the MaaS emulator, and one BMC per node (ipmi_sim for IPMI nodes, the Redfish
- * emulator for Redfish nodes) listening at the node's OOB address on loopback, so the drivers take exactly
+ * emulator for Redfish nodes) listening on loopback (bmcEndpoints says where), so the drivers take exactly
  * the code path they take on a real site. Nodes enlist when they PXE boot and, once deployed, run their
  * cloud-init sandboxed in their own root directory: what reaches the boot action API is what their commands send.
  */
@@ -70,13 +72,10 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
   try {
     await Promise.all(
       nodes.map(async (n) => {
-        if (!n.oobAddress.startsWith('127.')) {
-          throw new Error(`node ${n.name}: OOB address ${n.oobAddress} is not on loopback; the simulator binds only 127.0.0.0/8`);
-        }
         const bmc = await startBmc(n, path.join(stateRoot, n.name), opts.powerTransitionMs ?? 300);
         stops.push(() => (bmc.type === 'ipmi' ? bmc.sim.stop() : bmc.emulator.stop()));
         bmcs.set(n.name, bmc);
-        logger.info('simulated BMC started', { node: n.name, type: n.oobType, address: bmc.address, port: bmc.port });
+        logger.info('simulated BMC started', { node: n.name, type: n.oobType, address: bmc.address, listening: `${bmc.host}:${bmc.port}` });
       }),
     );
     const enlistAll = opts.enlistment === 'enlisted';
@@ -118,9 +117,9 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
     const agent = startNodeAgent({ maas, stateRoot, logger, commandTimeoutMs: opts.cloudInitCommandTimeoutMs });
     stops.push(() => agent.stop());
 
-    const bmcPorts: Record<string, number> = {};
-    for (const b of bmcs.values()) bmcPorts[b.address] = b.port;
-    return { maas, promenade, promenadeToken, bmcs, bmcPorts, nodes, nodeRoot: (name) => agent.nodeRoot(name), stop };
+    const bmcEndpoints: BmcEndpoints = {};
+    for (const b of bmcs.values()) bmcEndpoints[b.address] = { host: b.host, port: b.port };
+    return { maas, promenade, promenadeToken, bmcs, bmcEndpoints, nodes, nodeRoot: (name) => agent.nodeRoot(name), stop };
   } catch (e) {
     await stop();
     throw e;
@@ -164,22 +163,32 @@ function pxeBooting(b: SimulatedBmc): boolean {
   return b.emulator.powerState() === 'On' && b.emulator.bootOverride().target === 'Pxe';
 }
 
+/**
+ * Where a node's BMC listens: at its design address when that is on loopback (each BMC then has an address
+ * of its own, as on a site), otherwise on 127.0.0.1, whatever network the design puts it on. The drivers
+ * reach it there through DRYDOCK_BMC_ENDPOINTS, and keep naming the design address.
+ */
+function bmcHost(oobAddress: string): string {
+  return /^127\.\d+\.\d+\.\d+$/.test(oobAddress) ? oobAddress : '127.0.0.1';
+}
+
 async function startBmc(n: SimulatedNodeSpec, stateDir: string, powerTransitionMs: number): Promise<SimulatedBmc> {
+  const host = bmcHost(n.oobAddress);
   if (n.oobType === 'ipmi') {
-    const port = await freeUdpPort(n.oobAddress);
-    const sim = await startIpmiSim({ address: n.oobAddress, port, username: n.account, password: n.credential, stateDir });
-    return { node: n.name, type: 'ipmi', address: n.oobAddress, port, sim };
+    const port = await freeUdpPort(host);
+    const sim = await startIpmiSim({ address: host, port, username: n.account, password: n.credential, stateDir });
+    return { node: n.name, type: 'ipmi', address: n.oobAddress, host, port, sim };
   }
-  const port = await freeTcpPort(n.oobAddress);
+  const port = await freeTcpPort(host);
   const emulator = await startRedfishEmulator({
-    address: n.oobAddress,
+    address: host,
     port,
     username: n.account,
     password: n.credential,
     powerTransitionMs,
     initialPowerState: 'Off',
   });
-  return { node: n.name, type: 'redfish', address: n.oobAddress, port, emulator };
+  return { node: n.name, type: 'redfish', address: n.oobAddress, host, port, emulator };
 }
 
 function token(n: number): string {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import path from 'node:path';
+import { formatBmcEndpoints } from '../../common/bmcEndpoints';
 import { freeTcpPort } from '../../common/ports';
 import { fastSettings, startTestWorker, temporalAddress, type TestWorkerEnv } from '../harness/temporal';
 import { countsOf, DEMO_SITE, startSimulatedSite, type SimulatedSite } from '../harness/site';
@@ -52,7 +53,7 @@ describe('worker crashes during deploy_nodes', () => {
         DRYDOCK_TASK_QUEUE: env.taskQueue,
         MAAS_API_URL: d.maasApiUrl,
         MAAS_API_KEY: d.maasApiKey,
-        DRYDOCK_BMC_PORTS: JSON.stringify(d.bmcPorts),
+        DRYDOCK_BMC_ENDPOINTS: formatBmcEndpoints(d.bmcEndpoints),
         DRYDOCK_BOOTACTION_SECRET: d.bootActionSecret,
         // The worker process serves the boot action reports itself, so they too go down with each kill
         // (the nodes' curl retries them).
