@@ -52,7 +52,10 @@ export function nodeHardware(design: EffectiveDesign, n: Node): MachineHardware 
   const aliases = new Map((profile?.devices ?? []).map((d) => [d.alias, d]));
   const slaves = n.interfaces.flatMap((i) => i.hardware_slaves ?? []);
   const diskNames = new Set(n.storage_devices.map((d) => d.name));
-  const taken = new Set<string>([...aliases.keys(), ...slaves.filter((s) => !aliases.has(s)), ...[...diskNames].filter((d) => !aliases.has(d))]);
+  // A design may name a SCSI disk by its kernel name (`sda`): that is whichever disk the kernel calls so, made
+  // below in address order, not a name to keep free.
+  const namedSd = [...diskNames].filter((d) => !aliases.has(d) && sdIndex(d) !== undefined);
+  const taken = new Set<string>([...aliases.keys(), ...slaves.filter((s) => !aliases.has(s)), ...[...diskNames].filter((d) => !aliases.has(d) && !namedSd.includes(d))]);
   const claim = (candidates: Iterable<string>): string => {
     for (const c of candidates) {
       if (!taken.has(c)) {
@@ -111,18 +114,27 @@ export function nodeHardware(design: EffectiveDesign, n: Node): MachineHardware 
     nics.unshift(pxe);
   }
 
-  // Disks: SCSI aliases in address order become sda, sdb...; a PCI (NVMe) alias an nvme namespace.
+  // Disks. The kernel names SCSI disks sda, sdb... in the order it finds them, SCSI address order: every SCSI
+  // alias at its address, then as many more disks as the design's own sdX names need. So a design that puts
+  // its root on `sda` and declares an alias at 2:0.0.0 (Drydock's fullsite sample) gets what such a machine
+  // has: the alias is sda. A PCI (NVMe) alias is an nvme namespace.
   const disks: DiskHardware[] = [];
-  const size = (name: string) => diskSize(n, name);
-  const scsi = diskAliases.filter((a) => a.bus_type !== 'pci').sort((a, b) => scsiKey(a.address ?? '') - scsiKey(b.address ?? ''));
+  const size = (...names: string[]) => Math.max(...names.map((name) => diskSize(n, name)));
+  const scsiAliases = diskAliases.filter((a) => a.bus_type !== 'pci').sort((a, b) => scsiKey(a.address ?? '') - scsiKey(b.address ?? ''));
   let nvmeIndex = 0;
   const nvmeName = () => claim(function* () { for (;;) yield `nvme${nvmeIndex++}n1`; }());
-  for (const a of scsi) {
-    disks.push({ name: claim(sdNames()), bus: 'scsi', address: a.address ?? '0:0.0.0', size: size(a.alias), model: a.dev_type ?? 'SSD', vendor: vendorOf(a.dev_type ?? 'ATA'), serial: serial(n.name, a.alias) });
+  let nextScsi = Math.max(-1, ...scsiAliases.map((a) => Number((a.address ?? '0').split(':')[0]) || 0)) + 1;
+  const scsi: { alias?: DeviceAlias; address: string }[] = scsiAliases.map((a) => ({ alias: a, address: a.address ?? '0:0.0.0' }));
+  const scsiNeeded = Math.max(scsi.length, ...namedSd.map((d) => sdIndex(d)! + 1));
+  while (scsi.length < scsiNeeded) scsi.push({ address: `${nextScsi++}:0.0.0` });
+  for (const d of scsi) {
+    const name = claim(sdNames());
+    const what = d.alias?.alias ?? name;
+    const model = d.alias?.dev_type ?? 'SSD';
+    disks.push({ name, bus: 'scsi', address: d.address, size: size(what, name), model, vendor: vendorOf(d.alias?.dev_type ?? 'ATA'), serial: serial(n.name, what) });
   }
-  let nextScsi = Math.max(-1, ...scsi.map((a) => Number((a.address ?? '0').split(':')[0]) || 0)) + 1;
   for (const d of diskNames) {
-    if (aliases.has(d)) continue;
+    if (aliases.has(d) || namedSd.includes(d)) continue;
     disks.push({ name: d, bus: d.startsWith('nvme') ? 'nvme' : 'scsi', address: d.startsWith('nvme') ? freePci(usedPci, 0x5e) : `${nextScsi++}:0.0.0`, size: size(d), model: 'SSD', vendor: 'ATA', serial: serial(n.name, d) });
   }
   for (const a of diskAliases.filter((x) => x.bus_type === 'pci')) {
@@ -151,6 +163,13 @@ function* kernelNicNames(pci: string, onboardIndex?: number): Generator<string> 
   yield `${path}f${parseInt(fn ?? '0', 16)}`;
   yield path;
   for (let slot = 1; ; slot++) yield `ens${slot}f${parseInt(fn ?? '0', 16)}`;
+}
+
+/** 0 for sda, 1 for sdb, ... 26 for sdaa; undefined for a name that is not a SCSI disk's. */
+function sdIndex(name: string): number | undefined {
+  const m = /^sd([a-z])([a-z])?$/.exec(name);
+  if (!m) return undefined;
+  return m[2] ? (m[1]!.charCodeAt(0) - 96) * 26 + m[2].charCodeAt(0) - 97 : m[1]!.charCodeAt(0) - 97;
 }
 
 function* sdNames(): Generator<string> {
