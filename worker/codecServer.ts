@@ -3,13 +3,25 @@
  * encrypted payloads in clear: `POST /decode` and `POST /encode`, each taking and returning
  * `{ payloads: [{ metadata: { key: base64 }, data: base64 }] }`.
  *
- * Whoever reaches this server can decrypt payloads: it binds to loopback unless told otherwise, and
- * answers cross-origin requests only from the configured Web UI origins.
+ * It decrypts only for callers it can tell are allowed (CORS limits browsers, not curl):
+ * - a bearer token: `Authorization: Bearer <token>`, one of DRYDOCK_CODEC_AUTH_TOKEN's (comma-separated, for
+ *   rotation). The Web UI forwards one with TEMPORAL_CODEC_PASS_ACCESS_TOKEN (only to an https endpoint); the
+ *   Temporal CLI sends one with `--codec-auth 'Bearer …'`;
+ * - or mutual TLS: with DRYDOCK_CODEC_TLS_CERT/_KEY it serves HTTPS, and with DRYDOCK_CODEC_TLS_CLIENT_CA a client
+ *   certificate that CA signed authenticates (DRYDOCK_CODEC_TLS_CLIENT_NAMES narrows it to those CN/DNS names).
+ * No or wrong credentials: 401. Authenticated but not allowed (a client name not listed, a namespace outside
+ * DRYDOCK_CODEC_NAMESPACES): 403. With no credential configured it serves only on a loopback address (the
+ * embedded dev server's UI of `npm start` cannot send one); binding anywhere else without one is refused at start.
+ * Tokens never reach the logs. CORS preflights and GET /healthz need no credentials: they reveal no payload.
  *
  *   DRYDOCK_CODEC_KEY=… npx tsx worker/codecServer.ts        # then: temporal server start-dev --ui-codec-endpoint http://127.0.0.1:8888
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import { isIP, type AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { PayloadCodec } from '@temporalio/common';
 import { JSONToPayload, payloadToJSON, type JSONPayload } from '@temporalio/common/lib/proto-utils';
 import { z } from 'zod';
@@ -27,6 +39,27 @@ export interface CodecServerOptions {
   logger?: Logger;
   /** Largest request body accepted, bytes. */
   maxBodyBytes?: number;
+  /** Who may decode and encode; unset or empty: anyone who reaches a loopback address (nothing else allowed). */
+  auth?: CodecAuthOptions;
+  /** Serve HTTPS; with clientCa, client certificates authenticate. */
+  tls?: CodecTlsOptions;
+}
+
+export interface CodecAuthOptions {
+  /** Accepted `Authorization: Bearer` tokens (several while one is rotated out). */
+  tokens?: string[];
+  /** Namespaces (the X-Namespace header the UI and CLI send) a caller may use; unset: any. */
+  namespaces?: string[];
+  /** Client certificate names (subject CN or DNS SAN) allowed; unset: any certificate clientCa signed. */
+  clientNames?: string[];
+}
+
+export interface CodecTlsOptions {
+  /** PEM server certificate (chain) and key. */
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** PEM CA(s) client certificates must chain to; unset: no client certificates asked for. */
+  clientCa?: string | Buffer;
 }
 
 export interface CodecServer {
@@ -62,8 +95,14 @@ export function startCodecServer(opts: CodecServerOptions): Promise<CodecServer>
   const logger = opts.logger ?? silentLogger;
   const origins = normaliseOrigins(opts.corsOrigin ?? DEFAULT_CORS_ORIGINS);
   const maxBody = opts.maxBodyBytes ?? MAX_BODY;
+  let authorize: ReturnType<typeof authorizer>;
+  try {
+    authorize = authorizer(opts, host);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const origin = req.headers.origin;
     if (origin && (origins.includes('*') || origins.includes(origin))) {
       res.setHeader('Access-Control-Allow-Origin', origins.includes('*') ? '*' : origin);
@@ -85,6 +124,13 @@ export function startCodecServer(opts: CodecServerOptions): Promise<CodecServer>
     const op = path === '/decode' ? 'decode' : path === '/encode' ? 'encode' : undefined;
     if (!op) return sendError(res, new HttpError(404, `no such endpoint ${path}: use POST /decode or POST /encode`));
     if (req.method !== 'POST') return sendError(res, new HttpError(405, `${path} takes POST`));
+    const refused = authorize(req);
+    if (refused) {
+      logger.info('codec request refused', { op, status: refused.status, error: refused.message, remote: req.socket.remoteAddress });
+      if (refused.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="drydock-codec"');
+      req.resume();
+      return sendError(res, refused);
+    }
 
     readBody(req, maxBody)
       .then(async (raw) => {
@@ -108,15 +154,29 @@ export function startCodecServer(opts: CodecServerOptions): Promise<CodecServer>
         else logger.info('codec request refused', { op, status: err.status, error: err.message });
         sendError(res, err);
       });
-  });
+  };
+  const server = opts.tls
+    ? https.createServer(
+        // rejectUnauthorized false: a client without a (good) certificate still gets an HTTP answer, 401, and a
+        // bearer token can authenticate it instead.
+        { cert: opts.tls.cert, key: opts.tls.key, ...(opts.tls.clientCa ? { ca: opts.tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}) },
+        handler,
+      )
+    : http.createServer(handler);
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 8888, host, () => {
       server.off('error', reject);
       const { port } = server.address() as AddressInfo;
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      logger.info('codec server listening', { url, corsOrigins: origins.join(',') });
+      const url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      logger.info('codec server listening', {
+        url,
+        corsOrigins: origins.join(','),
+        bearerTokens: opts.auth?.tokens?.length ?? 0,
+        mutualTls: Boolean(opts.tls?.clientCa),
+        namespaces: opts.auth?.namespaces?.join(',') ?? '*',
+      });
       resolve({
         url,
         stop: () =>
@@ -127,6 +187,74 @@ export function startCodecServer(opts: CodecServerOptions): Promise<CodecServer>
       });
     });
   });
+}
+
+/**
+ * The check each /decode and /encode request passes: undefined when the caller may go on, else the 401/403
+ * to answer. Throws at start when the server would decrypt for anyone beyond this host.
+ */
+function authorizer(opts: CodecServerOptions, host: string): (req: http.IncomingMessage) => HttpError | undefined {
+  const tokenDigests = (opts.auth?.tokens ?? []).filter(Boolean).map(digest);
+  const mutualTls = Boolean(opts.tls?.clientCa);
+  const namespaces = opts.auth?.namespaces;
+  const clientNames = opts.auth?.clientNames;
+  const open = tokenDigests.length === 0 && !mutualTls;
+  if (open && !isLoopback(host)) {
+    throw new ConfigError(
+      `the codec server would decrypt payloads for anyone who reaches ${host}: set DRYDOCK_CODEC_AUTH_TOKEN or DRYDOCK_CODEC_TLS_CLIENT_CA, or bind to a loopback address`,
+    );
+  }
+  return (req) => {
+    if (!open) {
+      const authz = header(req, 'authorization');
+      const socket = req.socket as Partial<TLSSocket>;
+      const peer = mutualTls ? socket.getPeerCertificate?.() : undefined;
+      // No certificate: an empty object, with authorizationError set all the same.
+      const presented = peer !== undefined && Object.keys(peer).length > 0;
+      const cert = presented && socket.authorized ? peer : undefined;
+      if (authz !== undefined) {
+        const m = /^Bearer[ ]+(\S+)\s*$/i.exec(authz);
+        if (!m) return new HttpError(401, 'Authorization must be "Bearer <token>"');
+        const d = digest(m[1]);
+        if (!tokenDigests.some((t) => timingSafeEqual(t, d))) return new HttpError(401, 'bearer token not accepted');
+      } else if (cert) {
+        const names = certificateNames(cert);
+        if (clientNames && !names.some((n) => clientNames.includes(n))) {
+          return new HttpError(403, `client certificate ${names[0] ?? '(no name)'} is not allowed to use the codec`);
+        }
+      } else if (presented) {
+        return new HttpError(401, `client certificate not accepted: ${String(socket.authorizationError)}`);
+      } else {
+        return new HttpError(401, `credentials required: ${[tokenDigests.length ? 'Authorization: Bearer <token>' : '', mutualTls ? 'a client certificate' : ''].filter(Boolean).join(' or ')}`);
+      }
+    }
+    if (namespaces) {
+      const ns = header(req, 'x-namespace');
+      if (!ns || !namespaces.includes(ns)) return new HttpError(403, `namespace ${ns ? `"${ns}"` : '(no X-Namespace header)'} is not served by this codec server`);
+    }
+    return undefined;
+  };
+}
+
+/** Fixed-length digests so the comparison takes the same time whatever the token's length. */
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+function certificateNames(cert: { subject?: { CN?: string | string[] }; subjectaltname?: string }): string[] {
+  const cn = cert.subject?.CN;
+  const dns = (cert.subjectaltname ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.startsWith('DNS:'))
+    .map((s) => s.slice(4));
+  return [...(Array.isArray(cn) ? cn : cn ? [cn] : []), ...dns];
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '0:0:0:0:0:0:0:1';
 }
 
 function normaliseOrigins(o: string | string[]): string[] {
@@ -164,29 +292,84 @@ function sendError(res: http.ServerResponse, e: HttpError): void {
 
 // ---------------------------------------------------------------------------------------------------
 
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .optional();
 const serverEnvSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8888),
   host: z.string().min(1).default('127.0.0.1'),
   corsOrigin: z.string().min(1).optional(),
+  tokens: list.refine((l) => !l || l.every((t) => t.length >= 16 && !/\s/.test(t)), 'each token must be at least 16 characters, no spaces'),
+  namespaces: list,
+  tlsCert: z.string().optional(),
+  tlsKey: z.string().optional(),
+  tlsClientCa: z.string().optional(),
+  clientNames: list,
 });
-const SERVER_ENV = { port: 'DRYDOCK_CODEC_PORT', host: 'DRYDOCK_CODEC_BIND', corsOrigin: 'DRYDOCK_CODEC_CORS_ORIGIN' } as const;
+const SERVER_ENV = {
+  port: 'DRYDOCK_CODEC_PORT',
+  host: 'DRYDOCK_CODEC_BIND',
+  corsOrigin: 'DRYDOCK_CODEC_CORS_ORIGIN',
+  tokens: 'DRYDOCK_CODEC_AUTH_TOKEN',
+  namespaces: 'DRYDOCK_CODEC_NAMESPACES',
+  tlsCert: 'DRYDOCK_CODEC_TLS_CERT',
+  tlsKey: 'DRYDOCK_CODEC_TLS_KEY',
+  tlsClientCa: 'DRYDOCK_CODEC_TLS_CLIENT_CA',
+  clientNames: 'DRYDOCK_CODEC_TLS_CLIENT_NAMES',
+} as const;
 
-/** DRYDOCK_CODEC_PORT (8888), DRYDOCK_CODEC_BIND (127.0.0.1), DRYDOCK_CODEC_CORS_ORIGIN (comma-separated, or *). */
-export function codecServerConfigFromEnv(env: Record<string, string | undefined> = process.env): { port: number; host: string; corsOrigin: string[] } {
+export interface CodecServerConfig {
+  port: number;
+  host: string;
+  corsOrigin: string[];
+  auth?: CodecAuthOptions;
+  tls?: CodecTlsOptions;
+}
+
+/**
+ * DRYDOCK_CODEC_PORT (8888), DRYDOCK_CODEC_BIND (127.0.0.1), DRYDOCK_CODEC_CORS_ORIGIN (comma-separated, or *);
+ * who may call: DRYDOCK_CODEC_AUTH_TOKEN (comma-separated bearer tokens), DRYDOCK_CODEC_NAMESPACES; HTTPS:
+ * DRYDOCK_CODEC_TLS_CERT / _KEY (PEM files), mutual TLS: DRYDOCK_CODEC_TLS_CLIENT_CA (PEM file), _CLIENT_NAMES.
+ */
+export function codecServerConfigFromEnv(env: Record<string, string | undefined> = process.env): CodecServerConfig {
   const raw = Object.fromEntries(Object.entries(SERVER_ENV).map(([k, v]) => [k, env[v] || undefined]));
   const r = serverEnvSchema.safeParse(raw);
   if (!r.success) {
+    // Never echo a value: DRYDOCK_CODEC_AUTH_TOKEN is a secret.
     const issues = r.error.issues.map((i) => `${SERVER_ENV[i.path[0] as keyof typeof SERVER_ENV] ?? i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration: ${issues.join('; ')}`);
   }
-  return { port: r.data.port, host: r.data.host, corsOrigin: r.data.corsOrigin ? normaliseOrigins(r.data.corsOrigin) : DEFAULT_CORS_ORIGINS };
+  const d = r.data;
+  if (Boolean(d.tlsCert) !== Boolean(d.tlsKey)) throw new ConfigError('invalid configuration: DRYDOCK_CODEC_TLS_CERT and DRYDOCK_CODEC_TLS_KEY go together');
+  if (d.tlsClientCa && !d.tlsCert) throw new ConfigError('invalid configuration: DRYDOCK_CODEC_TLS_CLIENT_CA needs DRYDOCK_CODEC_TLS_CERT and _KEY (mutual TLS is served over HTTPS)');
+  if (d.clientNames && !d.tlsClientCa) throw new ConfigError('invalid configuration: DRYDOCK_CODEC_TLS_CLIENT_NAMES needs DRYDOCK_CODEC_TLS_CLIENT_CA');
+  const cfg: CodecServerConfig = { port: d.port, host: d.host, corsOrigin: d.corsOrigin ? normaliseOrigins(d.corsOrigin) : DEFAULT_CORS_ORIGINS };
+  if (d.tokens?.length || d.namespaces || d.clientNames) cfg.auth = { tokens: d.tokens, namespaces: d.namespaces, clientNames: d.clientNames };
+  if (d.tlsCert && d.tlsKey) {
+    cfg.tls = {
+      cert: readPem(d.tlsCert, SERVER_ENV.tlsCert),
+      key: readPem(d.tlsKey, SERVER_ENV.tlsKey),
+      clientCa: d.tlsClientCa ? readPem(d.tlsClientCa, SERVER_ENV.tlsClientCa) : undefined,
+    };
+  }
+  return cfg;
+}
+
+function readPem(file: string, variable: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new ConfigError(`invalid configuration: ${variable}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
 }
 
 export async function main(env: Record<string, string | undefined> = process.env): Promise<CodecServer> {
   const codec = createCodec(codecConfigFromEnv(env));
   if (!codec) throw new ConfigError('DRYDOCK_CODEC_KEY is not set: payloads are not encrypted, so there is nothing for a codec server to do');
-  const logger = jsonLogger({ base: { component: 'codec-server' } });
-  const srv = await startCodecServer({ codec, ...codecServerConfigFromEnv(env), logger });
+  const cfg = codecServerConfigFromEnv(env);
+  const logger = jsonLogger({ base: { component: 'codec-server' }, secrets: () => cfg.auth?.tokens ?? [] });
+  const srv = await startCodecServer({ codec, ...cfg, logger });
   process.stderr.write(`drydock codec server: ${srv.url} (point the Web UI at it: --ui-codec-endpoint ${srv.url})\n`);
   const stop = () => void srv.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
