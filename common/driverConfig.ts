@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { z } from 'zod';
+import { PROJECT_ROOT } from './temporalCli';
 import { parseBmcEndpoints } from './bmcEndpoints';
 
 /**
@@ -45,6 +47,17 @@ const schema = z.object({
     }),
   bootActionSecret: z.string().min(16).optional(),
   bootActionReportUrl: z.string().url().default('http://127.0.0.1:9000/api/v1.0/bootactions/'),
+  /** Where `npm start` keeps the embedded server's database and logs, and where build data is kept by default. */
+  stateDir: z
+    .string()
+    .min(1)
+    .default(path.join(PROJECT_ROOT, '.temporal'))
+    .transform((p) => path.resolve(p)),
+  /** Build data in PostgreSQL (Drydock's build_data table) instead of files under the state directory. */
+  buildDataUrl: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^postgres(ql)?:$/.test(URL.canParse(v) ? new URL(v).protocol : ''), 'must be a postgresql://user:password@host:port/database URL'),
 });
 
 const ENV = {
@@ -61,6 +74,8 @@ const ENV = {
   bmcEndpoints: 'DRYDOCK_BMC_ENDPOINTS',
   bootActionSecret: 'DRYDOCK_BOOTACTION_SECRET',
   bootActionReportUrl: 'DRYDOCK_BOOTACTION_REPORT_URL',
+  stateDir: 'DRYDOCK_STATE_DIR',
+  buildDataUrl: 'DRYDOCK_BUILD_DATA_URL',
 } as const;
 
 export type DriverConfig = z.infer<typeof schema> & { bootActionSecret: string };
@@ -78,4 +93,11 @@ export function driverConfigFromEnv(env: Record<string, string | undefined> = pr
   if (!!r.data.maasApiUrl !== !!r.data.maasApiKey) throw new Error('invalid driver configuration: set both MAAS_API_URL and MAAS_API_KEY, or neither');
   // Without a configured secret, keys are valid only for this worker process's lifetime.
   return { ...r.data, bootActionSecret: r.data.bootActionSecret ?? randomBytes(32).toString('hex') };
+}
+
+/** DRYDOCK_STATE_DIR alone, for `npm start`, which needs it before (and whether or not) any driver is configured. */
+export function stateDirFromEnv(env: Record<string, string | undefined> = process.env): string {
+  const r = schema.shape.stateDir.safeParse(env[ENV.stateDir] || undefined);
+  if (!r.success) throw new Error(`invalid driver configuration: ${ENV.stateDir}: ${r.error.issues[0]?.message}`);
+  return r.data;
 }

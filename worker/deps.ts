@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from '../activities';
 import { DesignStore } from '../activities/designStore';
@@ -5,6 +6,9 @@ import { driverConfigFromEnv, type DriverConfig } from '../common/driverConfig';
 import type { Logger } from '../common/logger';
 import type { OrchestratorSettings } from '../common/orchestratorConfig';
 import { loadDesign } from '../design';
+import type { BuildDataStore } from '../drivers/buildData';
+import { FileBuildDataStore } from '../drivers/buildDataFile';
+import { PostgresBuildDataStore, redactedPostgresUrl } from '../drivers/buildDataPostgres';
 import { MaasClient, MaasProvisioner } from '../drivers/maas';
 import { createOobDrivers } from '../drivers/oob';
 import { PromenadeLabelDriver, staticTokenProvider } from '../drivers/promenade';
@@ -16,6 +20,17 @@ function currentCancellation(): AbortSignal | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Build data in PostgreSQL when DRYDOCK_BUILD_DATA_URL is set, else in files under the state directory. */
+export function buildDataStoreOf(drivers: Pick<DriverConfig, 'buildDataUrl' | 'stateDir'>, logger: Logger): BuildDataStore {
+  if (drivers.buildDataUrl) {
+    logger.info('build data store: PostgreSQL', { url: redactedPostgresUrl(drivers.buildDataUrl) });
+    return new PostgresBuildDataStore({ url: drivers.buildDataUrl, logger });
+  }
+  const dir = path.join(drivers.stateDir, 'builddata');
+  logger.info('build data store: files', { dir });
+  return new FileBuildDataStore({ dir, logger });
 }
 
 /** Real drivers from configuration (MAAS_API_URL/KEY, BMC options, boot action reports). */
@@ -53,5 +68,6 @@ export function defaultDeps(settings: OrchestratorSettings, logger: Logger, driv
       ? new PromenadeLabelDriver({ url: drivers.promenadeUrl }, staticTokenProvider(() => drivers.promenadeToken ?? ''), logger)
       : undefined,
     bootActions: { secret: drivers.bootActionSecret, reportUrl: drivers.bootActionReportUrl },
+    buildData: buildDataStoreOf(drivers, logger),
   };
 }

@@ -17,6 +17,7 @@ import { DrydockClient } from '../client/drydockClient';
 import { codecConfigFromEnv, createCodec, CODEC_OFF_WARNING } from '../common/codec';
 import { temporalConfigFromEnv, type TemporalConfig } from '../common/config';
 import { jsonLogger, type Logger } from '../common/logger';
+import { stateDirFromEnv } from '../common/driverConfig';
 import { orchestratorSettingsFromEnv } from '../common/orchestratorConfig';
 import { PROJECT_ROOT } from '../common/temporalCli';
 import { loadDesign, type EffectiveDesign } from '../design';
@@ -31,7 +32,7 @@ import { configuredSecrets, designCredentials } from './secrets';
 import { installWorkerRuntime } from './telemetry';
 import { createDrydockWorker } from './worker';
 
-const STATE_DIR = path.resolve(process.env.DRYDOCK_STATE_DIR ?? path.join(PROJECT_ROOT, '.temporal'));
+const STATE_DIR = stateDirFromEnv();
 const DEMO_SITE = path.join(PROJECT_ROOT, 'examples', 'site', 'demo-site.yaml');
 
 interface MainOptions {
@@ -236,7 +237,7 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number>
     console.log(`drydock: starting the simulated site "${design.site}" (${design.baremetal_nodes.length} nodes)`);
     const clientConnection = await Connection.connect({ address: server.address });
     shutdown.onStop('the boot action API\'s connection', () => clientConnection.close());
-    const site = await startSimulatedSite({ design, connection: clientConnection, namespace: cfg.namespace, durations: DEMO_DURATIONS, powerTransitionMs: 1000, logger });
+    const site = await startSimulatedSite({ design, connection: clientConnection, namespace: cfg.namespace, durations: DEMO_DURATIONS, powerTransitionMs: 1000, logger, stateDir: STATE_DIR });
     shutdown.onStop('the simulated site', () => site.stop());
     secrets.push(...configuredSecrets(site.drivers));
     if (shutdown.stopping) return shutdown.exitCode;

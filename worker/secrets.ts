@@ -2,10 +2,21 @@ import { jsonLogger, type Logger } from '../common/logger';
 import type { DriverConfig } from '../common/driverConfig';
 import { oobOf, type EffectiveDesign } from '../design';
 
-/** The credentials a worker is configured with: the MaaS API key and each of its parts, the boot action secret, the Promenade token. */
+/**
+ * The credentials a worker is configured with: the MaaS API key and each of its parts, the boot action secret,
+ * the Promenade token, the build data database's password (as written in the URL and decoded).
+ */
 export function configuredSecrets(drivers: DriverConfig): string[] {
   const key = drivers.maasApiKey;
-  return [...(key ? [key, ...key.split(':')] : []), drivers.bootActionSecret, drivers.promenadeToken].filter((s): s is string => !!s);
+  return [...(key ? [key, ...key.split(':')] : []), drivers.bootActionSecret, drivers.promenadeToken, ...urlPassword(drivers.buildDataUrl)].filter(
+    (s): s is string => !!s,
+  );
+}
+
+function urlPassword(url: string | undefined): string[] {
+  if (!url || !URL.canParse(url)) return [];
+  const p = new URL(url).password;
+  return p ? [p, decodeURIComponent(p)] : [];
 }
 
 /** The BMC passwords a site design carries (those long enough to mask without false matches). */

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { DriverConfig } from '../common/driverConfig';
@@ -27,6 +30,11 @@ export interface SimulatedSiteOptions extends Partial<Pick<SiteSimulatorOptions,
   /** MaaS step durations; instant by default. */
   durations?: Partial<StepDurations>;
   logger?: Logger;
+  /**
+   * The workers' state directory (build data in files there, as DRYDOCK_STATE_DIR); default a temporary one
+   * removed by stop(). `npm start` passes its own, so build data outlives the simulated site like its tasks.
+   */
+  stateDir?: string;
 }
 
 /**
@@ -43,6 +51,7 @@ export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<Si
     logger,
     maas: { stepDurations: { ...TEST_DURATIONS, ...opts.durations }, ...opts.maas },
   });
+  const stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-site-state-'));
   let api: BootActionApi;
   const secret = randomBytes(24).toString('hex');
   try {
@@ -51,6 +60,7 @@ export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<Si
     api = await startBootActionApi({ connection: opts.connection, namespace: opts.namespace, dataConverter: opts.dataConverter, secret, designs, logger });
   } catch (e) {
     await sim.stop();
+    if (!opts.stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
     throw e;
   }
   const drivers: DriverConfig = {
@@ -67,6 +77,7 @@ export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<Si
     bootActionReportUrl: api.reportUrl,
     promenadeUrl: sim.promenade.url,
     promenadeToken: sim.promenadeToken,
+    stateDir,
   };
   return {
     sim,
@@ -75,6 +86,7 @@ export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<Si
     stop: async () => {
       await api.stop();
       await sim.stop();
+      if (!opts.stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }
