@@ -11,6 +11,7 @@ import { freeTcpPort, freeUdpPort } from '../../common/ports';
 import { startIpmiSim, type IpmiSim } from '../bmc/ipmiSim';
 import { startRedfishEmulator, type RedfishEmulator } from '../redfish/server';
 import { startMaasEmulator, type MaasEmulator, type MaasEmulatorOptions } from '../maas';
+import { DEFAULT_BOOT_RESOURCES } from '../maas/seed';
 import { startPromenadeEmulator, type PromenadeEmulator } from '../promenade';
 import { nodeAddresses, type SimulatedNodeSpec } from './designNodes';
 import { startNodeAgent } from './nodeAgent';
@@ -84,6 +85,7 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
       logger,
       machines: enlistAll ? nodes.map(enlistSpec) : [],
       rackControllers: [{ hostname: 'rack-01', subnet: provisioningSubnet(opts.design) }],
+      bootResources: bootResources(opts.design),
       ...opts.maas,
     });
     stops.push(() => maas.stop());
@@ -135,6 +137,22 @@ function provisioningSubnet(design: EffectiveDesign): { cidr: string; ip: string
   const parsed = cidr ? parseCidr(cidr) : undefined;
   if (!cidr || !parsed) return undefined;
   return { cidr, ip: formatIp(parsed.version, parsed.network + 2n) };
+}
+
+/**
+ * The boot images the site's MaaS region has imported: MaaS's usual ones and every image and kernel the
+ * design's nodes ask for, as the operator of that site imports them before Drydock deploys anything
+ * (Drydock's Platform Selection rule checks the design against this list, and MaaS refuses a deploy of
+ * any other).
+ */
+function bootResources(design: EffectiveDesign): Array<{ name: string; architecture: string }> {
+  const out = [...DEFAULT_BOOT_RESOURCES];
+  for (const n of design.baremetal_nodes) {
+    if (!n.image) continue;
+    const r = { name: `ubuntu/${n.image}`, architecture: `amd64/${n.kernel || 'generic'}` };
+    if (!out.some((b) => b.name === r.name && b.architecture === r.architecture)) out.push(r);
+  }
+  return out;
 }
 
 function enlistSpec(n: SimulatedNodeSpec) {
