@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, type ConnectionLike, type WorkflowExecutionDescription } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { codecConfigFromEnv, createDataConverter } from '../common/codec';
 import { DEFAULT_TEMPORAL_ADDRESS, type TemporalConfig } from '../common/config';
@@ -20,6 +20,8 @@ export interface CreateTaskOptions {
   nodeFilter?: NodeFilterSet | null;
   createdBy?: string;
   taskId?: string;
+  /** Drydock's request context (X-Context-Marker, X-End-User…), kept in the workflow's memo as `request_context`. */
+  requestContext?: Record<string, unknown>;
 }
 
 export interface TaskListFilter {
@@ -28,6 +30,8 @@ export interface TaskListFilter {
   status?: string;
   node?: string;
   limit?: number;
+  /** Only tasks on this task queue (one Drydock); default every queue. */
+  taskQueue?: string;
 }
 
 export interface TaskSummary {
@@ -48,7 +52,7 @@ export interface TaskSummary {
 export class DrydockClient {
   private constructor(
     readonly client: Client,
-    readonly connection: Connection,
+    readonly connection: ConnectionLike,
     readonly config: TemporalConfig & { address: string },
   ) {}
 
@@ -74,6 +78,15 @@ export class DrydockClient {
     return new DrydockClient(new Client({ connection, namespace: cfg.namespace, dataConverter }), connection, { ...cfg, address });
   }
 
+  /**
+   * A client over a Temporal client that already exists (the worker's API shares the worker's connection);
+   * `close()` closes that connection.
+   */
+  static forClient(client: Client, taskQueue: string): DrydockClient {
+    const namespace = client.options.namespace;
+    return new DrydockClient(client, client.connection, { address: '(shared connection)', namespace, taskQueue, connectTimeout: 5 });
+  }
+
   async close(): Promise<void> {
     await this.connection.close();
   }
@@ -92,6 +105,7 @@ export class DrydockClient {
       taskQueue: this.config.taskQueue,
       workflowId,
       args: [input],
+      ...(opts.requestContext ? { memo: { request_context: opts.requestContext } } : {}),
       typedSearchAttributes: [
         { key: DrydockTaskId, value: taskId },
         { key: DrydockAction, value: action },
@@ -230,6 +244,7 @@ export class DrydockClient {
     const clauses = [`${DrydockAction.name} IN (${TOP_LEVEL_ACTIONS.map((a) => `'${a}'`).join(', ')})`];
     if (filter.action) clauses.push(`${DrydockAction.name} = '${quote(filter.action)}'`);
     if (filter.node) clauses.push(await this.nodeClause(filter.node));
+    if (filter.taskQueue) clauses.push(`TaskQueue = '${quote(filter.taskQueue)}'`);
     if (filter.status === 'running') clauses.push(`ExecutionStatus = 'Running'`);
     if (filter.status === 'complete') clauses.push(`ExecutionStatus = 'Completed'`);
     if (filter.status === 'terminated') clauses.push(`ExecutionStatus IN ('Terminated', 'Canceled', 'Failed', 'TimedOut')`);

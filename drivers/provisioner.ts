@@ -34,6 +34,21 @@ export interface Machine {
   rackController: boolean;
 }
 
+/** One machine as Drydock's GET /nodes lists it (MaaS machines/ with each machine's power parameters). */
+export interface MachineSummary {
+  systemId: string;
+  hostname: string;
+  statusName: string;
+  powerState: string;
+  /** MiB, as MaaS reports it. */
+  memory: number;
+  cpuCount: number;
+  bootMac?: string;
+  bootIp?: string;
+  /** The BMC address MaaS powers the machine through. */
+  powerAddress?: string;
+}
+
 export interface MachineStatus {
   systemId: string;
   hostname: string;
@@ -246,6 +261,8 @@ export interface Provisioner {
   validateServices(): Promise<ServiceCheck[]>;
   availableImages(): Promise<string[]>;
   availableKernels(image: string): Promise<string[]>;
+  /** Every machine MaaS knows (not its rack controllers), for Drydock's node list. */
+  listMachines(): Promise<MachineSummary[]>;
   findMachine(node: NodeIdentity): Promise<Machine | undefined>;
   identifyNode(systemId: string, node: NodeIdentity): Promise<Machine>;
   startCommission(systemId: string): Promise<StartResult>;

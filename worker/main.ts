@@ -23,6 +23,7 @@ import { PROJECT_ROOT } from '../common/temporalCli';
 import { loadDesign, type EffectiveDesign } from '../design';
 import { DEMO_DURATIONS } from '../emulators/maas';
 import { startSimulatedSite } from './simulatedSite';
+import { apiConfigFromEnv } from './api';
 import { codecServerConfigFromEnv, startCodecServer, type CodecServer } from './codecServer';
 import { runDemo } from './demo';
 import { superviseDevServer } from './devServer';
@@ -147,7 +148,7 @@ async function startCodec(logger: Logger, shutdown: Shutdown): Promise<CodecServ
   return codecServer;
 }
 
-function printBanner(lines: { ui?: string; address: string; cfg: TemporalConfig; logFile: string; maasUrl: string; nodeRoots: string; codecUrl?: string; metricsUrl?: string }): void {
+function printBanner(lines: { ui?: string; address: string; cfg: TemporalConfig; logFile: string; apiUrl: string; maasUrl: string; nodeRoots: string; codecUrl?: string; metricsUrl?: string }): void {
   console.log(
     [
       '',
@@ -155,6 +156,7 @@ function printBanner(lines: { ui?: string; address: string; cfg: TemporalConfig;
       `  Web UI:            ${lines.ui ? `${lines.ui}/workflows` : '(none)'}`,
       `  Temporal frontend: ${lines.address} (embedded dev server, restarted if it exits)`,
       `  Worker:            task queue "${lines.cfg.taskQueue}", namespace "${lines.cfg.namespace}"; logs in ${path.relative(process.cwd(), lines.logFile)}`,
+      `  Drydock API:       ${lines.apiUrl}/api/v1.0 (DRYDOCK_API_PORT; boot action reports too)`,
       `  Simulated MaaS:    ${lines.maasUrl}`,
       `  Node roots:        ${lines.nodeRoots} (what each deployed node's cloud-init wrote; gone when npm start stops)`,
       lines.codecUrl ? `  Codec server:      ${lines.codecUrl} (the Web UI decodes encrypted payloads through it)` : '',
@@ -171,6 +173,8 @@ function printNextSteps(siteRef: string): void {
       '',
       'Next, in another terminal:',
       `  npx drydock task list`,
+      `  npx drydock node list`,
+      `  npx drydock node builddata n01 --latest`,
       `  npx drydock task show <task id>`,
       `  npx drydock task create destroy_nodes --design-ref ${siteRef} --wait`,
       `  npx drydock task create deploy_nodes --design-ref ${siteRef} -n n01,n02 --wait`,
@@ -236,8 +240,10 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number>
 
     console.log(`drydock: starting the simulated site "${design.site}" (${design.baremetal_nodes.length} nodes)`);
     const clientConnection = await Connection.connect({ address: server.address });
-    shutdown.onStop('the boot action API\'s connection', () => clientConnection.close());
-    const site = await startSimulatedSite({ design, connection: clientConnection, namespace: cfg.namespace, durations: DEMO_DURATIONS, powerTransitionMs: 1000, logger, stateDir: STATE_DIR });
+    shutdown.onStop('the Drydock API\'s connection', () => clientConnection.close());
+    // Drydock's API on DRYDOCK_API_PORT (9000 as Drydock's): the site's nodes report there, operators and Shipyard ask there.
+    const api = { ...apiConfigFromEnv(), taskQueue: cfg.taskQueue };
+    const site = await startSimulatedSite({ design, connection: clientConnection, namespace: cfg.namespace, durations: DEMO_DURATIONS, powerTransitionMs: 1000, logger, stateDir: STATE_DIR, api });
     shutdown.onStop('the simulated site', () => site.stop());
     secrets.push(...configuredSecrets(site.drivers));
     if (shutdown.stopping) return shutdown.exitCode;
@@ -246,7 +252,10 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number>
     shutdown.onStop('the worker\'s connection', () => connection.close());
     // Drydock polls every 10 s; the simulated site answers in seconds, so the demo polls faster unless told.
     const settings = orchestratorSettingsFromEnv({ DRYDOCK_POLL_INTERVAL: '2', ...process.env });
-    const worker = await createDrydockWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, logger, drivers: site.drivers, settings });
+    // The API's MaaS provisioner and build data store are the worker's.
+    const { provisioner, buildData } = site.apiDeps;
+    const deps = { ...(provisioner && { provisioner }), ...(buildData && { buildData }) };
+    const worker = await createDrydockWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, logger, drivers: site.drivers, settings, deps });
     if (shutdown.stopping) return shutdown.exitCode;
     const running = worker.run().catch((e) => {
       if (!shutdown.stopping) console.error(`drydock: the worker stopped: ${e instanceof Error ? e.message : e}`);
@@ -255,7 +264,7 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number>
     void running.then(() => shutdown.request(shutdown.exitCode));
 
     const ui = server.uiUrl && `${server.uiUrl}/namespaces/${cfg.namespace}`;
-    printBanner({ ui, address: server.address, cfg, logFile, maasUrl: site.sim.maas.url, nodeRoots: site.sim.nodeRoot('<node>'), codecUrl: codecServer?.url, metricsUrl });
+    printBanner({ ui, address: server.address, cfg, logFile, apiUrl: site.api.url, maasUrl: site.sim.maas.url, nodeRoots: site.sim.nodeRoot('<node>'), codecUrl: codecServer?.url, metricsUrl });
 
     if (o.demo) {
       const client = await DrydockClient.connect({ ...cfg, address: server.address });

@@ -1,7 +1,9 @@
 import { NativeConnection } from '@temporalio/worker';
 import { temporalConfigFromEnv, type TemporalConfig } from '../common/config';
 import { driverConfigFromEnv } from '../common/driverConfig';
-import { startBootActionApi } from './bootactionApi';
+import { apiConfigFromEnv, startDrydockApi } from './api';
+import { orchestratorSettingsFromEnv } from '../common/orchestratorConfig';
+import { defaultDeps } from './deps';
 import { DesignStore } from '../activities/designStore';
 import { loadDesign } from '../design';
 import { dataConverterFromEnv } from './dataConverter';
@@ -17,25 +19,26 @@ export async function runWorker(cfg: TemporalConfig): Promise<void> {
   const { metricsUrl } = installWorkerRuntime(logger);
   const connection = await NativeConnection.connect({ address: cfg.address });
   const dataConverter = dataConverterFromEnv(logger);
-  const worker = await createDrydockWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, logger, drivers, dataConverter });
-  // Deployed nodes report their boot actions over HTTP; this worker serves those reports when asked to.
-  const apiPort = process.env.DRYDOCK_BOOTACTION_API_PORT;
-  const api = apiPort
-    ? await startBootActionApi({
-        connection,
-        namespace: cfg.namespace,
-        dataConverter,
-        secret: drivers.bootActionSecret,
-        // The deploys' designs passed the workers' validation; the API only renders them again.
-        designs: new DesignStore((ref) => loadDesign(ref), logger),
-        nodeReportUrl: drivers.bootActionReportUrl,
-        taskQueue: cfg.taskQueue,
-        logger,
-        port: Number(apiPort),
-        host: process.env.DRYDOCK_BOOTACTION_API_BIND || '127.0.0.1',
-      })
-    : undefined;
-  if (api) console.error(`drydock worker: boot action reports at ${api.reportUrl} (nodes are told ${drivers.bootActionReportUrl})`);
+  const apiConfig = apiConfigFromEnv();
+  const settings = orchestratorSettingsFromEnv();
+  // One set of drivers for the worker and its API: the API lists the machines and serves the build data the worker keeps.
+  const deps = defaultDeps(settings, logger, drivers);
+  const worker = await createDrydockWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, logger, drivers, dataConverter, settings, deps });
+  // Drydock's API (port 9000 as Drydock's), the deployed nodes' boot action reports included.
+  const api = await startDrydockApi({
+    connection,
+    namespace: cfg.namespace,
+    dataConverter,
+    taskQueue: cfg.taskQueue,
+    // The deploys' designs passed the workers' validation; the boot action routes only render them again.
+    deps: { designs: new DesignStore((ref) => loadDesign(ref), logger), provisioner: deps.provisioner, buildData: deps.buildData },
+    secret: drivers.bootActionSecret,
+    nodeReportUrl: drivers.bootActionReportUrl,
+    logger,
+    port: apiConfig.port,
+    host: apiConfig.host,
+  });
+  console.error(`drydock worker: Drydock API at ${api.url}/api/v1.0 (boot action reports at ${api.reportUrl}; nodes are told ${drivers.bootActionReportUrl})`);
   if (metricsUrl) console.error(`drydock worker: Prometheus metrics at ${metricsUrl}`);
   console.error(`drydock worker: polling task queue ${cfg.taskQueue} on ${cfg.address} (namespace ${cfg.namespace})`);
   const stop = () => worker.shutdown();
@@ -44,7 +47,7 @@ export async function runWorker(cfg: TemporalConfig): Promise<void> {
   try {
     await worker.run();
   } finally {
-    await api?.stop();
+    await api.stop();
     await connection.close();
   }
 }

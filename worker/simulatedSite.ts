@@ -8,13 +8,19 @@ import type { DriverConfig } from '../common/driverConfig';
 import { silentLogger, type Logger } from '../common/logger';
 import { DesignStore } from '../activities/designStore';
 import { loadDesign, type EffectiveDesign } from '../design';
-import { startBootActionApi, type BootActionApi } from './bootactionApi';
+import { startDrydockApi, type ApiDeps, type Authorize, type DrydockApi } from './api';
+import type { BuildDataStore } from '../drivers/buildData';
+import { orchestratorSettingsFromEnv } from '../common/orchestratorConfig';
+import { defaultDeps } from './deps';
 import { TEST_DURATIONS, type StepDurations } from '../emulators/maas';
 import { startSiteSimulator, type SiteSimulator, type SiteSimulatorOptions } from '../emulators/site/simulator';
 
 export interface SimulatedSite {
   sim: SiteSimulator;
-  api: BootActionApi;
+  /** Drydock's API (boot action reports included) the site's nodes report to. */
+  api: DrydockApi;
+  /** The drivers the API reads (MaaS provisioner, build data): give a worker the same ones. */
+  apiDeps: ApiDeps;
   /** What a worker needs to reach this site: MAAS_API_URL/KEY, DRYDOCK_BMC_ENDPOINTS, boot action and Promenade settings. */
   drivers: DriverConfig;
   stop(): Promise<void>;
@@ -35,6 +41,8 @@ export interface SimulatedSiteOptions extends Partial<Pick<SiteSimulatorOptions,
    * removed by stop(). `npm start` passes its own, so build data outlives the simulated site like its tasks.
    */
   stateDir?: string;
+  /** Drydock's API: port (default any free one), bind address, the workers' task queue, policy hook, build data store. */
+  api?: { port?: number; host?: string; taskQueue?: string; authorize?: Authorize; buildData?: BuildDataStore };
 }
 
 /**
@@ -52,12 +60,15 @@ export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<Si
     maas: { stepDurations: { ...TEST_DURATIONS, ...opts.durations }, ...opts.maas },
   });
   const stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-site-state-'));
-  let api: BootActionApi;
+  let api: DrydockApi;
+  let apiDeps: ApiDeps;
   const secret = randomBytes(24).toString('hex');
   try {
     // The API renders each node's assets from the design its deploy started with, as the workers do.
     const designs = new DesignStore((ref) => loadDesign(ref), logger);
-    api = await startBootActionApi({ connection: opts.connection, namespace: opts.namespace, dataConverter: opts.dataConverter, secret, designs, logger });
+    apiDeps = { designs };
+    const o = opts.api ?? {};
+    api = await startDrydockApi({ connection: opts.connection, namespace: opts.namespace, dataConverter: opts.dataConverter, secret, deps: apiDeps, logger, port: o.port, host: o.host, taskQueue: o.taskQueue, authorize: o.authorize });
   } catch (e) {
     await sim.stop();
     if (!opts.stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
@@ -79,9 +90,14 @@ export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<Si
     promenadeToken: sim.promenadeToken,
     stateDir,
   };
+  // The API lists machines and serves build data through a worker's own drivers for this site.
+  const workerDeps = defaultDeps(orchestratorSettingsFromEnv(), logger, drivers);
+  apiDeps.provisioner = workerDeps.provisioner;
+  apiDeps.buildData = opts.api?.buildData ?? workerDeps.buildData;
   return {
     sim,
     api,
+    apiDeps,
     drivers,
     stop: async () => {
       await api.stop();

@@ -4,6 +4,7 @@ import { PermanentDriverError, StateConflictError } from '../errors';
 import type { MaasClient } from './maasClient';
 import { MaasNotFoundError } from './errors';
 import { MachineStatusBatch } from './statusBatch';
+import { toMachine } from './steps/common';
 import type { StepDeps } from './steps/common';
 import { findMachine, identifyNode } from './steps/locate';
 import { applyNetworking } from './steps/networking';
@@ -14,7 +15,7 @@ import { applyStorage, resetStorage } from './steps/storage';
 import { RESULT_TYPE } from './models/results';
 import { createNetworkTemplate } from './steps/template';
 import type {
-  CommissioningResult, DeployOptions, Machine, MachineStatus, NetworkTemplatePlan, NodeIdentity, NodeNetworkPlan, NodePlatformPlan, NodeStoragePlan,
+  CommissioningResult, DeployOptions, Machine, MachineStatus, MachineSummary, NetworkTemplatePlan, NodeIdentity, NodeNetworkPlan, NodePlatformPlan, NodeStoragePlan,
   Provisioner, RepositoriesPlan, ServiceCheck, StartResult, StepReport,
 } from '../provisioner';
 
@@ -61,6 +62,14 @@ export class MaasProvisioner implements Provisioner {
   }
   availableKernels(image: string): Promise<string[]> {
     return availableKernels(this.deps, image);
+  }
+  /** Drydock's NodesResource: machines/ and, in one collection call, every machine's power parameters. */
+  async listMachines(): Promise<MachineSummary[]> {
+    const [machines, power] = await Promise.all([this.client.machines.list(), this.client.machines.powerParameters()]);
+    return machines.map((m) => {
+      const { bootMac, bootIp } = toMachine(m);
+      return { systemId: m.system_id, hostname: m.hostname, statusName: m.status_name, powerState: m.power_state, memory: m.memory, cpuCount: m.cpu_count, bootMac, bootIp, powerAddress: power[m.system_id]?.power_address };
+    });
   }
   findMachine(node: NodeIdentity): Promise<Machine | undefined> {
     return findMachine(this.deps, node);

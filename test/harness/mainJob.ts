@@ -32,7 +32,7 @@ export interface MainJob {
 export const TASK_QUEUE = 'drydock-main-test';
 
 export async function startMainJob(opts: { stateDir?: string; args?: string[] } = {}): Promise<MainJob> {
-  const [port, uiPort] = [await freeTcpPort(), await freeTcpPort()];
+  const [port, uiPort, apiPort] = [await freeTcpPort(), await freeTcpPort(), await freeTcpPort()];
   const stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-main-'));
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'worker/main.ts'), ...(opts.args ?? [])], {
     cwd: ROOT,
@@ -42,6 +42,7 @@ export async function startMainJob(opts: { stateDir?: string; args?: string[] } 
       TEMPORAL_ADDRESS: '',
       DRYDOCK_EMBEDDED_PORT: String(port),
       DRYDOCK_EMBEDDED_UI_PORT: String(uiPort),
+      DRYDOCK_API_PORT: String(apiPort),
       DRYDOCK_STATE_DIR: stateDir,
       DRYDOCK_TASK_QUEUE: TASK_QUEUE,
     },

@@ -57,7 +57,7 @@ describe('worker crashes during deploy_nodes', () => {
         DRYDOCK_BOOTACTION_SECRET: d.bootActionSecret,
         // The worker process serves the boot action reports itself, so they too go down with each kill
         // (the nodes' curl retries them).
-        DRYDOCK_BOOTACTION_API_PORT: String(reportPort),
+        DRYDOCK_API_PORT: String(reportPort),
         DRYDOCK_BOOTACTION_REPORT_URL: `http://127.0.0.1:${reportPort}/api/v1.0/bootactions/`,
         DRYDOCK_POWER_STATE_CHANGE_RETRY_INTERVAL: '0.1',
         DRYDOCK_POLL_INTERVAL: '0.5',

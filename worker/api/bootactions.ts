@@ -1,22 +1,20 @@
-import http from 'node:http';
-import { Client, QueryNotRegisteredError, WorkflowNotFoundError, type ConnectionLike } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
+import { Client, QueryNotRegisteredError, WorkflowNotFoundError } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
-import type { DesignStore } from '../activities/designStore';
-import { bootActionIdentities, nodeBootActionKey, parseBootActionId, sameKey } from '../common/bootActionKeys';
+import { bootActionIdentities, nodeBootActionKey, parseBootActionId, sameKey } from '../../common/bootActionKeys';
 import {
   BOOT_ACTION_STATUS_SIGNAL,
   BOOT_ACTIONS_QUERY,
   isFinal,
   type BootActionBoard,
   type BootActionStatusReport,
-} from '../common/bootActionProtocol';
-import { codecConfigFromEnv, createDataConverter } from '../common/codec';
-import type { Logger } from '../common/logger';
-import { DrydockAction, DrydockNodes } from '../common/searchAttributes';
-import { renderNodeAssets, tarball } from '../design/bootactions';
-import type { NodeActionInput } from '../workflows/node/nodeRun';
+} from '../../common/bootActionProtocol';
+import { DrydockAction, DrydockNodes } from '../../common/searchAttributes';
+import { renderNodeAssets, tarball } from '../../design/bootactions';
+import type { NodeActionInput } from '../../workflows/node/nodeRun';
+import type { ApiContext } from './context';
+import { ApiError, errorReply as error, header, readBody, type ApiRequest, type Reply } from './http';
+import type { Route } from './router';
 
 /**
  * Drydock's boot action API (BootactionResource, BootactionAssetsResource) for deployed nodes:
@@ -35,91 +33,13 @@ const reportSchema = z
   })
   .strict();
 
-export interface BootActionApi {
-  url: string;
-  /** This API's report URL: `<url>/api/v1.0/bootactions/`. */
-  reportUrl: string;
-  stop(): Promise<void>;
-}
-
-export interface BootActionApiOptions {
-  /** Where deploy workflows are found, asked and signalled (a worker's NativeConnection will do). */
-  connection: ConnectionLike;
-  namespace?: string;
-  /** The worker's data converter (deploy inputs and reports are its payloads); default from DRYDOCK_CODEC_KEY, as the worker's. */
-  dataConverter?: DataConverter;
-  /** DRYDOCK_BOOTACTION_SECRET: the same as the workers' that deploy the nodes. */
-  secret: string;
-  /** Where the designs of the deploys are loaded from, to render the assets. */
-  designs: DesignStore;
-  /** The report URL nodes are told (DRYDOCK_BOOTACTION_REPORT_URL), as the assets were rendered with; default this API's. */
-  nodeReportUrl?: string;
-  /** Only deploys on this task queue (one Drydock); default any. */
-  taskQueue?: string;
-  logger: Logger;
-  host?: string;
-  port?: number;
-}
-
-interface Ctx {
-  client: Client;
-  secret: string;
-  designs: DesignStore;
-  reportUrl: string;
-  taskQueue?: string;
-  logger: Logger;
-}
-
-export async function startBootActionApi(opts: BootActionApiOptions): Promise<BootActionApi> {
-  const dataConverter = opts.dataConverter ?? createDataConverter(codecConfigFromEnv()).dataConverter;
-  const client = new Client({ connection: opts.connection, namespace: opts.namespace, dataConverter });
-  const ctx: Ctx = { client, secret: opts.secret, designs: opts.designs, reportUrl: '', taskQueue: opts.taskQueue, logger: opts.logger };
-  const server = http.createServer((req, res) => {
-    handle(req, ctx)
-      .then((reply) => send(res, reply))
-      .catch((e) => {
-        opts.logger.error('boot action API request failed', { path: safePath(req.url), error: e instanceof Error ? e.message : String(e) });
-        send(res, error(500, e instanceof Error ? e.message : 'internal error', true));
-      });
-  });
-  await new Promise<void>((r) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', r));
-  const { address, port } = server.address() as { address: string; port: number };
-  const url = `http://${address}:${port}`;
-  const reportUrl = `${url}/api/v1.0/bootactions/`;
-  ctx.reportUrl = opts.nodeReportUrl ?? reportUrl;
-  return {
-    url,
-    reportUrl,
-    stop: () =>
-      new Promise((r) => {
-        server.close(() => r());
-        server.closeIdleConnections();
-      }),
-  };
-}
-
-interface Reply {
-  status: number;
-  json?: unknown;
-  body?: Buffer;
-  headers?: Record<string, string>;
-}
-
-const error = (status: number, message: string, retry = false): Reply => ({ status, json: { type: 'error', message, retry } });
-
-async function handle(req: http.IncomingMessage, ctx: Ctx): Promise<Reply> {
-  const path = (req.url ?? '').split('?')[0];
-  const assets = /^\/api\/v1\.0\/bootactions\/nodes\/([^/]+)\/(units|files)\/?$/.exec(path);
-  if (assets) {
-    if (req.method !== 'GET') return error(405, 'method not allowed');
-    return nodeAssets(ctx, decodeURIComponent(assets[1]), assets[2] === 'units' ? 'unit' : 'file', header(req, 'x-bootaction-key'));
-  }
-  const report = /^\/api\/v1\.0\/bootactions\/([A-Za-z0-9_-]+)\/?$/.exec(path);
-  if (report) {
-    if (req.method !== 'POST') return error(405, 'method not allowed');
-    return postStatus(ctx, report[1], req);
-  }
-  return error(404, 'not found');
+/** The node-facing routes: the node's key (X-Bootaction-Key) is their authentication, no Keystone policy. */
+export function bootActionRoutes(ctx: ApiContext): Route[] {
+  return [
+    { method: 'GET', path: '/api/v1.0/bootactions/nodes/:hostname/units', rules: [], handle: (req) => nodeAssets(ctx, req.params.hostname, 'unit', header(req.raw, 'x-bootaction-key')) },
+    { method: 'GET', path: '/api/v1.0/bootactions/nodes/:hostname/files', rules: [], handle: (req) => nodeAssets(ctx, req.params.hostname, 'file', header(req.raw, 'x-bootaction-key')) },
+    { method: 'POST', path: '/api/v1.0/bootactions/:actionId', rules: [], handle: (req) => postStatus(ctx, req.params.actionId, req) },
+  ];
 }
 
 /** Drydock's check_auth: no key 401, a key other than the node's 403. */
@@ -130,17 +50,17 @@ function checkKey(presented: string | undefined, expected: string): Reply | unde
 }
 
 /** BootactionAssetsResource: the node's current deploy, its key, then its `unit` or `file` assets as a tarball. */
-async function nodeAssets(ctx: Ctx, hostname: string, type: 'unit' | 'file', key: string | undefined): Promise<Reply> {
+async function nodeAssets(ctx: ApiContext, hostname: string, type: 'unit' | 'file', key: string | undefined): Promise<Reply> {
   const deploys = await currentDeploys(ctx, hostname);
   if (deploys.length === 0) return error(404, `Error locating boot action for ${hostname}`);
-  const keyOf = (d: Deploy) => nodeBootActionKey(ctx.secret, d.workflowId, hostname);
+  const keyOf = (d: Deploy) => nodeBootActionKey(ctx.bootActions.secret, d.workflowId, hostname);
   // Deploys of the same node name on other sites may run beside it: the key says which one is the node's.
   const deploy = deploys.find((d) => key && sameKey(key, keyOf(d))) ?? deploys[0];
   const refused = checkKey(key, keyOf(deploy));
   if (refused) return refused;
   const input = await deployInput(ctx.client, deploy);
-  const { design } = await ctx.designs.usable(input.designRef, input.contentHash);
-  const identity = bootActionIdentities({ secret: ctx.secret, reportUrl: ctx.reportUrl, workflowId: deploy.workflowId, node: hostname, designRef: input.designRef });
+  const { design } = await ctx.deps.designs.usable(input.designRef, input.contentHash);
+  const identity = bootActionIdentities({ secret: ctx.bootActions.secret, reportUrl: ctx.bootActions.reportUrl, workflowId: deploy.workflowId, node: hostname, designRef: input.designRef });
   const rendered = await renderNodeAssets(design, hostname, identity);
   const body = tarball(rendered, type);
   ctx.logger.info('boot action assets served', { node: hostname, type, workflowId: deploy.workflowId, bytes: body.length });
@@ -162,7 +82,7 @@ const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'
  * The node's boot action context (Drydock's get_boot_action_context): its running deploy_node workflows, or
  * else its latest one.
  */
-async function currentDeploys(ctx: Ctx, hostname: string): Promise<Deploy[]> {
+async function currentDeploys(ctx: ApiContext, hostname: string): Promise<Deploy[]> {
   const base = `${DrydockAction.name} = 'deploy_node' AND ${DrydockNodes.name} = ${quote(hostname)}${ctx.taskQueue ? ` AND TaskQueue = ${quote(ctx.taskQueue)}` : ''}`;
   const running: Deploy[] = [];
   for await (const w of ctx.client.workflow.list({ query: `${base} AND ExecutionStatus = 'Running'` })) running.push({ workflowId: w.workflowId, runId: w.runId });
@@ -190,7 +110,7 @@ async function deployInput(client: Client, d: Deploy): Promise<NodeActionInput> 
 }
 
 /** BootactionResource.on_post: unknown id 404, key 401/403, final 409, body 400; then the report goes to the deploy. */
-async function postStatus(ctx: Ctx, actionId: string, req: http.IncomingMessage): Promise<Reply> {
+async function postStatus(ctx: ApiContext, actionId: string, req: ApiRequest): Promise<Reply> {
   const target = parseBootActionId(actionId);
   if (!target) return error(404, `unknown boot action ${actionId}`);
   const handle = ctx.client.workflow.getHandle(target.workflowId);
@@ -203,15 +123,16 @@ async function postStatus(ctx: Ctx, actionId: string, req: http.IncomingMessage)
   }
   const action = board.actions.find((a) => a.actionId === actionId);
   if (!action) return error(404, `unknown boot action ${actionId}`);
-  const refused = checkKey(header(req, 'x-bootaction-key'), nodeBootActionKey(ctx.secret, target.workflowId, board.node));
+  const refused = checkKey(header(req.raw, 'x-bootaction-key'), nodeBootActionKey(ctx.bootActions.secret, target.workflowId, board.node));
   if (refused) return refused;
   if (isFinal(action.status)) return error(409, `boot action ${action.name} already has final status ${action.status}`);
 
   let body: z.infer<typeof reportSchema>;
   try {
-    if (!/^application\/json\b/i.test(header(req, 'content-type') ?? '')) throw new Error('Content-Type must be application/json');
-    body = reportSchema.parse(JSON.parse(await readBody(req)));
+    if (!/^application\/json\b/i.test(header(req.raw, 'content-type') ?? '')) throw new Error('Content-Type must be application/json');
+    body = reportSchema.parse(JSON.parse(await readBody(req.raw)));
   } catch (e) {
+    if (e instanceof ApiError) throw e; // 413
     const why = e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') : (e as Error).message;
     return error(400, `invalid boot action report: ${why}`);
   }
@@ -235,40 +156,4 @@ async function postStatus(ctx: Ctx, actionId: string, req: http.IncomingMessage)
 /** A deploy_node workflow id ends with its task id (and `-r<retry>`): workflows/node/nodeRun.ts nodeWorkflowId. */
 function taskIdOf(workflowId: string): string | undefined {
   return /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:-r\d+)?$/.exec(workflowId)?.[1];
-}
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-/** A request path for a log line: the boot action API's paths carry no key, but keep them short. */
-function safePath(url: string | undefined): string {
-  return (url ?? '').split('?')[0].slice(0, 200);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > 1 << 20) {
-        reject(new Error('report larger than 1 MiB'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: http.ServerResponse, r: Reply): void {
-  if (r.body) {
-    res.writeHead(r.status, { ...r.headers, 'content-length': String(r.body.length) });
-    res.end(r.body);
-    return;
-  }
-  res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers });
-  res.end(JSON.stringify(r.json));
 }
