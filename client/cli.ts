@@ -17,6 +17,8 @@ const load = {
   design: () => require('../design') as typeof import('../design'),
   progress: () => require('./progress') as typeof import('./progress'),
   render: () => require('./render') as typeof import('./render'),
+  api: () => require('./drydockApi') as typeof import('./drydockApi'),
+  renderNodes: () => require('./renderNodes') as typeof import('./renderNodes'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -44,6 +46,7 @@ export const CLI_ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['DRYDOCK_CODEC_KEY', "the workers' payload key (base64, 32 bytes), when they encrypt"],
   ['DRYDOCK_CODEC_KEY_ID', 'id of that key'],
   ['DRYDOCK_CODEC_OLD_KEYS', 'earlier keys, to read older tasks'],
+  ['DRYDOCK_API_URL', "the worker's Drydock API, for node list and builddata (default http://127.0.0.1:9000)"],
   ['NO_COLOR', 'no colours in the progress display'],
   ['USER', "recorded as the task's creator"],
 ];
@@ -180,6 +183,46 @@ function taskCommands(program: Command): void {
   taskRetryCommand(task);
   taskTerminateCommand(task);
   taskListCommand(task);
+  taskBuildDataCommand(task);
+}
+
+/** `drydock task builddata`: what the task collected (Drydock's `task builddata -t`), from the worker's API. */
+function taskBuildDataCommand(task: Command): void {
+  task
+    .command('builddata')
+    .description("the build data a task collected (lshw, commissioning output), from the worker's Drydock API")
+    .argument('[id]', "task id (or -t, as in Drydock's CLI)")
+    .option('-t, --task-id <id>', "task id (Drydock's form)")
+    .addOption(outputOption())
+    .action(async (positional: string | undefined, o, cmd: Command) => {
+      const id = oneOf(cmd, 'task id', positional, o.taskId as string | undefined, "'task builddata <id>' or '-t <id>'");
+      const records = await new (load.api().DrydockApiClient)().taskBuildData(id);
+      print(o.output, records, load.renderNodes().renderBuildData(records));
+    });
+}
+
+/** `drydock node list` and `node builddata`: MaaS machines and build data, from the worker's Drydock API (DRYDOCK_API_URL). */
+function nodeCommands(program: Command): void {
+  const node = program.command('node').description("nodes as the provisioner (MaaS) sees them, and their build data, from the worker's Drydock API");
+  node
+    .command('list')
+    .description("MaaS machines: status, CPUs, memory, PXE MAC, addresses, power state (Drydock's columns)")
+    .addOption(outputOption())
+    .action(async (o) => {
+      const nodes = await new (load.api().DrydockApiClient)().getNodes();
+      print(o.output, nodes, load.renderNodes().renderNodeList(nodes));
+    });
+  node
+    .command('builddata')
+    .description('the build data collected about a node (lshw, commissioning output)')
+    .argument('<node>', 'node name')
+    .option('--latest', "only the newest record of each generator (the default, as Drydock's CLI)", true)
+    .option('--no-latest', 'every record collected')
+    .addOption(outputOption())
+    .action(async (name: string, o) => {
+      const records = await new (load.api().DrydockApiClient)().nodeBuildData(name, o.latest !== false);
+      print(o.output, records, load.renderNodes().renderBuildData(records));
+    });
 }
 
 /** `drydock task create`: start an action. */
@@ -428,6 +471,7 @@ export function buildProgram(): Command {
   taskCommands(program);
   validateDesignCommand(program);
   siteCommands(program);
+  nodeCommands(program);
   applyUsageConventions(program);
   return program;
 }
@@ -449,6 +493,10 @@ function reportError(e: unknown): number {
   if (e instanceof CliError) {
     process.stderr.write(`drydock: ${e.message}\n`);
     return e.exitCode;
+  }
+  if (e instanceof load.api().DrydockApiError) {
+    process.stderr.write(`drydock: ${e.message}\n`);
+    return 1;
   }
   const { TemporalUnreachableError, TaskNotFoundError, TaskStateError } = load.client();
   const { ConfigError } = load.config();
