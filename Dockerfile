@@ -38,9 +38,13 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ipmitool ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 drydock \
- && useradd --system --uid 10001 --gid drydock --home-dir /app --shell /usr/sbin/nologin drydock
+ && useradd --system --uid 10001 --gid drydock --home-dir /app --shell /usr/sbin/nologin drydock \
+ && install -d -o 10001 -g 10001 /var/lib/drydock
 WORKDIR /app
-ENV NODE_ENV=production
+# The code is root's and read-only to the worker; its state (build data in files when DRYDOCK_BUILD_DATA_URL is
+# unset) goes to a directory of its own, a volume in compose and Kubernetes.
+ENV NODE_ENV=production DRYDOCK_STATE_DIR=/var/lib/drydock
+VOLUME /var/lib/drydock
 COPY --from=deps /src/node_modules node_modules
 # dist/ holds its build stamp: without the TypeScript sources beside it, bin/drydock.js runs it as current.
 COPY --from=build /src/dist dist

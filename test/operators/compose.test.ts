@@ -42,7 +42,8 @@ test('every service has a restart policy and a health check (a one-shot: its exi
 test('the Drydock services run the image: compiled code, nothing installed or mounted at start', () => {
   expect(drydockServices.map(([n]) => n).sort()).toEqual(['drydock-codec-server', 'drydock-search-attributes', 'drydock-worker']);
   for (const [name, s] of drydockServices) {
-    expect([name, s.volumes]).toEqual([name, undefined]);
+    // Named volumes for state only: no source tree mounted in.
+    for (const v of (s.volumes ?? []) as string[]) expect([name, v]).toEqual([name, expect.stringMatching(/^[a-z][\w-]*:\//)]);
     const cmd = ([] as string[]).concat(s.command ?? []).join(' ');
     expect([name, cmd]).toEqual([name, expect.stringMatching(/^node dist\/worker\/\w+\.js$/)]);
     // The file the command runs is one the build compiles.
