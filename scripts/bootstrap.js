@@ -63,10 +63,15 @@ ensureDebianPackages([
 ]);
 if (mode === 'test') {
   ensureDebianPackages([{ bin: 'chromium', deb: 'chromium' }]);
-  // The cluster test's PostgreSQL (test/harness/postgres.ts): Debian keeps the server off PATH, in /usr/lib/postgresql/<major>/bin.
+  const sushy = path.join(__dirname, 'ensure-sushy-tools.js');
+  if (fs.existsSync(sushy)) run(process.execPath, [sushy]);
+}
+// The production shape on this machine (test/cluster, npm run cluster): Debian's PostgreSQL (test/harness/postgres.ts;
+// Debian keeps the server off PATH, in /usr/lib/postgresql/<major>/bin) and the Temporal server with its SQL schema
+// tool, built from the module proxy like the CLI.
+if (mode === 'test' || mode === 'cluster') {
   const pgLib = '/usr/lib/postgresql';
   const havePostgres = fs.existsSync(pgLib) && fs.readdirSync(pgLib).some((v) => fs.existsSync(path.join(pgLib, v, 'bin', 'postgres')));
   if (!havePostgres) ensureDebianPackages([{ bin: 'postgres', deb: 'postgresql' }]);
-  const sushy = path.join(__dirname, 'ensure-sushy-tools.js');
-  if (fs.existsSync(sushy)) run(process.execPath, [sushy]);
+  run(process.execPath, [path.join(__dirname, 'build-temporal-server.js')]);
 }
