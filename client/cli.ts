@@ -39,8 +39,17 @@ class CliError extends Error {
  * (CODEC_ENV); test/operators/cliConventions.test.ts checks that this list names every codec variable.
  */
 export const CLI_ENVIRONMENT: readonly (readonly [string, string])[] = [
-  ['TEMPORAL_ADDRESS', 'Temporal frontend host:port (default 127.0.0.1:7233)'],
+  ['TEMPORAL_ADDRESS', 'Temporal frontend host:port (default 127.0.0.1:7233; [::1]:7233 for IPv6)'],
   ['TEMPORAL_NAMESPACE', 'namespace (default "default")'],
+  // Read by @temporalio/envconfig in common/config.ts, as the Temporal CLI and SDKs read them.
+  ['TEMPORAL_CONFIG_FILE', 'TOML file of connection profiles (default ~/.config/temporalio/temporal.toml)'],
+  ['TEMPORAL_PROFILE', 'profile of that file (default "default")'],
+  ['TEMPORAL_API_KEY', 'API key (Temporal Cloud); turns TLS on'],
+  ['TEMPORAL_TLS', 'true: TLS with the system CAs; false: plaintext whatever the profile says'],
+  ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', "CA certificate (PEM) to check the server's certificate with"],
+  ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'client certificate (PEM), for mutual TLS'],
+  ['TEMPORAL_TLS_CLIENT_KEY_PATH', "that certificate's private key (PEM)"],
+  ['TEMPORAL_TLS_SERVER_NAME', "name the server's certificate carries, if not the address's host"],
   ['DRYDOCK_TASK_QUEUE', 'task queue of the workers (default "drydock")'],
   ['TEMPORAL_CONNECT_TIMEOUT', 'seconds before an unreachable server is reported (default 5)'],
   ['DRYDOCK_CODEC_KEY', "the workers' payload key (base64, 32 bytes), when they encrypt"],
@@ -133,10 +142,15 @@ async function followAndReport(c: DrydockClient, id: string, format: string, pol
   if (t.result.status !== 'success') process.exitCode = 1;
 }
 
+/** The global --address, --namespace and --profile, set before any command's action runs. */
+let connectOverrides: import('../common/config').TemporalOverrides = {};
+
 async function withClient<T>(fn: (c: DrydockClient) => Promise<T>): Promise<T> {
   const { DrydockClient } = load.client();
   const { temporalConfigFromEnv } = load.config();
-  const client = await DrydockClient.connect(temporalConfigFromEnv());
+  // gRPC's TLS to an IP address makes Node warn (DEP0123) about a server name nobody set: not the user's to act on.
+  process.noDeprecation = true;
+  const client = await DrydockClient.connect(temporalConfigFromEnv(process.env, connectOverrides));
   try {
     return await fn(client);
   } finally {
@@ -467,6 +481,12 @@ export function buildProgram(): Command {
   const program = new Command('drydock')
     .description('Drydock on Temporal: run and follow bare-metal provisioning actions')
     .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--address <host:port>', 'Temporal frontend (over TEMPORAL_ADDRESS and the profile)')
+    .option('--namespace <name>', 'Temporal namespace (over TEMPORAL_NAMESPACE and the profile)')
+    .option('--profile <name>', 'profile of the Temporal config file (over TEMPORAL_PROFILE)')
+    .hook('preAction', (cmd) => {
+      connectOverrides = cmd.opts<{ address?: string; namespace?: string; profile?: string }>();
+    })
     .addHelpText('after', PROGRAM_HELP);
   taskCommands(program);
   validateDesignCommand(program);

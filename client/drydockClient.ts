@@ -3,7 +3,8 @@ import net from 'node:net';
 import { Client, Connection, WorkflowNotFoundError, type ConnectionLike, type WorkflowExecutionDescription } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { codecConfigFromEnv, createDataConverter } from '../common/codec';
-import { DEFAULT_TEMPORAL_ADDRESS, type TemporalConfig } from '../common/config';
+import { connectionOptions, describeSecurity, type TemporalConfig } from '../common/config';
+import { diagnoseConnection } from '../common/tlsProbe';
 import { DrydockAction, DrydockDesignRef, DrydockTaskId, publicDesignRef } from '../common/searchAttributes';
 import { TemporalDesignLocks } from '../activities/designLocks';
 import { designLockWorkflowId, unlockDesignSignal, type DesignLock } from '../workflows/designLock';
@@ -61,19 +62,24 @@ export class DrydockClient {
    * DRYDOCK_CODEC_KEY / _KEY_ID / _OLD_KEYS, as the worker does (no key: the SDK default, unencrypted).
    */
   static async connect(cfg: TemporalConfig, opts: { dataConverter?: DataConverter } = {}): Promise<DrydockClient> {
-    const address = cfg.address ?? DEFAULT_TEMPORAL_ADDRESS;
+    const options = connectionOptions(cfg);
+    const address = options.address;
     // A bad key is a configuration error (one line), reported before any connection attempt.
     const dataConverter = opts.dataConverter ?? createDataConverter(codecConfigFromEnv()).dataConverter;
     let connection: Connection;
+    let tcpOk = false;
     try {
       await probeTcp(address, cfg.connectTimeout * 1000);
+      tcpOk = true;
       connection = await withDeadline(
-        Connection.connect({ address, connectTimeout: cfg.connectTimeout * 1000 }),
+        Connection.connect({ ...options, connectTimeout: cfg.connectTimeout * 1000 }),
         cfg.connectTimeout * 1000 + 1000,
       );
       await withDeadline(connection.workflowService.getSystemInfo({}), cfg.connectTimeout * 1000);
     } catch (e) {
-      throw new TemporalUnreachableError(`cannot reach Temporal at ${address}: ${reason(e)}`);
+      // TCP got through (probeTcp), gRPC did not: a TLS problem, named by one handshake of our own.
+      const tlsProblem = tcpOk ? await diagnoseConnection(options, Math.min(cfg.connectTimeout * 1000, 3000)) : undefined;
+      throw new TemporalUnreachableError(`cannot reach Temporal at ${address} (${describeSecurity(cfg)}): ${tlsProblem ?? reason(e)}`);
     }
     return new DrydockClient(new Client({ connection, namespace: cfg.namespace, dataConverter }), connection, { ...cfg, address });
   }
@@ -315,7 +321,8 @@ function reason(e: unknown): string {
 function probeTcp(address: string, timeoutMs: number): Promise<void> {
   const i = address.lastIndexOf(':');
   return new Promise((resolve, reject) => {
-    const s = net.connect({ host: address.slice(0, i), port: Number(address.slice(i + 1)) });
+    // `[::1]:7233`: net.connect takes the IPv6 address without its brackets.
+    const s = net.connect({ host: address.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(i + 1)) });
     s.setTimeout(timeoutMs, () => {
       s.destroy();
       reject(new Error('timed out'));

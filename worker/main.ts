@@ -267,7 +267,8 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number>
     printBanner({ ui, address: server.address, cfg, logFile, apiUrl: site.api.url, maasUrl: site.sim.maas.url, nodeRoots: site.sim.nodeRoot('<node>'), codecUrl: codecServer?.url, metricsUrl });
 
     if (o.demo) {
-      const client = await DrydockClient.connect({ ...cfg, address: server.address });
+      // The embedded server is local and plaintext: only the address, whatever a profile says about TLS.
+      const client = await DrydockClient.connect({ namespace: cfg.namespace, taskQueue: cfg.taskQueue, connectTimeout: cfg.connectTimeout, address: server.address });
       shutdown.onStop('the demo\'s client', () => client.close());
       console.log(`\nDeploying the site design ${siteRef} on the simulated site:`);
       const demo = runDemo({ client, designRef: siteRef, uiNamespaceUrl: ui, out: process.stdout }).catch((e) => {

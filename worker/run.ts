@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { temporalConfigFromEnv, type TemporalConfig } from '../common/config';
+import { connectionOptions, describeSecurity, temporalConfigFromEnv, type TemporalConfig } from '../common/config';
 import { driverConfigFromEnv } from '../common/driverConfig';
 import { apiConfigFromEnv, startDrydockApi } from './api';
 import { orchestratorSettingsFromEnv } from '../common/orchestratorConfig';
@@ -13,11 +13,11 @@ import { createDrydockWorker } from './worker';
 
 /** `npm run worker`: a worker for an existing Temporal server (TEMPORAL_ADDRESS). */
 export async function runWorker(cfg: TemporalConfig): Promise<void> {
-  if (!cfg.address) throw new Error('TEMPORAL_ADDRESS is not set: the worker needs a Temporal server (or use `npm start`)');
+  if (!cfg.address) throw new Error('TEMPORAL_ADDRESS is not set (nor an address in a TEMPORAL_PROFILE): the worker needs a Temporal server (or use `npm start`)');
   const drivers = driverConfigFromEnv();
   const logger = workerLogger(drivers);
   const { metricsUrl } = installWorkerRuntime(logger);
-  const connection = await NativeConnection.connect({ address: cfg.address });
+  const connection = await NativeConnection.connect(connectionOptions(cfg));
   const dataConverter = dataConverterFromEnv(logger);
   const apiConfig = apiConfigFromEnv();
   const settings = orchestratorSettingsFromEnv();
@@ -40,7 +40,7 @@ export async function runWorker(cfg: TemporalConfig): Promise<void> {
   });
   console.error(`drydock worker: Drydock API at ${api.url}/api/v1.0 (boot action reports at ${api.reportUrl}; nodes are told ${drivers.bootActionReportUrl})`);
   if (metricsUrl) console.error(`drydock worker: Prometheus metrics at ${metricsUrl}`);
-  console.error(`drydock worker: polling task queue ${cfg.taskQueue} on ${cfg.address} (namespace ${cfg.namespace})`);
+  console.error(`drydock worker: polling task queue ${cfg.taskQueue} on ${cfg.address} (namespace ${cfg.namespace}, ${describeSecurity(cfg)})`);
   const stop = () => worker.shutdown();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
