@@ -26,7 +26,7 @@ export interface SimulatedSite {
   stop(): Promise<void>;
 }
 
-export interface SimulatedSiteOptions extends Partial<Pick<SiteSimulatorOptions, 'enlistment' | 'maas' | 'powerTransitionMs'>> {
+export interface SimulatedSiteOptions extends Partial<Pick<SiteSimulatorOptions, 'enlistment' | 'maas' | 'powerTransitionMs' | 'bmcReports'>> {
   design: EffectiveDesign;
   /** Temporal connection for the boot action API (node reports become signals). */
   connection: Connection;
@@ -56,6 +56,7 @@ export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<Si
     design: opts.design,
     enlistment: opts.enlistment ?? 'pxe-boot',
     powerTransitionMs: opts.powerTransitionMs ?? 100,
+    bmcReports: opts.bmcReports,
     logger,
     maas: { stepDurations: { ...TEST_DURATIONS, ...opts.durations }, ...opts.maas },
   });

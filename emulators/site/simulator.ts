@@ -8,9 +8,12 @@ import type { BmcEndpoints } from '../../common/bmcEndpoints';
 import type { Logger } from '../../common/logger';
 import { silentLogger } from '../../common/logger';
 import { freeTcpPort, freeUdpPort } from '../../common/ports';
+import { fruProductData, ipmiSimFruCommand } from '../bmc/fru';
 import { startIpmiSim, type IpmiSim } from '../bmc/ipmiSim';
+import type { SystemHardware } from '../redfish/resources';
 import { startRedfishEmulator, type RedfishEmulator } from '../redfish/server';
 import { startMaasEmulator, type MaasEmulator, type MaasEmulatorOptions } from '../maas';
+import type { MachineHardware } from '../maas/hardware';
 import { DEFAULT_BOOT_RESOURCES } from '../maas/seed';
 import { startPromenadeEmulator, type PromenadeEmulator } from '../promenade';
 import { nodeAddresses, type SimulatedNodeSpec } from './designNodes';
@@ -46,6 +49,12 @@ export interface SiteSimulatorOptions {
   enlistment?: 'pxe-boot' | 'enlisted';
   /** Milliseconds a simulated BMC takes to change power state. */
   powerTransitionMs?: number;
+  /**
+   * What a node's BMC reports instead of the machine it manages, by node name: a BMC whose FRU data
+   * was left from another board (a replaced motherboard) or that manages another chassis than the design
+   * says. By default every BMC reports the machine it manages, as a correctly installed one does.
+   */
+  bmcReports?: Record<string, Partial<SystemHardware>>;
   /** Time limit of each cloud-init command a deployed node runs (default 10 minutes). */
   cloudInitCommandTimeoutMs?: number;
   logger?: Logger;
@@ -73,7 +82,7 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
   try {
     await Promise.all(
       nodes.map(async (n) => {
-        const bmc = await startBmc(n, path.join(stateRoot, n.name), opts.powerTransitionMs ?? 300);
+        const bmc = await startBmc(n, path.join(stateRoot, n.name), opts.powerTransitionMs ?? 300, opts.bmcReports?.[n.name]);
         stops.push(() => (bmc.type === 'ipmi' ? bmc.sim.stop() : bmc.emulator.stop()));
         bmcs.set(n.name, bmc);
         logger.info('simulated BMC started', { node: n.name, type: n.oobType, address: bmc.address, listening: `${bmc.host}:${bmc.port}` });
@@ -190,11 +199,25 @@ function bmcHost(oobAddress: string): string {
   return /^127\.\d+\.\d+\.\d+$/.test(oobAddress) ? oobAddress : '127.0.0.1';
 }
 
-async function startBmc(n: SimulatedNodeSpec, stateDir: string, powerTransitionMs: number): Promise<SimulatedBmc> {
+/** The machine as its BMC describes it: the system's identity (an IPMI BMC's FRU), its drives and its NICs' MACs (Redfish). */
+function bmcHardware(hw: MachineHardware): Partial<SystemHardware> {
+  return {
+    manufacturer: hw.vendor,
+    model: hw.product,
+    serialNumber: hw.serial,
+    drives: hw.disks.map((d, i) => ({ id: String(i), model: d.model, capacityBytes: d.size })),
+    nics: hw.nics.map((nic, i) => ({ id: `NIC.${i + 1}`, mac: nic.mac })),
+    pcieDevices: [],
+  };
+}
+
+async function startBmc(n: SimulatedNodeSpec, stateDir: string, powerTransitionMs: number, reports?: Partial<SystemHardware>): Promise<SimulatedBmc> {
   const host = bmcHost(n.oobAddress);
+  const hw = { ...bmcHardware(n.hardware), ...reports };
   if (n.oobType === 'ipmi') {
     const port = await freeUdpPort(host);
-    const sim = await startIpmiSim({ address: host, port, username: n.account, password: n.credential, stateDir });
+    const fru = fruProductData({ manufacturer: hw.manufacturer ?? '', product: hw.model ?? '', serial: hw.serialNumber ?? '' });
+    const sim = await startIpmiSim({ address: host, port, username: n.account, password: n.credential, stateDir, extraCommands: [ipmiSimFruCommand(fru)] });
     return { node: n.name, type: 'ipmi', address: n.oobAddress, host, port, sim };
   }
   const port = await freeTcpPort(host);
@@ -205,6 +228,7 @@ async function startBmc(n: SimulatedNodeSpec, stateDir: string, powerTransitionM
     password: n.credential,
     powerTransitionMs,
     initialPowerState: 'Off',
+    hardware: hw,
   });
   return { node: n.name, type: 'redfish', address: n.oobAddress, host, port, emulator };
 }
