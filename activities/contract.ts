@@ -36,6 +36,10 @@ export interface BmcReport {
   health: string;
   alarms: string[];
   summary: string;
+  /** The build data the hardware manifest came from (a prepared node); absent without lshw build data. */
+  manifest?: { taskId: string; collectedDate: string };
+  /** Where the BMC's inventory and the hardware manifest disagree; empty when they agree. */
+  differences?: string[];
 }
 
 export interface BootActionExpectation {

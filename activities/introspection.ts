@@ -124,3 +124,85 @@ export function buildDataRecords(node: string, taskId: string, results: Commissi
 export function resultDigests(results: CommissioningResult[]): { name: string; sha256: string }[] {
   return results.map((r) => ({ name: r.name, sha256: sha256(r.data) }));
 }
+
+/**
+ * The hardware manifest of a prepared node (the seed's VerifyNode: "the full hardware manifest"), from the lshw
+ * document its commissioning left in build data: what the operating system saw, to set beside what the BMC says.
+ */
+export interface HardwareManifest {
+  vendor?: string;
+  product?: string;
+  serial?: string;
+  /** NICs by kernel name, with the PCI address and MAC lshw reports. */
+  nics: { name: string; pci?: string; mac?: string }[];
+  /** Disks by kernel name, with their size in bytes. */
+  disks: { name: string; sizeBytes?: number; model?: string }[];
+}
+
+export function lshwManifest(xml: string): HardwareManifest {
+  const devices = lshwDevices(xml);
+  const system = devices.find((d) => d.class === 'system');
+  const kernelName = (d: LshwDevice) => d.logicalnames[0]?.split('/').pop() ?? d.id;
+  return {
+    vendor: system?.vendor,
+    product: system?.product,
+    serial: system?.serial,
+    nics: devices
+      .filter((d) => d.class === 'network' && d.logicalnames.length > 0)
+      .map((d) => ({ name: kernelName(d), pci: d.businfo?.replace(/^pci@/, ''), mac: d.serial?.toLowerCase() })),
+    disks: devices.filter((d) => d.class === 'disk' && d.logicalnames.length > 0).map((d) => ({ name: kernelName(d), sizeBytes: d.size, model: d.product })),
+  };
+}
+
+/** One line for the task's messages: identity, NICs and disks. */
+export function manifestSummary(m: HardwareManifest): string {
+  const identity = [m.vendor, m.product].filter(Boolean).join(' ') || 'unknown system';
+  const nics = m.nics.map((n) => `${n.name}${n.mac ? ` ${n.mac}` : ''}`).join(', ') || 'none';
+  const disks = m.disks.map((d) => `${d.name}${d.sizeBytes ? ` ${gb(d.sizeBytes)}` : ''}`).join(', ') || 'none';
+  return `${identity}, serial ${m.serial ?? 'unknown'}; NICs ${nics}; disks ${disks}`;
+}
+
+/** What the BMC's inventory offers to compare: the fields `HardwareInventory` carries. */
+export interface BmcHardware {
+  manufacturer?: string;
+  model?: string;
+  serialNumber?: string;
+  pciDevices: { macAddress?: string }[];
+  drives: { capacityBytes?: number }[];
+  /** Sections the BMC did not serve: not compared. */
+  unavailable: string[];
+}
+
+const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/**
+ * Where the BMC and the operating system disagree about the machine: a BMC that reports another serial, model or
+ * maker manages another board (a swapped motherboard, a cabling or addressing mistake), and drives or NICs that
+ * differ were added or removed since the node was commissioned. Only what both sides report is compared.
+ */
+export function inventoryDifferences(m: HardwareManifest, bmc: BmcHardware): string[] {
+  const out: string[] = [];
+  const field = (what: string, lshw: string | undefined, fromBmc: string | undefined) => {
+    if (lshw && fromBmc && !same(lshw, fromBmc)) out.push(`${what}: lshw "${lshw}", BMC "${fromBmc}"`);
+  };
+  field('serial', m.serial, bmc.serialNumber);
+  field('manufacturer', m.vendor, bmc.manufacturer);
+  field('model', m.product, bmc.model);
+  const sized = bmc.drives.filter((d) => d.capacityBytes !== undefined);
+  if (!bmc.unavailable.some((u) => /drive|storage/i.test(u)) && sized.length > 0) {
+    const lshwSizes = m.disks.map((d) => d.sizeBytes ?? 0).sort((a, b) => a - b);
+    const bmcSizes = sized.map((d) => d.capacityBytes!).sort((a, b) => a - b);
+    if (lshwSizes.join() !== bmcSizes.join()) {
+      out.push(`drives: lshw ${m.disks.length} (${m.disks.map((d) => `${d.name} ${gb(d.sizeBytes ?? 0)}`).join(', ')}), BMC ${sized.length} (${bmcSizes.map(gb).join(', ')})`);
+    }
+  }
+  const bmcMacs = new Set(bmc.pciDevices.map((p) => p.macAddress?.toLowerCase()).filter((x): x is string => !!x));
+  if (bmcMacs.size > 0) {
+    const lshwMacs = new Set(m.nics.map((n) => n.mac).filter((x): x is string => !!x));
+    const onlyLshw = m.nics.filter((n) => n.mac && !bmcMacs.has(n.mac)).map((n) => `${n.name} ${n.mac}`);
+    const onlyBmc = [...bmcMacs].filter((mac) => !lshwMacs.has(mac));
+    if (onlyLshw.length) out.push(`NICs the BMC does not list: ${onlyLshw.join(', ')}`);
+    if (onlyBmc.length) out.push(`NICs only the BMC lists: ${onlyBmc.join(', ')}`);
+  }
+  return out;
+}

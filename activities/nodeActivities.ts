@@ -4,9 +4,11 @@ import { bootActionId, bootActionIdentities, nodeBootActionKey } from '../common
 import type { RenderedBootAction } from '../common/bootActionProtocol';
 import { BootActionRenderError, renderNodeAssets } from '../design/bootactions';
 import type { EffectiveDesign, EffectiveNode } from '../design';
+import type { BuildDataRecord } from '../drivers/buildData';
+import type { HardwareInventory } from '../drivers/bmc';
 import type { BmcReport, BootActionExpectation, MachineInfo, NodeRef, StartResult, StepReport } from './contract';
 import { MissingDriverError } from './failures';
-import { buildDataRecords, checkHardware, nodeLogicalNames, resultDigests, type IntrospectionReport } from './introspection';
+import { buildDataRecords, checkHardware, inventoryDifferences, lshwManifest, manifestSummary, nodeLogicalNames, resultDigests, type IntrospectionReport } from './introspection';
 import type { OrchestrationDeps } from './orchestration';
 import { deployUserData, networkPlan, nodeIdentity, platformPlan, storagePlan } from './plans';
 import { resolvers } from './resolve';
@@ -27,6 +29,37 @@ export function createNodeActivities(deps: OrchestrationDeps) {
       const message = e.message.includes(e.bootAction) ? e.message : `Boot action ${e.bootAction}: ${e.message}`;
       throw ApplicationFailure.nonRetryable(message, BOOT_ACTION_RENDER_ERROR);
     }
+  };
+  /**
+   * A prepared node's hardware manifest (the newest lshw build data) beside the BMC's inventory: the manifest
+   * and every difference for the task's messages. The BMC's answer stands on its own: build data that cannot
+   * be read is said, not fatal.
+   */
+  const hardwareReport = async (node: string, inv: HardwareInventory): Promise<{ text?: string; manifest?: BmcReport['manifest']; differences?: string[] }> => {
+    if (!deps.buildData) return {};
+    let lshw: BuildDataRecord | undefined;
+    try {
+      lshw = (await deps.buildData.forNode(node, { latest: true })).find((r) => r.generator === 'lshw');
+    } catch (e) {
+      return { text: `hardware manifest unavailable: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    if (!lshw) return { text: `no hardware manifest: no lshw build data for ${node} (prepare_nodes collects it when it commissions the node)` };
+    const source = `lshw of task ${lshw.taskId}, ${lshw.collectedDate}`;
+    let manifest;
+    try {
+      manifest = lshwManifest(lshw.data);
+    } catch (e) {
+      return { text: `hardware manifest (${source}) cannot be read: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    const differences = inventoryDifferences(manifest, inv);
+    const verdict = differences.length
+      ? `BMC inventory DIFFERS from the hardware manifest: ${differences.join('; ')}`
+      : 'BMC inventory agrees with the hardware manifest';
+    return {
+      text: `hardware manifest (${source}): ${manifestSummary(manifest)}; ${verdict}`,
+      manifest: { taskId: lshw.taskId, collectedDate: lshw.collectedDate },
+      differences,
+    };
   };
   return {
     async findMachine(ref: NodeRef): Promise<MachineInfo | null> {
@@ -140,6 +173,7 @@ export function createNodeActivities(deps: OrchestrationDeps) {
       if (inv.firmware.bmc) firmware.bmc = inv.firmware.bmc;
       if (inv.firmware.bios) firmware.bios = inv.firmware.bios;
       const alarms = inv.alarms.map((a) => `${a.source}: ${a.message}`);
+      const hw = await hardwareReport(ref.node, inv);
       return {
         powerState: power,
         firmware,
@@ -149,7 +183,9 @@ export function createNodeActivities(deps: OrchestrationDeps) {
         alarms,
         summary:
           `power ${power}, health ${inv.health}, BMC firmware ${firmware.bmc ?? 'unknown'}, BIOS ${firmware.bios ?? 'unknown'}, ` +
-          `${inv.pciDevices.length} PCI devices, ${inv.drives.length} drives, ${alarms.length} alarms`,
+          `${inv.pciDevices.length} PCI devices, ${inv.drives.length} drives, ${alarms.length} alarms` +
+          (hw.text ? `; ${hw.text}` : ''),
+        ...(hw.manifest && { manifest: hw.manifest, differences: hw.differences }),
       };
     },
     async relabelNode(ref: NodeRef): Promise<Record<string, string>> {
