@@ -79,4 +79,3 @@ describeDrydock('rehearsing deckhand_fullsite.yaml on the simulator', () => {
     for (const n of NODES) expect(deployed.nodes[n]).toMatchObject({ step: 'bootaction_report', result: 'failure' });
   });
 });
-});
