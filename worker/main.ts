@@ -167,17 +167,18 @@ function printBanner(lines: { ui?: string; address: string; cfg: TemporalConfig;
   );
 }
 
-function printNextSteps(siteRef: string): void {
+function printNextSteps(siteRef: string, nodes: string[]): void {
+  const first = nodes[0] ?? 'n01';
   console.log(
     [
       '',
       'Next, in another terminal:',
       `  npx drydock task list`,
       `  npx drydock node list`,
-      `  npx drydock node builddata n01 --latest`,
+      `  npx drydock node builddata ${first} --latest`,
       `  npx drydock task show <task id>`,
       `  npx drydock task create destroy_nodes --design-ref ${siteRef} --wait`,
-      `  npx drydock task create deploy_nodes --design-ref ${siteRef} -n n01,n02 --wait`,
+      `  npx drydock task create deploy_nodes --design-ref ${siteRef} -n ${nodes.slice(0, 2).join(',') || first} --wait`,
       '',
       'Ctrl-C stops the worker, the simulated site and the embedded server; tasks are kept for the next start.',
     ].join('\n'),
@@ -276,7 +277,7 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number>
       });
       await Promise.race([demo, shutdown.requested]);
     }
-    if (!shutdown.stopping) printNextSteps(siteRef);
+    if (!shutdown.stopping) printNextSteps(siteRef, design.baremetal_nodes.map((n) => n.name));
     await shutdown.requested;
     server.endSupervision();
     await stopWorker(worker, running, server.pid() !== undefined);
