@@ -1,11 +1,13 @@
 /**
  * design_ref resolution (Drydock statemgmt/design/resolver.py): file://, http(s)://, and
- * deckhand+http(s):// / promenade+http(s):// (prefix stripped, then a plain GET). Bounded size, timeouts and
- * retries with backoff; every failure is a DesignRefError whose message names the (redacted) reference.
+ * deckhand+http(s):// / promenade+http(s):// (prefix stripped, then a GET with a Keystone token, as Drydock's
+ * Keystone session). Bounded size, timeouts and retries with backoff; every failure is a DesignRefError whose
+ * message names the (redacted) reference.
  */
 import { promises as fs } from 'fs';
 import { fileURLToPath } from 'url';
 import fetch, { type RequestInit, type Response } from 'node-fetch';
+import type { TokenProvider } from '../common/keystone';
 
 export const DEFAULT_MAX_DESIGN_BYTES = 32 * 1024 * 1024;
 
@@ -20,6 +22,11 @@ export interface ResolveOptions {
   retries?: number;
   /** Delay before retry n (1-based); default 1 s × 5^(n−1) (Drydock sleeps 5^n s). */
   backoffMs?: (attempt: number) => number;
+  /**
+   * Keystone tokens for deckhand+/promenade+ references (X-Auth-Token; a 401 gets one fresh token, as a
+   * keystoneauth session re-authenticates). Without it those references are fetched without a token.
+   */
+  tokens?: TokenProvider;
   /** Injected for tests. */
   fetchImpl?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
@@ -36,7 +43,7 @@ export async function resolveDesignRef(ref: string, opts: ResolveOptions = {}): 
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(ref)?.[1]?.toLowerCase();
   if (scheme === 'file') return readFileRef(ref, opts.maxBytes ?? DEFAULT_MAX_DESIGN_BYTES);
   if (scheme === 'http' || scheme === 'https') return fetchWithRetries(ref, ref, opts);
-  if (scheme && /^(deckhand|promenade)\+https?$/.test(scheme)) return fetchWithRetries(ref.slice(ref.indexOf('+') + 1), ref, opts);
+  if (scheme && /^(deckhand|promenade)\+https?$/.test(scheme)) return fetchWithRetries(ref.slice(ref.indexOf('+') + 1), ref, opts, opts.tokens);
   throw new DesignRefError(
     `Invalid design reference ${redactRef(ref)}: no handler for ${scheme ? `scheme '${scheme}'` : 'a reference without a scheme'} (use file://, http(s):// or deckhand+http(s)://)`,
   );
@@ -68,14 +75,14 @@ function tooLarge(ref: string, size: number | string, max: number): DesignRefErr
 
 class RetryableError extends Error {}
 
-async function fetchWithRetries(url: string, ref: string, opts: ResolveOptions): Promise<Buffer> {
+async function fetchWithRetries(url: string, ref: string, opts: ResolveOptions, tokens?: TokenProvider): Promise<Buffer> {
   const tries = Math.max(1, opts.retries ?? 3);
   const backoff = opts.backoffMs ?? ((n: number) => 1000 * 5 ** (n - 1));
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let last: Error | undefined;
   for (let attempt = 1; attempt <= tries; attempt++) {
     try {
-      return await fetchOnce(url, ref, opts);
+      return await fetchOnce(url, ref, opts, tokens);
     } catch (e) {
       if (!(e instanceof RetryableError)) throw e;
       last = e;
@@ -85,9 +92,31 @@ async function fetchWithRetries(url: string, ref: string, opts: ResolveOptions):
   throw new DesignRefError(`Cannot fetch design reference ${redactRef(ref)} after ${tries} tries: ${last?.message}`);
 }
 
-async function fetchOnce(url: string, ref: string, opts: ResolveOptions): Promise<Buffer> {
+/** Keystone trouble (unreachable, refused login) is worth the resolver's retries, as any other peer trouble. */
+async function keystoneToken(tokens: TokenProvider, refresh: boolean): Promise<string> {
+  try {
+    return await tokens.token(refresh);
+  } catch (e) {
+    throw new RetryableError(`no Keystone token: ${(e as Error).message}`);
+  }
+}
+
+async function fetchOnce(url: string, ref: string, opts: ResolveOptions, tokens?: TokenProvider): Promise<Buffer> {
+  if (!tokens) return fetchWithHeaders(url, ref, opts, {});
+  try {
+    return await fetchWithHeaders(url, ref, opts, { 'X-Auth-Token': await keystoneToken(tokens, false) });
+  } catch (e) {
+    if (!(e instanceof UnauthorizedError)) throw e;
+    return fetchWithHeaders(url, ref, opts, { 'X-Auth-Token': await keystoneToken(tokens, true) });
+  }
+}
+
+class UnauthorizedError extends DesignRefError {}
+
+async function fetchWithHeaders(url: string, ref: string, opts: ResolveOptions, extraHeaders: Record<string, string>): Promise<Buffer> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_DESIGN_BYTES;
-  const { target, headers } = basicAuth(url);
+  const { target, headers: authHeaders } = basicAuth(url);
+  const headers = { ...authHeaders, ...extraHeaders };
   const controller = new AbortController();
   const connectMs = opts.connectTimeoutMs ?? 16_000;
   const readMs = opts.readTimeoutMs ?? 300_000;
@@ -99,7 +128,10 @@ async function fetchOnce(url: string, ref: string, opts: ResolveOptions): Promis
     const res: Response = await (opts.fetchImpl ?? fetch)(target, init);
     clearTimeout(timer);
     if (res.status >= 500) throw new RetryableError(`HTTP ${res.status} ${res.statusText}`);
-    if (res.status >= 400) throw new DesignRefError(`Cannot fetch design reference ${redactRef(ref)}: HTTP ${res.status} ${res.statusText}`);
+    if (res.status >= 400) {
+      const Err = res.status === 401 ? UnauthorizedError : DesignRefError;
+      throw new Err(`Cannot fetch design reference ${redactRef(ref)}: HTTP ${res.status} ${res.statusText}`);
+    }
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (declared > maxBytes) throw tooLarge(ref, declared, maxBytes);
     phase = `after ${readMs / 1000} s reading the body`;

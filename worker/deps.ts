@@ -12,6 +12,7 @@ import { PostgresBuildDataStore, redactedPostgresUrl } from '../drivers/buildDat
 import { MaasClient, MaasProvisioner } from '../drivers/maas';
 import { createOobDrivers } from '../drivers/oob';
 import { PromenadeLabelDriver, staticTokenProvider } from '../drivers/promenade';
+import { KeystoneTokenProvider, keystoneSettingsFromEnv } from '../common/keystone';
 
 /** The running activity's cancellation (a terminated task), for driver calls made outside any activity: none. */
 function currentCancellation(): AbortSignal | undefined {
@@ -58,14 +59,17 @@ export function defaultDeps(settings: OrchestratorSettings, logger: Logger, driv
     },
   };
   const oob = { ipmi: createOobDrivers('ipmi', oobConfig), redfish: createOobDrivers('redfish', oobConfig) };
+  // One Keystone service token for Deckhand design references and Promenade, refreshed before it expires.
+  const keystone = keystoneSettingsFromEnv();
+  const tokens = keystone ? new KeystoneTokenProvider(keystone) : undefined;
   return {
     settings,
     logger,
-    designs: new DesignStore((ref) => loadDesign(ref, { platformCatalog: catalog || undefined }), logger),
+    designs: new DesignStore((ref) => loadDesign(ref, { platformCatalog: catalog || undefined, tokens }), logger),
     provisioner,
     oob: (type) => oob[type],
     labels: drivers.promenadeUrl
-      ? new PromenadeLabelDriver({ url: drivers.promenadeUrl }, staticTokenProvider(() => drivers.promenadeToken ?? ''), logger)
+      ? new PromenadeLabelDriver({ url: drivers.promenadeUrl }, tokens ?? staticTokenProvider(() => drivers.promenadeToken ?? ''), logger)
       : undefined,
     bootActions: { secret: drivers.bootActionSecret, reportUrl: drivers.bootActionReportUrl },
     buildData: buildDataStoreOf(drivers, logger),

@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import nodeFetch, { type RequestInit } from 'node-fetch';
 import type { Logger } from '../../common/logger';
 import type { LabelDriver } from '../labels';
+import type { TokenProvider } from '../../common/keystone';
 import { AuthenticationError, PermanentDriverError, TransientDriverError, type DriverErrorContext } from '../errors';
 
-
-/** Keystone stand-in: hands out a token, a fresh one when `refresh` is set (after a 401). */
-export interface TokenProvider {
-  token(refresh?: boolean): Promise<string>;
-}
+// Keystone's tokens (common/keystone's KeystoneTokenProvider) or a fixed one (staticTokenProvider).
+export type { TokenProvider };
 
 export interface PromenadeConfig {
   /** Promenade base URL, e.g. http://promenade-api:80 (a trailing /api is accepted). */
@@ -37,10 +35,10 @@ export class PromenadeLabelDriver implements LabelDriver {
 
   async relabel(node: string, labels: Record<string, string>): Promise<void> {
     const ctx: DriverErrorContext = { operation: 'relabel node', node, address: this.base };
-    let status = await this.put(node, labels, await this.tokens.token(false), ctx);
+    let status = await this.put(node, labels, await this.token(false, ctx), ctx);
     if (status.code === 401) {
       this.logger.info('Promenade refused the token; re-authenticating once', { node });
-      status = await this.put(node, labels, await this.tokens.token(true), ctx);
+      status = await this.put(node, labels, await this.token(true, ctx), ctx);
     }
     if (status.code >= 200 && status.code < 300) {
       this.logger.info('Node labels updated', { node, labels: Object.keys(labels).length });
@@ -51,6 +49,17 @@ export class PromenadeLabelDriver implements LabelDriver {
     if (status.code === 404) throw new PermanentDriverError('node not found in Kubernetes (HTTP 404)', ctx);
     if (status.code >= 500 || status.code === 429) throw new TransientDriverError(`Promenade error: ${status.code} - ${status.text}`, ctx);
     throw new PermanentDriverError(`Promenade error: ${status.code} - ${status.text}`, ctx);
+  }
+
+  /** A token for the call; Keystone unreachable or refusing the login is a peer outage, retried as one. */
+  private async token(refresh: boolean, ctx: DriverErrorContext): Promise<string> {
+    try {
+      return await this.tokens.token(refresh);
+    } catch (e) {
+      const status = (e as { status?: number }).status;
+      if (status === 401 || status === 403) throw new AuthenticationError(`Keystone refused the service credentials: ${(e as Error).message}`, ctx);
+      throw new TransientDriverError(`no Keystone token: ${(e as Error).message}`, ctx);
+    }
   }
 
   private async put(node: string, labels: Record<string, string>, token: string, ctx: DriverErrorContext): Promise<{ code: number; text: string }> {
