@@ -1,4 +1,13 @@
 #!/usr/bin/env node
-// Runs the CLI from its TypeScript sources (tsx), so there is no build step to forget.
-require('tsx/cjs');
-require('../client/cli.ts');
+// The compiled CLI when dist/ is current (npm run build); otherwise the TypeScript sources through tsx, so a
+// change not built yet still runs as written.
+'use strict';
+// Node 22+: V8 keeps the compiled code of the modules loaded, so later runs start faster.
+require('node:module').enableCompileCache?.();
+const compiled = require('../scripts/buildState').compiledModule('client/cli');
+if (compiled) {
+  require(compiled);
+} else {
+  require('tsx/cjs');
+  require('../client/cli.ts');
+}

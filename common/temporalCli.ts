@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+/** The directory of package.json above this file: the sources' parent, also when this runs compiled from dist/. */
+export const PROJECT_ROOT = (() => {
+  for (let dir = path.resolve(__dirname, '..'); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..');
+  }
+})();
 
 /** The Temporal CLI: $TEMPORAL_CLI, else the one scripts/build-temporal-cli.js built into .tools/bin. */
 export function temporalCliPath(): string {

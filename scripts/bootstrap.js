@@ -52,8 +52,21 @@ function ensureDebianPackages(pkgs) {
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...names], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
+/**
+ * npm start runs the compiled code: built when dist/ is missing or older than a source. Type errors do not stop
+ * it (the code runs as tsx would run it); a build that fails leaves npm start on the sources, through tsx.
+ */
+function ensureBuild() {
+  const state = require('./buildState').buildState();
+  if (state === 'current') return;
+  say(`${state === 'missing' ? 'building' : 'rebuilding'} the compiled code (npm run build)`);
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'build.js'), '--allow-type-errors'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) say('the build failed; npm start runs the TypeScript sources (tsx) instead');
+}
+
 ensureNpmPackages();
 run(process.execPath, [path.join(__dirname, 'build-temporal-cli.js')]);
+if (mode === 'start') ensureBuild();
 // The simulated site of npm start and the tests: IPMI BMCs (ipmi_sim, driven with ipmitool) and nodes that run
 // their cloud-init sandboxed (emulators/site/sandbox.ts).
 ensureDebianPackages([

@@ -7,6 +7,7 @@ import { TemporalNodeClaims } from '../activities/nodeClaims';
 import { driverConfigFromEnv, type DriverConfig } from '../common/driverConfig';
 import type { Logger } from '../common/logger';
 import { orchestratorSettingsFromEnv, type OrchestratorSettings } from '../common/orchestratorConfig';
+import { prebuiltWorkflowBundle } from './bundle';
 import { bundleHasFailureConverter, dataConverterFromEnv } from './dataConverter';
 import { defaultDeps } from './deps';
 import { workerLogger } from './secrets';
@@ -45,7 +46,9 @@ export async function createDrydockWorker(opts: DrydockWorkerOptions): Promise<W
   const dataConverter = opts.dataConverter ?? dataConverterFromEnv(logger);
   // Workflow code converts its own failures inside the sandbox, with the converter the bundle was built with:
   // a bundle without it would write workflow failure messages to the history in clear.
-  if (opts.workflowBundle && dataConverter?.failureConverterPath && !bundleHasFailureConverter(opts.workflowBundle, dataConverter.failureConverterPath)) {
+  // Compiled code (npm run build) brings its bundles; in development the workflows are bundled at start.
+  const workflowBundle = opts.workflowBundle ?? prebuiltWorkflowBundle(dataConverter);
+  if (workflowBundle && dataConverter?.failureConverterPath && !bundleHasFailureConverter(workflowBundle, dataConverter.failureConverterPath)) {
     throw new Error(
       'the workflow bundle was built without the failure converter the data converter uses: build it with ' +
         'bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH }) or let the worker bundle the workflows',
@@ -59,7 +62,7 @@ export async function createDrydockWorker(opts: DrydockWorkerOptions): Promise<W
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     dataConverter,
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 50,

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freeUdpPort } from '../../common/ports';
+import { PROJECT_ROOT } from '../../common/temporalCli';
 import { runCommand } from '../../drivers/oob/runCommand';
 import { spawnPeer } from './processGroup';
 
 /** Where the lan.conf template, command file and chassis_control script live. */
-export const IPMI_SIM_FIXTURES = path.resolve(__dirname, '../../test/fixtures/ipmi_sim');
+export const IPMI_SIM_FIXTURES = path.join(PROJECT_ROOT, 'test/fixtures/ipmi_sim');
 
 /** Fault hooks honoured by chassis_control.sh (see its header). */
 export type IpmiSimFault = 'fail' | 'stuck' | 'ignore' | 'delay';

@@ -78,7 +78,9 @@ function registry(): string {
  */
 function ensureWatchdog(dir: string): void {
   if (watchdog) return;
-  const args = ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'peerWatchdog.ts'), dir, String(process.pid)];
+  // Compiled (dist/), the watchdog is JavaScript beside this file; from the sources it runs through tsx.
+  const script = __filename.endsWith('.js') ? [path.join(__dirname, 'peerWatchdog.js')] : ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'peerWatchdog.ts')];
+  const args = [...script, dir, String(process.pid)];
   if (privateRegistry) args.push('--remove-dir');
   const child = spawn(process.execPath, args, { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   child.on('error', () => undefined); // without a watchdog the exit hook still stops the peers

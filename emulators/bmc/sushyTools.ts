@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freeTcpPort } from '../../common/ports';
+import { PROJECT_ROOT } from '../../common/temporalCli';
 import { spawnPeer } from './processGroup';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = PROJECT_ROOT;
 export const SUSHY_FIXTURES = path.join(ROOT, 'test/fixtures/sushy');
 const VENV_BIN = path.join(ROOT, '.tools/venv/bin');
 
