@@ -25,14 +25,16 @@ describeIfPostgres('PostgreSQL test harness', () => {
       expect(pg.host).toBe('127.0.0.1');
       expect(pg.url).toBe(`postgres://drydock:${pg.password}@127.0.0.1:${pg.port}/harness_check`);
       // Over TCP with the password, as a client (the Temporal server) would: scram-sha-256, not the trusted socket.
-      const r = spawnSync(path.join(postgresBinDir()!, 'psql'), [pg.url, '-X', '-A', '-t', '-c', 'SELECT 1, current_user, current_database()'], { encoding: 'utf8' });
+      const r = spawnSync(path.join(postgresBinDir()!, 'psql'), [pg.url, '-X', '-A', '-t', '-c', 'SELECT 1, current_user, current_database()'], {
+        encoding: 'utf8',
+      });
       expect(r.stderr).toBe('');
       expect(r.stdout.trim()).toBe('1|drydock|harness_check');
       const wrong = spawnSync(path.join(postgresBinDir()!, 'psql'), [pg.url.replace(pg.password, 'wrong'), '-X', '-c', 'SELECT 1'], { encoding: 'utf8' });
       expect(wrong.status).not.toBe(0);
       expect(wrong.stderr).toMatch(/password authentication failed/);
       // Not root: the server refuses to run as root, so as root the harness runs it as the postgres user.
-      const owner = pg.psql('SELECT pg_catalog.current_setting(\'data_directory\')');
+      const owner = pg.psql("SELECT pg_catalog.current_setting('data_directory')");
       expect(fs.statSync(owner.trim()).uid).not.toBe(0);
 
       await pg.stop();
