@@ -210,3 +210,17 @@ export function keystoneSettingsFromEnv(env: Record<string, string | undefined> 
 export function keystoneSecrets(creds: KeystoneCredentials | undefined): string[] {
   return creds ? [creds.password] : [];
 }
+
+let shared: { key: string; provider: KeystoneTokenProvider } | undefined;
+
+/**
+ * The process's one service token provider for DRYDOCK_KEYSTONE_* (the worker's activities and its API's boot
+ * action routes share a login), or undefined without Keystone.
+ */
+export function keystoneTokensFromEnv(env: Record<string, string | undefined> = process.env): KeystoneTokenProvider | undefined {
+  const creds = keystoneSettingsFromEnv(env);
+  if (!creds) return undefined;
+  const key = JSON.stringify(creds);
+  if (shared?.key !== key) shared = { key, provider: new KeystoneTokenProvider(creds) };
+  return shared.provider;
+}

@@ -12,7 +12,7 @@ import { PostgresBuildDataStore, redactedPostgresUrl } from '../drivers/buildDat
 import { MaasClient, MaasProvisioner } from '../drivers/maas';
 import { createOobDrivers } from '../drivers/oob';
 import { PromenadeLabelDriver, staticTokenProvider } from '../drivers/promenade';
-import { KeystoneTokenProvider, keystoneSettingsFromEnv } from '../common/keystone';
+import { keystoneTokensFromEnv } from '../common/keystone';
 
 /** The running activity's cancellation (a terminated task), for driver calls made outside any activity: none. */
 function currentCancellation(): AbortSignal | undefined {
@@ -60,8 +60,7 @@ export function defaultDeps(settings: OrchestratorSettings, logger: Logger, driv
   };
   const oob = { ipmi: createOobDrivers('ipmi', oobConfig), redfish: createOobDrivers('redfish', oobConfig) };
   // One Keystone service token for Deckhand design references and Promenade, refreshed before it expires.
-  const keystone = keystoneSettingsFromEnv();
-  const tokens = keystone ? new KeystoneTokenProvider(keystone) : undefined;
+  const tokens = keystoneTokensFromEnv();
   return {
     settings,
     logger,

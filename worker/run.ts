@@ -10,6 +10,7 @@ import { dataConverterFromEnv } from './dataConverter';
 import { workerLogger } from './secrets';
 import { installWorkerRuntime } from './telemetry';
 import { createDrydockWorker } from './worker';
+import { keystoneTokensFromEnv } from '../common/keystone';
 
 /** `npm run worker`: a worker for an existing Temporal server (TEMPORAL_ADDRESS). */
 export async function runWorker(cfg: TemporalConfig): Promise<void> {
@@ -31,7 +32,7 @@ export async function runWorker(cfg: TemporalConfig): Promise<void> {
     dataConverter,
     taskQueue: cfg.taskQueue,
     // The deploys' designs passed the workers' validation; the boot action routes only render them again.
-    deps: { designs: new DesignStore((ref) => loadDesign(ref), logger), provisioner: deps.provisioner, buildData: deps.buildData },
+    deps: { designs: new DesignStore((ref) => loadDesign(ref, { tokens: keystoneTokensFromEnv() }), logger), provisioner: deps.provisioner, buildData: deps.buildData },
     secret: drivers.bootActionSecret,
     nodeReportUrl: drivers.bootActionReportUrl,
     logger,

@@ -1,14 +1,17 @@
 import { jsonLogger, type Logger } from '../common/logger';
 import type { DriverConfig } from '../common/driverConfig';
+import { keystoneSecrets, keystoneSettingsFromEnv } from '../common/keystone';
 import { oobOf, type EffectiveDesign } from '../design';
 
 /**
  * The credentials a worker is configured with: the MaaS API key and each of its parts, the boot action secret,
- * the Promenade token, the build data database's password (as written in the URL and decoded).
+ * the Promenade token, the build data database's password (as written in the URL and decoded), the Keystone
+ * service password (DRYDOCK_KEYSTONE_PASSWORD).
  */
-export function configuredSecrets(drivers: DriverConfig): string[] {
+export function configuredSecrets(drivers: DriverConfig, env: Record<string, string | undefined> = process.env): string[] {
   const key = drivers.maasApiKey;
-  return [...(key ? [key, ...key.split(':')] : []), drivers.bootActionSecret, drivers.promenadeToken, ...urlPassword(drivers.buildDataUrl)].filter(
+  const keystone = keystoneSecrets(keystoneSettingsFromEnv(env));
+  return [...(key ? [key, ...key.split(':')] : []), drivers.bootActionSecret, drivers.promenadeToken, ...urlPassword(drivers.buildDataUrl), ...keystone].filter(
     (s): s is string => !!s,
   );
 }

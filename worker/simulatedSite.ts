@@ -14,6 +14,7 @@ import { orchestratorSettingsFromEnv } from '../common/orchestratorConfig';
 import { defaultDeps } from './deps';
 import { TEST_DURATIONS, type StepDurations } from '../emulators/maas';
 import { startSiteSimulator, type SiteSimulator, type SiteSimulatorOptions } from '../emulators/site/simulator';
+import { keystoneTokensFromEnv } from '../common/keystone';
 
 export interface SimulatedSite {
   sim: SiteSimulator;
@@ -66,7 +67,7 @@ export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<Si
   const secret = randomBytes(24).toString('hex');
   try {
     // The API renders each node's assets from the design its deploy started with, as the workers do.
-    const designs = new DesignStore((ref) => loadDesign(ref), logger);
+    const designs = new DesignStore((ref) => loadDesign(ref, { tokens: keystoneTokensFromEnv() }), logger);
     apiDeps = { designs };
     const o = opts.api ?? {};
     api = await startDrydockApi({ connection: opts.connection, namespace: opts.namespace, dataConverter: opts.dataConverter, secret, deps: apiDeps, logger, port: o.port, host: o.host, taskQueue: o.taskQueue, authorize: o.authorize });

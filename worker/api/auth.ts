@@ -12,6 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import { KeystoneError, KeystoneTokenProvider, keystoneSettingsFromEnv, validateToken, type FetchFn, type KeystoneCredentials, type KeystoneToken } from '../../common/keystone';
 import type { Logger } from '../../common/logger';
 import { loadPolicy, type PolicyCredentials, type Rules } from './authPolicy';
+import type { Authorize as ApiAuthorize } from './http';
 
 /** Who asks (Drydock's RequestContext): from the validated token, plus Drydock's context headers. */
 export interface RequestContext {
@@ -35,8 +36,8 @@ export type AuthDecision =
   /** 401 Unauthenticated, 403 Forbidden, or 503 when Keystone cannot be asked (keystonemiddleware's answer). */
   | { allowed: false; status: 401 | 403 | 503; message: string; context: RequestContext };
 
-/** Rules are Drydock's names, with or without the `physical_provisioner:` prefix. */
-export type Authorize = (req: IncomingMessage, rules: readonly string[]) => Promise<AuthDecision>;
+/** Rules are Drydock's names, with or without the `physical_provisioner:` prefix. Assignable to the API's hook type. */
+export type Authorize = ApiAuthorize & ((req: IncomingMessage, rules: readonly string[]) => Promise<AuthDecision>);
 
 export interface KeystoneAuthorizerOptions {
   /** The worker's service credentials: their token validates the callers' tokens. */
