@@ -195,7 +195,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
       stop: async () => {
         // SIGINT is PostgreSQL's fast shutdown: clients (a Temporal server) are disconnected, not waited for.
         if (!pm.hasExited()) pm.child.kill('SIGINT');
-        await Promise.race([pm.exited, new Promise((r) => setTimeout(r, 10_000))]);
+        await Promise.race([pm.exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
         await cleanUp();
       },
     };
