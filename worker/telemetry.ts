@@ -121,7 +121,7 @@ export function installRuntime(opts: InstallRuntimeOptions): { metricsUrl?: stri
     Runtime.install(options);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new Error(`cannot install the Temporal runtime (${msg}): call installRuntime once, before any NativeConnection or Worker`);
+    throw new Error(`cannot install the Temporal runtime (${msg}): call installRuntime once, before any NativeConnection or Worker`, { cause: e });
   }
   const metricsUrl = hostPort ? `http://${hostPort}/metrics` : undefined;
   if (metricsUrl) opts.logger.info('Prometheus metrics enabled', { metricsUrl });

@@ -134,7 +134,7 @@ function parsePackageList(bytes: Buffer): Record<string, string | null> {
   try {
     docs = parseYamlStream(new TextDecoder('utf-8', { fatal: true }).decode(bytes), 'package list');
   } catch (e) {
-    throw new Error(`Invalid YAML in package list: ${(e as Error).message}`);
+    throw new Error(`Invalid YAML in package list: ${(e as Error).message}`, { cause: e });
   }
   if (docs.length > 1) throw new Error('Invalid YAML in package list: expected a single document in the stream');
   const value = docs[0]?.value;
