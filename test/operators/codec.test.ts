@@ -119,6 +119,7 @@ describe('codecConfigFromEnv / createDataConverter', () => {
     expect(r.warning).toBeUndefined();
     expect(r.dataConverter?.payloadCodecs).toHaveLength(1);
     expect(r.dataConverter?.failureConverterPath).toBe(FAILURE_CONVERTER_PATH);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module by the path the SDK loads it from
     const mod = require(FAILURE_CONVERTER_PATH) as { failureConverter: { options: { encodeCommonAttributes: boolean } } };
     expect(mod.failureConverter.options.encodeCommonAttributes).toBe(true);
     const [enc] = await r.dataConverter!.payloadCodecs![0].encode([toPayload('x')]);
