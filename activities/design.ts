@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { selectNodes, type NodeFilterSet, type ValidationStatus } from '../design';
 import { publicDesignRef } from '../common/searchAttributes';
 import type { DesignLock } from '../workflows/designLock';
-import type { DesignLockReader } from './designLocks';
+import { takeoverRefusal, type DesignLockReader } from './designLocks';
 import { DesignStore, DesignUnusableError } from './designStore';
 import { DESIGN_UNUSABLE } from './contract';
 
@@ -17,7 +17,7 @@ export interface TargetNodes {
   site: string;
   contentHash: string;
   nodes: string[];
-  /** The site's design lock, when there is one (it then holds this very design). */
+  /** The site's design lock, when there is one: it holds this very design, or (lockTakeover) the one to take over. */
   lock?: DesignLock;
 }
 
@@ -31,7 +31,15 @@ export function createDesignActivities(store: DesignStore, locks?: DesignLockRea
     },
 
     /** Drydock's get_target_nodes: the validated design's nodes selected by the filter. */
-    async resolveTargetNodes(input: { designRef: string; nodeFilter: NodeFilterSet | null; contentHash?: string }): Promise<TargetNodes> {
+    async resolveTargetNodes(input: {
+      designRef: string;
+      nodeFilter: NodeFilterSet | null;
+      contentHash?: string;
+      /** update_site: this prepare_site task may take the site's lock over for its new design (when no task runs on the site). */
+      lockTakeover?: { taskId: string };
+      /** A read-only action (verify_site): any revision, locked or not; no lock is returned. */
+      ignoreLock?: boolean;
+    }): Promise<TargetNodes> {
       let targets: TargetNodes;
       try {
         const { design, contentHash } = await store.usable(input.designRef, input.contentHash);
@@ -39,7 +47,14 @@ export function createDesignActivities(store: DesignStore, locks?: DesignLockRea
       } catch (e) {
         throw asFailure(e, input.designRef);
       }
+      if (input.ignoreLock) return targets;
       const lock = await locks?.current(targets.site);
+      if (lock && lock.contentHash !== targets.contentHash && input.lockTakeover) {
+        const [running] = (await locks?.runningTasks?.(targets.site, input.lockTakeover.taskId)) ?? [];
+        if (running) throw ApplicationFailure.nonRetryable(takeoverRefusal(lock, running, input.designRef), 'DesignLocked');
+        // The lock (of another design) goes with the targets: prepare_site takes it over once its steps succeeded.
+        return { ...targets, lock };
+      }
       if (lock && lock.contentHash !== targets.contentHash) {
         throw ApplicationFailure.nonRetryable(
           `site ${targets.site}: its design is locked by prepare_site task ${lock.taskId} (${publicDesignRef(lock.designRef)}, ` +

@@ -2,7 +2,7 @@ import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { Logger } from '../common/logger';
 import type { OrchestratorSettings } from '../common/orchestratorConfig';
 import { createDesignActivities } from './design';
-import type { DesignLockReader } from './designLocks';
+import { createDesignLockActivities, type DesignLockReader } from './designLocks';
 import { DesignStore } from './designStore';
 import { createClaimActivities, type NodeClaims } from './nodeClaims';
 import { createOrchestrationActivities, type OrchestrationDeps } from './orchestration';
@@ -24,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createSettingsActivities(deps.settings),
     ...createDesignActivities(deps.designs, deps.designLocks),
+    ...createDesignLockActivities(deps.designLocks),
     ...createClaimActivities(deps.nodeClaims),
     ...heartbeating(node),
     ...heartbeating(site),

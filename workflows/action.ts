@@ -46,11 +46,14 @@ export type Targets = TargetNodes;
 
 /**
  * Drydock's get_target_nodes. A design that cannot be rendered fails the task with a message, instead of
- * leaving it `running` as Drydock's BaseAction does.
+ * leaving it `running` as Drydock's BaseAction does. A design other than the site's locked one is refused, except
+ * for update_site: prepare_site (`lock: 'takeover'`) accepts it when no task runs on the site, the lock coming
+ * with the targets; verify_site (`lock: 'ignore'`) only reads the site, so it checks any revision.
  */
-export async function targetNodes(ctx: ActionContext, input: ActionInput): Promise<Targets | undefined> {
+export async function targetNodes(ctx: ActionContext, input: ActionInput, opts: { lock?: 'takeover' | 'ignore' } = {}): Promise<Targets | undefined> {
   try {
-    const targets = await resolveTargetNodes({ designRef: input.designRef, nodeFilter: input.nodeFilter });
+    const lock = opts.lock === 'takeover' ? { lockTakeover: { taskId: input.taskId } } : opts.lock === 'ignore' ? { ignoreLock: true } : {};
+    const targets = await resolveTargetNodes({ designRef: input.designRef, nodeFilter: input.nodeFilter, ...lock });
     const listed = fitsSearchAttribute(targets.nodes);
     upsertSearchAttributes([{ key: DrydockSite, value: targets.site }, ...(listed ? [{ key: DrydockNodes, value: targets.nodes }] : [])]);
     if (!listed) {

@@ -1,22 +1,30 @@
-import { CancellationScope, isCancellation, patched, ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { DrydockAction, DrydockDesignRef, DrydockSite, DrydockTaskId, publicDesignRef } from '../common/searchAttributes';
 import { designLockWorkflowId, site_design_lock, type DesignLock } from './designLock';
 import type { StepReport } from '../activities/contract';
+import type { DesignLockActivities } from '../activities/designLocks';
 import { beginAction, failureMessage, finishAction, targetNodes, terminatedTasksComplete, type ActionContext, type Targets } from './action';
 import { forEachBounded } from './nodeAction';
 import { site } from './proxies';
 import { retryTransient, waitLine } from './transient';
 import type { ActionInput, Task } from './task';
 
+const { takeOverDesignLock } = proxyActivities<DesignLockActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes: ['DesignLocked'] },
+});
+
 /**
  * VerifySite (Drydock's VerifySite and ValidateNodeServices, extended): the node provisioner is reachable, authenticates, has boot images
- * and a healthy rack controller; every target node's BMC answers with its credentials.
+ * and a healthy rack controller; every target node's BMC answers with its credentials. It changes nothing, so it
+ * checks any design revision, the site's locked one or not (Shipyard's update_site runs it before prepare_site).
  */
 export async function verify_site(input: ActionInput): Promise<Task> {
   const ctx = await beginAction('verify_site', input);
   const { task } = ctx;
-  const targets = await targetNodes(ctx, input);
+  // update_site verifies the new revision before prepare_site locks it; histories from before required the lock.
+  const targets = await targetNodes(ctx, input, patched('verify-site-any-design-revision') ? { lock: 'ignore' } : {});
   if (targets) {
     try {
       const checks = await siteCall(ctx, 'validate_node_services', () =>
@@ -54,11 +62,13 @@ export async function verify_site(input: ActionInput): Promise<Task> {
 /**
  * PrepareSite (Drydock's PrepareSite): network template, user credentials, provisioner configuration, in that order;
  * a failing step does not stop the later ones. When all succeed, the site design is locked: later actions
- * refuse a design with other content until `drydock site unlock <site>`.
+ * refuse a design with other content until `drydock site unlock <site>`. A new design (Shipyard's update_site)
+ * takes the lock over when no task runs on the site, else it is refused naming that task.
  */
 export async function prepare_site(input: ActionInput): Promise<Task> {
   const ctx = await beginAction('prepare_site', input);
-  const targets = await targetNodes(ctx, input);
+  // Histories from before the takeover refused a new design when resolving the targets; they replay so.
+  const targets = await targetNodes(ctx, input, patched('prepare-site-takes-over-design-lock') ? { lock: 'takeover' } : {});
   if (targets) {
     const ref = { taskId: input.taskId, designRef: input.designRef, contentHash: targets.contentHash };
     await siteStep(ctx, 'create_network_template', () => site.createNetworkTemplate(ref));
@@ -74,9 +84,22 @@ export async function prepare_site(input: ActionInput): Promise<Task> {
 async function lockDesign(ctx: ActionContext, input: ActionInput, targets: Targets): Promise<void> {
   const { task } = ctx;
   const unlockHint = `unlock with: drydock site unlock ${targets.site}`;
-  if (targets.lock) {
-    task.addMessage(`Site design already locked by task ${targets.lock.taskId}; ${unlockHint}`, { ctxType: 'site', ctx: targets.site });
+  const previous = targets.lock;
+  if (previous && previous.contentHash === targets.contentHash) {
+    task.addMessage(`Site design already locked by task ${previous.taskId}; ${unlockHint}`, { ctxType: 'site', ctx: targets.site });
     return;
+  }
+  if (previous) {
+    // update_site: the lock of the previous design ends here, unless a task started on the site meanwhile.
+    try {
+      await takeOverDesignLock({ previous, taskId: input.taskId, designRef: input.designRef });
+    } catch (e) {
+      if (isCancellation(e)) throw e;
+      task.addMessage(failureMessage(e), { error: true, ctxType: 'site', ctx: targets.site });
+      task.failure();
+      return;
+    }
+    task.addMessage(`Site design lock of task ${previous.taskId} (content ${previous.contentHash.slice(0, 12)}) released for the new design`, { ctxType: 'site', ctx: targets.site });
   }
   const lock: DesignLock = { site: targets.site, designRef: input.designRef, contentHash: targets.contentHash, taskId: input.taskId, lockedAt: new Date().toISOString() };
   try {

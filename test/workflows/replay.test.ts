@@ -24,6 +24,9 @@ describe('replay of recorded histories', () => {
     expect(names).toContain('site_design_lock-demo-site');
     // Recorded before prepare_site took the design lock: replays through patched('prepare-site-locks-design').
     expect(names).toContain('prepare_site-before-design-lock-demo-site');
+    // Recorded before update_site: prepare_site refused a new design, verify_site required the locked one.
+    expect(names).toContain('prepare_site-before-lock-takeover-demo-site');
+    expect(names).toContain('verify_site-before-any-revision-demo-site');
     // Terminated mid-step: completes with its task through patched('terminated-tasks-complete').
     expect(names).toContain('prepare_site-terminated-demo-site');
     // Node runbooks and node actions from before patched('node-runbooks-v2') and patched('one-task-per-node').
