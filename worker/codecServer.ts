@@ -225,7 +225,10 @@ function authorizer(opts: CodecServerOptions, host: string): (req: http.Incoming
       } else if (presented) {
         return new HttpError(401, `client certificate not accepted: ${String(socket.authorizationError)}`);
       } else {
-        return new HttpError(401, `credentials required: ${[tokenDigests.length ? 'Authorization: Bearer <token>' : '', mutualTls ? 'a client certificate' : ''].filter(Boolean).join(' or ')}`);
+        return new HttpError(
+          401,
+          `credentials required: ${[tokenDigests.length ? 'Authorization: Bearer <token>' : '', mutualTls ? 'a client certificate' : ''].filter(Boolean).join(' or ')}`,
+        );
       }
     }
     if (namespaces) {
@@ -294,7 +297,12 @@ function sendError(res: http.ServerResponse, e: HttpError): void {
 
 const list = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .optional();
 const serverEnvSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8888),
@@ -342,7 +350,8 @@ export function codecServerConfigFromEnv(env: Record<string, string | undefined>
   }
   const d = r.data;
   if (Boolean(d.tlsCert) !== Boolean(d.tlsKey)) throw new ConfigError('invalid configuration: DRYDOCK_CODEC_TLS_CERT and DRYDOCK_CODEC_TLS_KEY go together');
-  if (d.tlsClientCa && !d.tlsCert) throw new ConfigError('invalid configuration: DRYDOCK_CODEC_TLS_CLIENT_CA needs DRYDOCK_CODEC_TLS_CERT and _KEY (mutual TLS is served over HTTPS)');
+  if (d.tlsClientCa && !d.tlsCert)
+    throw new ConfigError('invalid configuration: DRYDOCK_CODEC_TLS_CLIENT_CA needs DRYDOCK_CODEC_TLS_CERT and _KEY (mutual TLS is served over HTTPS)');
   if (d.clientNames && !d.tlsClientCa) throw new ConfigError('invalid configuration: DRYDOCK_CODEC_TLS_CLIENT_NAMES needs DRYDOCK_CODEC_TLS_CLIENT_CA');
   const cfg: CodecServerConfig = { port: d.port, host: d.host, corsOrigin: d.corsOrigin ? normaliseOrigins(d.corsOrigin) : DEFAULT_CORS_ORIGINS };
   if (d.tokens?.length || d.namespaces || d.clientNames) cfg.auth = { tokens: d.tokens, namespaces: d.namespaces, clientNames: d.clientNames };

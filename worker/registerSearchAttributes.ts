@@ -25,7 +25,9 @@ export async function registerSearchAttributes(cfg: TemporalConfig, opts: { time
         const listed = (await connection.operatorService.listSearchAttributes({ namespace: cfg.namespace })).customAttributes ?? {};
         const clash = [...wanted].filter(([n, t]) => n in listed && listed[n] !== t);
         if (clash.length) {
-          throw new Error(`search attribute(s) registered with another type: ${clash.map(([n, t]) => `${n} is ${IndexedValueType[listed[n]]}, Drydock needs ${IndexedValueType[t]}`).join('; ')}`);
+          throw new Error(
+            `search attribute(s) registered with another type: ${clash.map(([n, t]) => `${n} is ${IndexedValueType[listed[n]]}, Drydock needs ${IndexedValueType[t]}`).join('; ')}`,
+          );
         }
         const missing = [...wanted].filter(([n]) => !(n in listed));
         if (missing.length) await connection.operatorService.addSearchAttributes({ namespace: cfg.namespace, searchAttributes: Object.fromEntries(missing) });

@@ -41,7 +41,11 @@ describe('bearer token', () => {
   afterAll(() => srv.stop());
 
   const post = async (p: string, headers: Record<string, string>, value: unknown = { node: 'n01' }) => {
-    const res = await fetch(`${srv.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers }, body: await encryptedBody(value) });
+    const res = await fetch(`${srv.url}${p}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
+      body: await encryptedBody(value),
+    });
     return { status: res.status, text: await res.text(), wwwAuthenticate: res.headers.get('www-authenticate') };
   };
 

@@ -23,7 +23,7 @@ const t = helm ? test : test.skip;
 interface K8s {
   kind: string;
   metadata: { name: string; annotations?: Record<string, string> };
-  spec: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  spec: Record<string, any>;
 }
 const render = (...set: string[]) =>
   YAML.parseAllDocuments(execFileSync(helm!, ['template', 'rel', CHART, '--namespace', 'site', ...set.flatMap((s) => ['--set', s])], { encoding: 'utf8' }))
@@ -78,7 +78,10 @@ t('the codec server: on the pod address, with a bearer token or mutual TLS, else
   const env = envOf(codec.spec.template.spec.containers[0]);
   expect(env.DRYDOCK_CODEC_BIND).toBe('0.0.0.0');
   expect(env.DRYDOCK_CODEC_AUTH_TOKEN).toEqual({ secretKeyRef: { name: 'drydock-codec-auth', key: 'token' } });
-  const mtls = envOf(one(render('codecServer.authTokenSecret.name=', 'codecServer.tls.existingSecret=codec-tls', 'codecServer.tls.clientCaKey=ca.crt'), 'Deployment', '-codec').spec.template.spec.containers[0]);
+  const mtls = envOf(
+    one(render('codecServer.authTokenSecret.name=', 'codecServer.tls.existingSecret=codec-tls', 'codecServer.tls.clientCaKey=ca.crt'), 'Deployment', '-codec').spec.template.spec
+      .containers[0],
+  );
   expect(mtls.DRYDOCK_CODEC_TLS_CLIENT_CA).toBe('/etc/drydock/codec-tls/ca.crt');
   expect(mtls.DRYDOCK_CODEC_AUTH_TOKEN).toBeUndefined();
   const open = spawnSync(helm!, ['template', 'rel', CHART, '--set', 'codecServer.authTokenSecret.name='], { encoding: 'utf8' });
@@ -99,7 +102,12 @@ t('the search attribute Job runs after install and upgrade, with the TLS the wor
 t('every DRYDOCK_ variable the chart sets is one the code reads', () => {
   const names = new Set(render().flatMap((d) => (d.spec.template?.spec.containers ?? []).flatMap((c: { env: { name: string }[] }) => c.env.map((e) => e.name))));
   const code = ['common', 'worker']
-    .flatMap((dir) => fs.readdirSync(path.join(PROJECT_ROOT, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => path.join(PROJECT_ROOT, dir, f)))
+    .flatMap((dir) =>
+      fs
+        .readdirSync(path.join(PROJECT_ROOT, dir), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => path.join(PROJECT_ROOT, dir, f)),
+    )
     .map((f) => fs.readFileSync(f, 'utf8'))
     .join('\n');
   const drydock = [...names].filter((n) => n.startsWith('DRYDOCK_'));

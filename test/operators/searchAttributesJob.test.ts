@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporalConfigFromEnv } from '../../common/config';
 import { ALL_SEARCH_ATTRIBUTES } from '../../common/searchAttributes';
 import { registerSearchAttributes } from '../../worker/registerSearchAttributes';
@@ -13,7 +14,7 @@ test('registers every Drydock search attribute once, then finds them all there',
   const namespace = `sa-job-${randomUUID().slice(0, 8)}`;
   const connection = await Connection.connect({ address: temporalAddress() });
   try {
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86400 } });
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
     const cfg = temporalConfigFromEnv({ TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: namespace });
     const added = await registerSearchAttributes(cfg);
     expect(added.sort()).toEqual(ALL_SEARCH_ATTRIBUTES.map((k) => k.name).sort());
