@@ -96,9 +96,7 @@ async function main(): Promise<number> {
         ...(o.demo ? [`Worker:           task queue ${taskQueue}, against the simulated site of ${site}`] : []),
         '',
         o.demo ? 'Drive it with the CLI:' : 'Point the worker and the CLI at it:',
-        ...(o.demo
-          ? []
-          : [`  ${env} MAAS_API_URL=… MAAS_API_KEY=… npm run worker`, '  (or `npm run cluster -- --demo`: the simulated example site and a worker too)']),
+        ...(o.demo ? [] : [`  ${env} MAAS_API_URL=… MAAS_API_KEY=… npm run worker`, '  (or `npm run cluster -- --demo`: the simulated example site and a worker too)']),
         `  ${env} npx drydock task create prepare_site -d ${site} --wait`,
         `  ${env} npx drydock task create prepare_nodes -d ${site} -n n01,n02,n03 --wait`,
         `  ${env} npx drydock task create deploy_nodes -d ${site} -n n01,n02,n03 --wait`,

@@ -75,8 +75,7 @@ describeIfCluster('a Temporal cluster on PostgreSQL', () => {
       const { taskId } = await dc.createTask('deploy_nodes', { designRef: DEMO_SITE, nodeFilter: filter });
       const deploying = () => NODES.filter((n) => s.sim.maas.machine(n)?.status_name === 'Deploying');
       for (const end = Date.now() + 60_000; deploying().length < NODES.length; await new Promise((r) => setTimeout(r, 50))) {
-        if (Date.now() > end)
-          throw new Error(`the nodes never were all Deploying at once: ${NODES.map((n) => `${n} ${s.sim.maas.machine(n)?.status_name}`).join(', ')}`);
+        if (Date.now() > end) throw new Error(`the nodes never were all Deploying at once: ${NODES.map((n) => `${n} ${s.sim.maas.machine(n)?.status_name}`).join(', ')}`);
       }
       // The kill lands in the middle of deploy_nodes: the task runs and MaaS is deploying every node.
       expect((await dc.getTask(taskId)).status).toBe('running');

@@ -125,9 +125,7 @@ export async function startTemporalCluster(opts: TemporalClusterOptions = {}): P
         env: { ...process.env, ...sqlEnv, SQL_DATABASE: database },
       });
       if (r.status !== 0)
-        throw new Error(
-          `temporal-sql-tool --db ${database} ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`,
-        );
+        throw new Error(`temporal-sql-tool --db ${database} ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
     };
     // As the admin-tools image's auto-setup: create, versioning tables at 0.0, then every versioned migration.
     for (const s of SCHEMAS) {
@@ -149,10 +147,7 @@ export async function startTemporalCluster(opts: TemporalClusterOptions = {}): P
       'limit.maxIDLength': 255,
       ...opts.dynamicConfig,
     };
-    fs.writeFileSync(
-      dynamicConfigFile,
-      YAML.stringify(Object.fromEntries(Object.entries(dynamicConfig).map(([k, v]) => [k, [{ value: v, constraints: {} }]]))),
-    );
+    fs.writeFileSync(dynamicConfigFile, YAML.stringify(Object.fromEntries(Object.entries(dynamicConfig).map(([k, v]) => [k, [{ value: v, constraints: {} }]]))));
     const store = (database: string, maxConns: number) => ({
       sql: {
         pluginName: 'postgres12',

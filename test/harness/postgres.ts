@@ -64,8 +64,7 @@ export function postgresBinDir(): string | undefined {
 /** Why PostgreSQL cannot run here, in one line; undefined when it can. */
 export function postgresUnavailable(): string | undefined {
   if (!postgresBinDir()) return 'PostgreSQL server binaries not found (install the Debian package postgresql: `node scripts/bootstrap.js test` does as root)';
-  if (isRoot() && !hasOsUser() && !commandExists('useradd'))
-    return `running as root, there is no ${OS_USER} user to run PostgreSQL as, and no useradd to create one`;
+  if (isRoot() && !hasOsUser() && !commandExists('useradd')) return `running as root, there is no ${OS_USER} user to run PostgreSQL as, and no useradd to create one`;
   if (isRoot() && !commandExists('setpriv')) return 'running as root and setpriv (util-linux) is missing, so PostgreSQL cannot be run as an unprivileged user';
   return undefined;
 }
@@ -109,11 +108,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   if (unavailable) throw new Error(`cannot start PostgreSQL: ${unavailable}`);
   const bin = postgresBinDir()!;
   if (isRoot() && !hasOsUser()) {
-    run(
-      'useradd',
-      ['--system', '--user-group', '--home-dir', '/nonexistent', '--no-create-home', '--shell', '/usr/sbin/nologin', OS_USER],
-      `creating the ${OS_USER} user`,
-    );
+    run('useradd', ['--system', '--user-group', '--home-dir', '/nonexistent', '--no-create-home', '--shell', '/usr/sbin/nologin', OS_USER], `creating the ${OS_USER} user`);
   }
   const user = opts.user ?? 'drydock';
   const password = opts.password ?? randomBytes(12).toString('hex');
@@ -165,16 +160,11 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
 
     const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
     const psql = (sql: string, db = 'postgres') =>
-      run(
-        path.join(bin, 'psql'),
-        ['-h', dir, '-p', String(port), '-U', SUPERUSER, '-d', db, '-v', 'ON_ERROR_STOP=1', '-X', '-q', '-A', '-t', '-c', sql],
-        'psql',
-      );
+      run(path.join(bin, 'psql'), ['-h', dir, '-p', String(port), '-U', SUPERUSER, '-d', db, '-v', 'ON_ERROR_STOP=1', '-X', '-q', '-A', '-t', '-c', sql], 'psql');
     for (;;) {
       if (postmaster.hasExited()) throw new Error(`PostgreSQL exited at start: ${fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join(' | ')}`);
       if ((await tcpPortOpen(host, port)) && spawnSync(path.join(bin, 'pg_isready'), ['-h', dir, '-p', String(port), '-q']).status === 0) break;
-      if (Date.now() > deadline)
-        throw new Error(`PostgreSQL did not accept connections on ${host}:${port} within ${opts.startTimeoutMs ?? 30_000} ms (log: ${logFile})`);
+      if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections on ${host}:${port} within ${opts.startTimeoutMs ?? 30_000} ms (log: ${logFile})`);
       await new Promise((r) => setTimeout(r, 100));
     }
     // CREATEDB: the Temporal SQL schema tool creates its own databases (temporal, temporal_visibility).
