@@ -7,6 +7,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { grpc } from '@temporalio/proto';
 import YAML from 'yaml';
 import { temporalConfigFromEnv } from '../../common/config';
+import { ALL_SEARCH_ATTRIBUTES } from '../../common/searchAttributes';
 import { PROJECT_ROOT } from '../../common/temporalCli';
 import { freeTcpPort, tcpPortOpen } from '../../common/ports';
 import { spawnPeer, type PeerProcess } from '../../emulators/bmc/processGroup';
@@ -280,4 +281,33 @@ export async function registerNamespace(address: string, namespace: string): Pro
     await connection.close();
   }
   await registerSearchAttributes(temporalConfigFromEnv({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace }));
+  await untilSearchAttributesUsable(address, namespace);
+}
+
+// The server's default system.namespaceCacheRefreshInterval.
+const NAMESPACE_CACHE_REFRESH_MS = 2000;
+
+/**
+ * Registered is not yet usable: on SQL visibility the attributes are aliases in the namespace's config, which each
+ * service (frontend, history) reads from its namespace cache, refreshed every 2 s. Until then a start with them fails
+ * with "Namespace default has no mapping defined for search attribute DrydockTaskId". A visibility query naming every
+ * attribute passes once the frontend's cache has them; one more refresh period covers the history service's cache.
+ */
+async function untilSearchAttributesUsable(address: string, namespace: string, timeoutMs = 60_000): Promise<void> {
+  const query = ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name} = 'probe'`).join(' AND ');
+  const connection = await Connection.connect({ address });
+  try {
+    for (const end = Date.now() + timeoutMs; ;) {
+      try {
+        await connection.workflowService.listWorkflowExecutions({ namespace, query, pageSize: 1 });
+        break;
+      } catch (e) {
+        if (Date.now() > end) throw new Error(`Drydock's search attributes are registered in ${namespace} but not usable: ${(e as Error).message}`, { cause: e });
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await connection.close();
+  }
+  await new Promise((r) => setTimeout(r, NAMESPACE_CACHE_REFRESH_MS + 500));
 }
