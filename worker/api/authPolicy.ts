@@ -90,12 +90,16 @@ export function loadPolicy(file?: string): Rules {
 
 // ---- oslo.policy's rule language --------------------------------------------------------------------------
 
+/** As oslo.policy's tokenizer: words split on whitespace, then parentheses peeled off their ends (`%(key)s` stays whole). */
 function tokenize(text: string): string[] {
-  return text
-    .replace(/\(/g, ' ( ')
-    .replace(/\)/g, ' ) ')
-    .split(/\s+/)
-    .filter(Boolean);
+  const out: string[] = [];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const lead = /^\(*/.exec(word)![0].length;
+    const trail = /\)*$/.exec(word.slice(lead))![0].length;
+    const core = word.slice(lead, word.length - trail);
+    out.push(...Array<string>(lead).fill('('), ...(core ? [core] : []), ...Array<string>(trail).fill(')'));
+  }
+  return out;
 }
 
 /** Recursive descent over `or` (lowest), `and`, `not`, parentheses and checks, as oslo.policy's parser reads them. */
@@ -170,13 +174,13 @@ function substitute(match: string, target: PolicyTarget): string | undefined {
 }
 
 /**
- * oslo.policy's GenericCheck: `'literal':field` compares a literal with the credential; `field:value` compares
- * the credential (stringified; a list matches any member) with the value; True/False read as booleans.
+ * oslo.policy's GenericCheck: `'literal':%(key)s` compares a literal with the target's value; `field:value`
+ * compares the credential (stringified; a list matches any member) with the value; True/False read as booleans.
  */
 function genericCheck(kind: string, match: string, creds: PolicyCredentials, target: PolicyTarget): boolean {
-  const quoted = /^'(.*)'$/.exec(kind);
-  if (quoted) return String(creds[match]) === quoted[1];
   const expected = substitute(match, target);
+  const quoted = /^'(.*)'$/.exec(kind);
+  if (quoted) return expected === quoted[1];
   if (expected === undefined || !(kind in creds)) return false;
   const actual = creds[kind];
   if (Array.isArray(actual)) return actual.map(String).includes(expected);
