@@ -11,6 +11,7 @@ import { workerLogger } from './secrets';
 import { installWorkerRuntime } from './telemetry';
 import { createDrydockWorker } from './worker';
 import { keystoneTokensFromEnv } from '../common/keystone';
+import { apiAuthSettingsFromEnv, authorizerFromSettings } from './api/auth';
 
 /** `npm run worker`: a worker for an existing Temporal server (TEMPORAL_ADDRESS). */
 export async function runWorker(cfg: TemporalConfig): Promise<void> {
@@ -38,6 +39,8 @@ export async function runWorker(cfg: TemporalConfig): Promise<void> {
     logger,
     port: apiConfig.port,
     host: apiConfig.host,
+    // Keystone and Drydock's policy when DRYDOCK_KEYSTONE_URL is set; without it every request passes (noauth).
+    authorize: authorizerFromSettings(apiAuthSettingsFromEnv(), logger),
   });
   console.error(`drydock worker: Drydock API at ${api.url}/api/v1.0 (boot action reports at ${api.reportUrl}; nodes are told ${drivers.bootActionReportUrl})`);
   if (metricsUrl) console.error(`drydock worker: Prometheus metrics at ${metricsUrl}`);

@@ -36,8 +36,8 @@ export type AuthDecision =
   /** 401 Unauthenticated, 403 Forbidden, or 503 when Keystone cannot be asked (keystonemiddleware's answer). */
   | { allowed: false; status: 401 | 403 | 503; message: string; context: RequestContext };
 
-/** Rules are Drydock's names, with or without the `physical_provisioner:` prefix. Assignable to the API's hook type. */
-export type Authorize = ApiAuthorize & ((req: IncomingMessage, rules: readonly string[]) => Promise<AuthDecision>);
+/** Rules are Drydock's names, with or without the `physical_provisioner:` prefix. A hook of the API's type (./http). */
+export type Authorize = (req: IncomingMessage, rules: readonly string[]) => Promise<AuthDecision>;
 
 export interface KeystoneAuthorizerOptions {
   /** The worker's service credentials: their token validates the callers' tokens. */
@@ -162,6 +162,6 @@ export function apiAuthSettingsFromEnv(env: Record<string, string | undefined> =
 }
 
 /** The hook from settings, or undefined without Keystone. */
-export function authorizerFromSettings(settings: ApiAuthSettings | undefined, logger?: Logger): Authorize | undefined {
+export function authorizerFromSettings(settings: ApiAuthSettings | undefined, logger?: Logger): ApiAuthorize | undefined {
   return settings && keystoneAuthorizer({ credentials: settings.credentials, policy: loadPolicy(settings.policyFile), logger });
 }
