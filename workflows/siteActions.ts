@@ -99,7 +99,10 @@ async function lockDesign(ctx: ActionContext, input: ActionInput, targets: Targe
       task.failure();
       return;
     }
-    task.addMessage(`Site design lock of task ${previous.taskId} (content ${previous.contentHash.slice(0, 12)}) released for the new design`, { ctxType: 'site', ctx: targets.site });
+    task.addMessage(`Site design lock of task ${previous.taskId} (content ${previous.contentHash.slice(0, 12)}) released for the new design`, {
+      ctxType: 'site',
+      ctx: targets.site,
+    });
   }
   const lock: DesignLock = { site: targets.site, designRef: input.designRef, contentHash: targets.contentHash, taskId: input.taskId, lockedAt: new Date().toISOString() };
   try {

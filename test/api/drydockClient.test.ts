@@ -84,7 +84,10 @@ describe("Drydock's Python client and CLI against the API with Keystone", () => 
   }, 600_000);
 
   afterAll(async () => {
-    await env?.client.client.workflow.getHandle(`${siteName}-design-lock`).terminate('test done').catch(() => undefined);
+    await env?.client.client.workflow
+      .getHandle(`${siteName}-design-lock`)
+      .terminate('test done')
+      .catch(() => undefined);
     await env?.close();
     await site?.stop();
     await connection?.close();
@@ -93,10 +96,14 @@ describe("Drydock's Python client and CLI against the API with Keystone", () => 
   });
 
   const maybe = (name: string, fn: () => Promise<void>, timeout?: number) =>
-    test(name, async () => {
-      if (await skip) return;
-      await fn();
-    }, timeout);
+    test(
+      name,
+      async () => {
+        if (await skip) return;
+        await fn();
+      },
+      timeout,
+    );
 
   /** The `drydock` CLI with a Keystone password login from OS_* variables, as an operator runs it. */
   async function drydock(...argv: (string | { timeoutMs: number })[]): Promise<string> {
@@ -142,23 +149,32 @@ describe("Drydock's Python client and CLI against the API with Keystone", () => 
     600_000,
   );
 
-  maybe("task create --block keeps polling after the task completed: Drydock's CLI compares the status string with its TaskStatus enum", async () => {
-    const before = new Set((JSON.parse(await drydock('task', 'list')) as { task_id: string }[]).map((t) => t.task_id));
-    await env.run(async () => {
-      // [quirk] TaskCreate.invoke loops `while task.get('status') not in [TaskStatus.Complete, …]` with an Enum:
-      // no JSON answer can end it, against Drydock itself as here. The CLI is stopped after 20 s.
-      const blocked = drydock('task', 'create', '-a', 'validate_design', '-d', designRef, '--block', '--poll-interval', '1', { timeoutMs: 20_000 });
-      await expect(blocked).rejects.toMatchObject({ killed: true, signal: 'SIGTERM' });
-    });
-    const tasks = JSON.parse(await drydock('task', 'list')) as { task_id: string; action: string; status: string; result: { status: string } }[];
-    const blockedTask = tasks.filter((t) => !before.has(t.task_id));
-    expect(blockedTask.map((t) => [t.action, t.status, t.result.status])).toEqual([['validate_design', 'complete', 'success']]);
-  }, 120_000);
+  maybe(
+    "task create --block keeps polling after the task completed: Drydock's CLI compares the status string with its TaskStatus enum",
+    async () => {
+      const before = new Set((JSON.parse(await drydock('task', 'list')) as { task_id: string }[]).map((t) => t.task_id));
+      await env.run(async () => {
+        // [quirk] TaskCreate.invoke loops `while task.get('status') not in [TaskStatus.Complete, …]` with an Enum:
+        // no JSON answer can end it, against Drydock itself as here. The CLI is stopped after 20 s.
+        const blocked = drydock('task', 'create', '-a', 'validate_design', '-d', designRef, '--block', '--poll-interval', '1', { timeoutMs: 20_000 });
+        await expect(blocked).rejects.toMatchObject({ killed: true, signal: 'SIGTERM' });
+      });
+      const tasks = JSON.parse(await drydock('task', 'list')) as { task_id: string; action: string; status: string; result: { status: string } }[];
+      const blockedTask = tasks.filter((t) => !before.has(t.task_id));
+      expect(blockedTask.map((t) => [t.action, t.status, t.result.status])).toEqual([['validate_design', 'complete', 'success']]);
+    },
+    120_000,
+  );
 
   /** node list and node builddata while the nodes are deployed. */
   async function nodeChecks(): Promise<void> {
     const nodes = JSON.parse(await drydock('node', 'list', '-o', 'json')) as { hostname: string; status_name: string }[];
-    expect(nodes.filter((n) => NODES.includes(n.hostname)).map((n) => [n.hostname, n.status_name]).sort()).toEqual(NODES.map((n) => [n, 'Deployed']));
+    expect(
+      nodes
+        .filter((n) => NODES.includes(n.hostname))
+        .map((n) => [n.hostname, n.status_name])
+        .sort(),
+    ).toEqual(NODES.map((n) => [n, 'Deployed']));
     const bd = JSON.parse(await drydock('node', 'builddata', 'n01', '-o', 'json')) as { node_name: string; generator: string }[];
     expect(bd.length).toBeGreaterThan(0);
     expect(bd.every((b) => b.node_name === 'n01')).toBe(true);
@@ -172,7 +188,7 @@ describe("Drydock's Python client and CLI against the API with Keystone", () => 
     for (const id of Object.values(created)) expect(listed).toContain(id);
   });
 
-  maybe('DrydockClient.validate_design with a Keystone session: 200 and Drydock\'s Validation body', async () => {
+  maybe("DrydockClient.validate_design with a Keystone session: 200 and Drydock's Validation body", async () => {
     const script = [
       'import json, sys',
       'from drydock_provisioner.drydock_client.session import DrydockSession, KeystoneClient',
@@ -183,13 +199,25 @@ describe("Drydock's Python client and CLI against the API with Keystone", () => 
       'session = DrydockSession(scheme=url.scheme, host=url.hostname, port=url.port, auth_gen=lambda: list(ks.get_auth_headers().items()))',
       'print(json.dumps(DrydockClient(session).validate_design(sys.argv[4])))',
     ].join('\n');
-    const { stdout } = await run(PY, ['-c', script, ks.url, service.username, service.password, designRef], { env: { PATH: process.env.PATH, PYTHONPATH: CLIENT_DIR }, timeout: 120_000 });
+    const { stdout } = await run(PY, ['-c', script, ks.url, service.username, service.password, designRef], {
+      env: { PATH: process.env.PATH, PYTHONPATH: CLIENT_DIR },
+      timeout: 120_000,
+    });
     expect(JSON.parse(stdout)).toMatchObject({ kind: 'Status', status: 'Success', code: 200 });
   });
 
   maybe('a wrong password: the CLI cannot log in to Keystone and says so', async () => {
     const fail = run(PY, ['-c', 'from drydock_provisioner.cli.commands import drydock; drydock()', 'task', 'list'], {
-      env: { PATH: process.env.PATH, PYTHONPATH: CLIENT_DIR, OS_AUTH_URL: ks.url, OS_USERNAME: 'drydock', OS_PASSWORD: 'wrong', OS_PROJECT_NAME: 'service', OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default' },
+      env: {
+        PATH: process.env.PATH,
+        PYTHONPATH: CLIENT_DIR,
+        OS_AUTH_URL: ks.url,
+        OS_USERNAME: 'drydock',
+        OS_PASSWORD: 'wrong',
+        OS_PROJECT_NAME: 'service',
+        OS_USER_DOMAIN_NAME: 'Default',
+        OS_PROJECT_DOMAIN_NAME: 'Default',
+      },
     });
     await expect(fail).rejects.toMatchObject({ stderr: expect.stringContaining('Error: Unable to authenticate with Keystone') });
   });

@@ -43,10 +43,14 @@ describe('Keystone authentication and Drydock policy', () => {
   beforeEach(() => (keystoneCalls = []));
 
   const maybe = (name: string, fn: () => Promise<void>, timeout?: number) =>
-    test(name, async () => {
-      if (await skip) return;
-      await fn();
-    }, timeout);
+    test(
+      name,
+      async () => {
+        if (await skip) return;
+        await fn();
+      },
+      timeout,
+    );
 
   maybe('no token: 401 Unauthenticated, whatever the rule', async () => {
     const d = await admin(req({}), ['read_task']);
@@ -71,7 +75,15 @@ describe('Keystone authentication and Drydock policy', () => {
     const token = await ks.login({ ...service });
     const marker = '3f5e1c7a-9b2d-4c1e-8f3a-2b6d9e0c4a71';
     const d = await admin(req({ 'X-Auth-Token': token, 'X-Context-Marker': marker, 'X-End-User': 'shipyard-op' }), [
-      'create_task', 'deploy_nodes', 'read_task', 'validate_site_design', 'read_data', 'read_build_data', 'health_data', 'delete_tasks', 'relabel_nodes',
+      'create_task',
+      'deploy_nodes',
+      'read_task',
+      'validate_site_design',
+      'read_data',
+      'read_build_data',
+      'health_data',
+      'delete_tasks',
+      'relabel_nodes',
     ]);
     expect(d).toMatchObject({ allowed: true, context: { authenticated: true, user: 'drydock', projectName: 'service', contextMarker: marker, endUser: 'shipyard-op' } });
     expect(d.context.roles).toContain('admin');
@@ -92,9 +104,22 @@ describe('Keystone authentication and Drydock policy', () => {
   maybe('policy file: rules are overridden one by one; POST /tasks needs both create_task and the action rule', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-policy-'));
     const file = path.join(dir, 'policy.yaml');
-    fs.writeFileSync(file, ['"physical_provisioner:create_task": "role:member"', '"physical_provisioner:verify_nodes": "role:member or rule:admin_required"', '"physical_provisioner:read_task": "role:reader and not role:admin"', ''].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        '"physical_provisioner:create_task": "role:member"',
+        '"physical_provisioner:verify_nodes": "role:member or rule:admin_required"',
+        '"physical_provisioner:read_task": "role:reader and not role:admin"',
+        '',
+      ].join('\n'),
+    );
     try {
-      const settings = apiAuthSettingsFromEnv({ DRYDOCK_KEYSTONE_URL: ks.url, DRYDOCK_KEYSTONE_USERNAME: 'drydock', DRYDOCK_KEYSTONE_PASSWORD: 'drydock-pass', DRYDOCK_POLICY_FILE: file });
+      const settings = apiAuthSettingsFromEnv({
+        DRYDOCK_KEYSTONE_URL: ks.url,
+        DRYDOCK_KEYSTONE_USERNAME: 'drydock',
+        DRYDOCK_KEYSTONE_PASSWORD: 'drydock-pass',
+        DRYDOCK_POLICY_FILE: file,
+      });
       const authorize = authorizerFromSettings(settings, silentLogger)!;
       const token = await ks.login(operator);
       expect((await authorize(req({ 'X-Auth-Token': token }), ['create_task', 'verify_nodes'])).allowed).toBe(true);

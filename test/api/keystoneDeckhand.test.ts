@@ -44,7 +44,12 @@ describe('Drydock API and a Deckhand design behind Keystone', () => {
     );
     designRef = `deckhand+${deckhand.url}/api/v1.0/revisions/2/rendered-documents`;
     // The worker's and the boot action routes' service credentials, as an operator sets them.
-    Object.assign(process.env, { DRYDOCK_KEYSTONE_URL: ks.url, DRYDOCK_KEYSTONE_USERNAME: 'drydock', DRYDOCK_KEYSTONE_PASSWORD: 'drydock-service-pass', DRYDOCK_KEYSTONE_PROJECT_NAME: 'service' });
+    Object.assign(process.env, {
+      DRYDOCK_KEYSTONE_URL: ks.url,
+      DRYDOCK_KEYSTONE_USERNAME: 'drydock',
+      DRYDOCK_KEYSTONE_PASSWORD: 'drydock-service-pass',
+      DRYDOCK_KEYSTONE_PROJECT_NAME: 'service',
+    });
     // The simulator builds the site from the same design (BMCs at its addresses); the tasks get the Deckhand reference.
     const file = `${fs.mkdtempSync('/tmp/drydock-kstest-')}/site.yaml`;
     fs.writeFileSync(file, designText);
@@ -71,10 +76,14 @@ describe('Drydock API and a Deckhand design behind Keystone', () => {
   });
 
   const maybe = (name: string, fn: () => Promise<void>, timeout?: number) =>
-    test(name, async () => {
-      if (await skip) return;
-      await fn();
-    }, timeout);
+    test(
+      name,
+      async () => {
+        if (await skip) return;
+        await fn();
+      },
+      timeout,
+    );
 
   async function call(method: string, p: string, token?: string, body?: unknown): Promise<{ status: number; json: any }> {
     const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
@@ -117,7 +126,11 @@ describe('Drydock API and a Deckhand design behind Keystone', () => {
         const task = await runAction(action);
         expect({ action, errors: errorsOf(task), status: task.result.status }).toEqual({ action, errors: [], status: 'success' });
       }
-      const deployed = site.sim.maas.machines().filter((m) => m.status_name === 'Deployed').map((m) => m.hostname).sort();
+      const deployed = site.sim.maas
+        .machines()
+        .filter((m) => m.status_name === 'Deployed')
+        .map((m) => m.hostname)
+        .sort();
       expect(deployed).toEqual(['n01', 'n07']);
       // Every request the Deckhand saw from Drydock carried a valid token.
       expect(deckhand.statuses.filter((s) => s !== 200)).toEqual([401]);

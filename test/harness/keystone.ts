@@ -127,14 +127,35 @@ export async function startKeystone(opts: { tokenExpirationSeconds?: number } = 
   const adminPassword = randomBytes(12).toString('hex');
   await run(
     path.join(BIN, 'keystone-manage'),
-    ['--config-file', conf, 'bootstrap', '--bootstrap-password', adminPassword, '--bootstrap-region-id', 'RegionOne',
-      ...['admin', 'public', 'internal'].flatMap((i) => [`--bootstrap-${i}-url`, url])],
+    [
+      '--config-file',
+      conf,
+      'bootstrap',
+      '--bootstrap-password',
+      adminPassword,
+      '--bootstrap-region-id',
+      'RegionOne',
+      ...['admin', 'public', 'internal'].flatMap((i) => [`--bootstrap-${i}-url`, url]),
+    ],
     { timeout: 120_000 },
   );
   const log = fs.openSync(path.join(dir, 'uwsgi.log'), 'a');
   const proc: ChildProcess = spawn(
     path.join(BIN, 'uwsgi'),
-    ['--http11-socket', `127.0.0.1:${port}`, '--module', 'keystone.wsgi.api:application', '--master', '--processes', '1', '--threads', '4', '--die-on-term', '--need-app', '--disable-logging'],
+    [
+      '--http11-socket',
+      `127.0.0.1:${port}`,
+      '--module',
+      'keystone.wsgi.api:application',
+      '--master',
+      '--processes',
+      '1',
+      '--threads',
+      '4',
+      '--die-on-term',
+      '--need-app',
+      '--disable-logging',
+    ],
     { env: { ...process.env, OS_KEYSTONE_CONFIG_FILES: conf }, stdio: ['ignore', log, log] },
   );
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
@@ -152,7 +173,10 @@ export async function startKeystone(opts: { tokenExpirationSeconds?: number } = 
     for (const end = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 200))) {
       if (proc.exitCode !== null) throw new Error(`Keystone exited at start: ${fs.readFileSync(path.join(dir, 'uwsgi.log'), 'utf8').slice(-2000)}`);
       if (Date.now() > end) throw new Error('Keystone did not answer within 60 s');
-      const ok = await fetch(url).then((r) => r.status === 200, () => false);
+      const ok = await fetch(url).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
     }
   } catch (e) {
@@ -162,7 +186,11 @@ export async function startKeystone(opts: { tokenExpirationSeconds?: number } = 
   const admin: KeystoneCredentials = { authUrl: url, username: 'admin', password: adminPassword, projectName: 'admin', userDomainName: 'Default', projectDomainName: 'Default' };
   const adminToken = (await issueToken(admin)).token;
   const api = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${url}${p}`, { method, headers: { 'X-Auth-Token': adminToken, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${url}${p}`, {
+      method,
+      headers: { 'X-Auth-Token': adminToken, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (res.status >= 300) throw new Error(`Keystone ${method} ${p}: HTTP ${res.status} ${await res.text()}`);
     return res.status === 204 ? undefined : ((await res.json()) as Record<string, any>);
   };
@@ -170,7 +198,8 @@ export async function startKeystone(opts: { tokenExpirationSeconds?: number } = 
   const idOf = async (kind: 'project' | 'role', name: string, create: boolean): Promise<string> => {
     if (ids[kind].has(name)) return ids[kind].get(name)!;
     const found = (await api('GET', `/${kind}s?name=${encodeURIComponent(name)}`))![`${kind}s`] as { id: string }[];
-    const id = found[0]?.id ?? (create ? ((await api('POST', `/${kind}s`, { [kind]: { name, ...(kind === 'project' ? { domain_id: 'default' } : {}) } }))![kind].id as string) : undefined);
+    const id =
+      found[0]?.id ?? (create ? ((await api('POST', `/${kind}s`, { [kind]: { name, ...(kind === 'project' ? { domain_id: 'default' } : {}) } }))![kind].id as string) : undefined);
     if (!id) throw new Error(`Keystone has no ${kind} ${name}`);
     ids[kind].set(name, id);
     return id;

@@ -42,7 +42,9 @@ describe('update_site: two design revisions on one site', () => {
   });
 
   const run = (action: Action, designRef: string) =>
-    env.run(async () => env.client.waitTask((await env.client.createTask(action, { designRef, nodeFilter: action === 'validate_design' ? null : nodeFilter })).taskId, undefined, 200));
+    env.run(async () =>
+      env.client.waitTask((await env.client.createTask(action, { designRef, nodeFilter: action === 'validate_design' ? null : nodeFilter })).taskId, undefined, 200),
+    );
   const errorsOf = (t: Task) => t.result.details.messageList.filter((m) => m.error).map((m) => m.message);
   const messagesOf = (t: Task) => t.result.details.messageList.map((m) => m.message);
 
@@ -69,7 +71,11 @@ describe('update_site: two design revisions on one site', () => {
     const lock = await env.client.siteLock(SITE);
     const task = await run('deploy_nodes', rev2);
     expect(task.result.status).toBe('failure');
-    expect(errorsOf(task)).toEqual([expect.stringMatching(new RegExp(`^site ${SITE}: its design is locked by prepare_site task ${lock!.taskId} .*Use the locked design, or unlock it first: drydock site unlock ${SITE}$`))]);
+    expect(errorsOf(task)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^site ${SITE}: its design is locked by prepare_site task ${lock!.taskId} .*Use the locked design, or unlock it first: drydock site unlock ${SITE}$`),
+      ),
+    ]);
     expect(task.subtask_id_list).toEqual([]);
   });
 
@@ -84,7 +90,9 @@ describe('update_site: two design revisions on one site', () => {
       }
       const refused = await env.client.waitTask((await env.client.createTask('prepare_site', { designRef: rev2, nodeFilter })).taskId, undefined, 200);
       expect(refused.result.status).toBe('failure');
-      expect(errorsOf(refused)).toEqual([expect.stringMatching(new RegExp(`^site ${SITE}: .* task ${noopId} \\(noop\\) is running on it; .*retry once task ${noopId} has ended$`))]);
+      expect(errorsOf(refused)).toEqual([
+        expect.stringMatching(new RegExp(`^site ${SITE}: .* task ${noopId} \\(noop\\) is running on it; .*retry once task ${noopId} has ended$`)),
+      ]);
       expect((await env.client.waitTask(noopId, undefined, 200)).result.status).toBe('success');
     });
     expect(await env.client.siteLock(SITE)).toEqual(before);
@@ -101,7 +109,11 @@ describe('update_site: two design revisions on one site', () => {
       }
     }
     expect(await sshKeys()).toContain(NEW_KEY);
-    const deployed = site.sim.maas.machines().filter((m) => m.status_name === 'Deployed').map((m) => m.hostname).sort();
+    const deployed = site.sim.maas
+      .machines()
+      .filter((m) => m.status_name === 'Deployed')
+      .map((m) => m.hostname)
+      .sort();
     expect(deployed).toEqual(['n01', 'n07']);
   });
 
@@ -110,6 +122,8 @@ describe('update_site: two design revisions on one site', () => {
     expect(lock?.designRef).toBe(rev2);
     const task = await run('prepare_nodes', rev1);
     expect(task.result.status).toBe('failure');
-    expect(errorsOf(task)).toEqual([expect.stringMatching(new RegExp(`^site ${SITE}: its design is locked by prepare_site task ${lock!.taskId} \\(${rev2.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, `))]);
+    expect(errorsOf(task)).toEqual([
+      expect.stringMatching(new RegExp(`^site ${SITE}: its design is locked by prepare_site task ${lock!.taskId} \\(${rev2.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, `)),
+    ]);
   });
 });

@@ -143,9 +143,7 @@ export function keystoneAuthorizer(opts: KeystoneAuthorizerOptions): Authorize {
     const denied = rules.map(qualifiedRule).find((r) => !policy.enforce(r, creds, target));
     if (denied === undefined) return { allowed: true, context };
     opts.logger?.info(context.authenticated ? 'Forbidden access' : 'Unauthenticated access', { rule: denied, user: context.user });
-    return context.authenticated
-      ? { allowed: false, status: 403, message: 'Forbidden', context }
-      : { allowed: false, status: 401, message: 'Unauthenticated', context };
+    return context.authenticated ? { allowed: false, status: 403, message: 'Forbidden', context } : { allowed: false, status: 401, message: 'Unauthenticated', context };
   };
 }
 
