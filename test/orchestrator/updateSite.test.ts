@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { TemporalDesignLocks } from '../../activities/designLocks';
 import { parseApiKey, oauthPlaintextHeader } from '../../drivers/maas/oauth';
-import type { Action, Task } from '../../workflows/task';
+import { taskWorkflowId, type Action, type Task } from '../../workflows/task';
+import { recordHistory } from '../../scripts/record-history';
 import { DEMO_SITE_PATH, startSimulatedSite, type SimulatedSite } from '../harness/site';
 import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
 
@@ -104,6 +105,8 @@ describe('update_site: two design revisions on one site', () => {
       const task = await run(action, rev2);
       expect({ action, errors: errorsOf(task), status: task.result.status }).toEqual({ action, errors: [], status: 'success' });
       if (action === 'prepare_site') {
+        // The takeover's history for the replay test, recorded on request (DRYDOCK_RECORD_TAKEOVER_HISTORY=1).
+        if (process.env.DRYDOCK_RECORD_TAKEOVER_HISTORY) await recordHistory(env.client.client, taskWorkflowId('prepare_site', task.task_id), 'prepare_site-lock-takeover-updsite');
         expect(messagesOf(task)).toContainEqual(`Site design lock of task ${previous!.taskId} (content ${previous!.contentHash.slice(0, 12)}) released for the new design`);
         expect(await env.client.siteLock(SITE)).toMatchObject({ designRef: rev2, taskId: task.task_id });
       }

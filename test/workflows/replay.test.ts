@@ -27,6 +27,8 @@ describe('replay of recorded histories', () => {
     // Recorded before update_site: prepare_site refused a new design, verify_site required the locked one.
     expect(names).toContain('prepare_site-before-lock-takeover-demo-site');
     expect(names).toContain('verify_site-before-any-revision-demo-site');
+    // update_site: a prepare_site that took a site's lock over (test/orchestrator/updateSite.test.ts records it).
+    expect(names).toContain('prepare_site-lock-takeover-updsite');
     // Terminated mid-step: completes with its task through patched('terminated-tasks-complete').
     expect(names).toContain('prepare_site-terminated-demo-site');
     // Node runbooks and node actions from before patched('node-runbooks-v2') and patched('one-task-per-node').
