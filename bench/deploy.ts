@@ -281,7 +281,7 @@ async function runAction(dd: DrydockClient, action: Action, designRef: string, d
   let timer: NodeJS.Timeout | undefined;
   const progress = setInterval(() => {
     void dd.getTask(taskId).then(
-      (t) => say(`${action}: ${round((performance.now() - t0) / 1000, 0)} s, ${t.result.successes.length + t.result.failures.length} of ${Object.keys(t.nodes ?? {}).length} nodes done`),
+      (t) => say(`${action}: ${round((performance.now() - t0) / 1000, 0)} s, ${Object.values(t.nodes ?? {}).filter((n) => n.result !== 'incomplete').length} of ${Object.keys(t.nodes ?? {}).length} nodes done`),
       () => undefined,
     );
   }, 30_000);

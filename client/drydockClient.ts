@@ -288,7 +288,8 @@ export async function withLiveNodes(client: Client, task: Task): Promise<Task> {
         const live = (await ask(entry.workflowId))?.nodes[name];
         if (!live) break;
         const deeper = live.workflowId && live.workflowId !== entry.workflowId;
-        entry = { ...entry, step: live.step, message: live.message, ...(deeper ? { workflowId: live.workflowId } : {}) };
+        // A batch knows its ended nodes before the task does (it reports them when the whole batch ends).
+        entry = { ...entry, step: live.step, result: live.result, message: live.message, ...(deeper ? { workflowId: live.workflowId } : {}) };
         if (!deeper) break;
       }
       task.nodes[name] = entry;
