@@ -147,15 +147,19 @@ export async function runNodeChild(
 }
 
 /**
- * The nodes split into batches of `node_batch_size` (DRYDOCK_NODE_BATCH_SIZE). Histories recorded before the
- * setting existed carry settings without it: one batch, as they ran.
+ * The nodes split into batches of at most `node_batch_size` (DRYDOCK_NODE_BATCH_SIZE), as many batches as
+ * keep `max_parallel_nodes` busy to the end: a number of batches that divides it (each batch gets an equal
+ * share), or a multiple of it (each lane runs as many batches). Histories recorded before the setting existed
+ * carry settings without it: one batch, as they ran.
  */
 export function batchesOf(nodes: readonly string[], settings: OrchestratorSettings): string[][] {
   const size = settings.node_batch_size;
+  const max = settings.max_parallel_nodes;
   if (!size || nodes.length <= size) return [[...nodes]];
-  const out: string[][] = [];
-  for (let i = 0; i < nodes.length; i += size) out.push(nodes.slice(i, i + size));
-  return out;
+  const least = Math.ceil(nodes.length / size);
+  let count = Math.ceil(least / max) * max;
+  if (least <= max) for (count = least; max % count !== 0; count++);
+  return Array.from({ length: count }, (_, i) => nodes.slice(Math.floor((i * nodes.length) / count), Math.floor(((i + 1) * nodes.length) / count)));
 }
 
 /**
