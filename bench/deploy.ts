@@ -110,7 +110,9 @@ class Peer {
 
   static start(name: string, file: string, env: Record<string, string>, logFile: string): Peer {
     const log = fs.openSync(logFile, 'a');
-    const child = fork(file, [], { execArgv: ['--require', 'tsx/cjs'], env: { ...process.env, ...env }, stdio: ['ignore', log, log, 'ipc'] });
+    // BENCH_CPU_PROF=<dir>: the worker writes V8 CPU profiles (main and workflow threads) there on exit.
+    const prof = process.env.BENCH_CPU_PROF && name === 'worker' ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+    const child = fork(file, [], { execArgv: ['--require', 'tsx/cjs', ...prof], env: { ...process.env, ...env }, stdio: ['ignore', log, log, 'ipc'] });
     fs.closeSync(log);
     return new Peer(name, child);
   }
@@ -213,6 +215,8 @@ interface ActionRun {
   parentEvents: number;
   parentBytes: number;
   children: ChildStats[];
+  /** Batch workflows between the task and its node workflows (a task over DRYDOCK_NODE_BATCH_SIZE nodes). */
+  batches: ChildStats[];
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
@@ -232,10 +236,22 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T) => 
 const seconds = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(d?.seconds ?? 0) + (d?.nanos ?? 0) / 1e9;
 
 /** The child workflows a parent started, in start order. */
-function startedChildren(events: temporal.api.history.v1.IHistoryEvent[]): string[] {
+function startedChildren(events: temporal.api.history.v1.IHistoryEvent[]): { id: string; type: string }[] {
   return events
     .filter((e) => e.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED)
-    .map((e) => e.childWorkflowExecutionStartedEventAttributes!.workflowExecution!.workflowId!);
+    .map((e) => ({ id: e.childWorkflowExecutionStartedEventAttributes!.workflowExecution!.workflowId!, type: e.childWorkflowExecutionStartedEventAttributes!.workflowType!.name! }));
+}
+
+/** The node workflows of a task: its children, or (a task in batches) its batches' children. */
+async function nodeChildren(client: Client, events: temporal.api.history.v1.IHistoryEvent[]): Promise<{ nodes: string[]; batches: string[] }> {
+  const direct = startedChildren(events);
+  const batches = direct.filter((c) => c.type === 'nodeBatch').map((c) => c.id);
+  const nodes = direct.filter((c) => c.type !== 'nodeBatch').map((c) => c.id);
+  for (const b of batches) {
+    const { events: be = [] } = await client.workflow.getHandle(b).fetchHistory();
+    nodes.push(...startedChildren(be ?? []).map((c) => c.id));
+  }
+  return { nodes, batches };
 }
 
 async function childStats(client: Client, workflowId: string): Promise<ChildStats> {
@@ -265,7 +281,7 @@ async function runAction(dd: DrydockClient, action: Action, designRef: string, d
   let timer: NodeJS.Timeout | undefined;
   const progress = setInterval(() => {
     void dd.getTask(taskId).then(
-      (t) => say(`${action}: ${round((performance.now() - t0) / 1000, 0)} s, ${t.result.successes.length + t.result.failures.length} of ${Object.keys(t.nodes ?? {}).length} nodes done`),
+      (t) => say(`${action}: ${round((performance.now() - t0) / 1000, 0)} s, ${Object.values(t.nodes ?? {}).filter((n) => n.result !== 'incomplete').length} of ${Object.keys(t.nodes ?? {}).length} nodes done`),
       () => undefined,
     );
   }, 30_000);
@@ -292,11 +308,14 @@ async function runAction(dd: DrydockClient, action: Action, designRef: string, d
   const task = await dd.getTask(taskId);
   const d = await handle.describe();
   let children: ChildStats[] = [];
+  let batches: ChildStats[] = [];
   if (withHistory) {
     const { events = [] } = await handle.fetchHistory();
-    children = await mapLimit(startedChildren(events!), 8, (id) => childStats(dd.client, id));
+    const found = await nodeChildren(dd.client, events ?? []);
+    children = await mapLimit(found.nodes, 8, (id) => childStats(dd.client, id));
+    batches = await mapLimit(found.batches, 8, (id) => childStats(dd.client, id));
   }
-  return { action, seconds: elapsed, task, workflowId, parentEvents: d.historyLength, parentBytes: d.historySize ?? NaN, children, timedOut };
+  return { action, seconds: elapsed, task, workflowId, parentEvents: d.historyLength, parentBytes: d.historySize ?? NaN, children, batches, timedOut };
 }
 
 async function runBaseline(client: Client, phase: string, input: BaselineInput): Promise<{ seconds: number; parentEvents: number; maxChildEvents: number }> {
@@ -438,6 +457,8 @@ async function main(argv: string[]): Promise<number> {
         parent_history_events: r.parentEvents,
         parent_history_bytes: r.parentBytes,
         child_history_events: summarise(r.children.map((c) => c.events)),
+        batches: r.batches.length,
+        batch_history_events: summarise(r.batches.map((c) => c.events)),
         activities_per_node: summarise(r.children.map((c) => c.activities)),
         local_activities_per_node: summarise(r.children.map((c) => c.localActivities)),
         timers_started_per_node: summarise(r.children.map((c) => c.timers)),
@@ -455,8 +476,10 @@ async function main(argv: string[]): Promise<number> {
       parent_history_events: (deploy ?? prep)?.parentEvents ?? null,
       parent_history_bytes: (deploy ?? prep)?.parentBytes ?? null,
       max_child_history_events: Math.max(0, ...allChildren.map((c) => c.events)),
+      max_batch_history_events: Math.max(0, ...runs.flatMap((r) => r.batches.map((c) => c.events))),
       complete,
       max_parallel_nodes: settings.max_parallel_nodes,
+      node_batch_size: settings.node_batch_size,
       poll_interval_s: settings.poll_interval,
       server_config: args.serverConfig,
       prepare_site_s: round(siteRun.seconds),
@@ -485,13 +508,13 @@ async function main(argv: string[]): Promise<number> {
 function textReport(o: Record<string, any>): string {
   const cpu = (c: Record<string, number> | undefined) => (c ? `worker ${c.worker} s, server ${c.server} s, site ${c.site} s` : '–');
   const lines = [
-    `nodes ${o.nodes}, max_parallel_nodes ${o.max_parallel_nodes}, poll_interval ${o.poll_interval_s} s${o.complete ? '' : ' (INCOMPLETE)'}`,
+    `nodes ${o.nodes}, max_parallel_nodes ${o.max_parallel_nodes}, node_batch_size ${o.node_batch_size}, poll_interval ${o.poll_interval_s} s${o.complete ? '' : ' (INCOMPLETE)'}`,
     `project_s                 ${o.project_s}   (prepare_nodes + deploy_nodes; prepare_site ${o.prepare_site_s} s not counted)`,
     `baseline_s                ${o.baseline_s ?? '–'}`,
     `ratio                     ${o.ratio ?? '–'}`,
     `worker_peak_rss_mb        ${o.worker_peak_rss_mb}   (baseline worker: ${o.baseline_detail?.worker_peak_rss_mb ?? '–'})`,
     `parent_history_events     ${o.parent_history_events}   (deploy_nodes; ${o.parent_history_bytes} bytes)`,
-    `max_child_history_events  ${o.max_child_history_events}`,
+    `max_child_history_events  ${o.max_child_history_events}   (node workflows; batches: ${o.max_batch_history_events} at most)`,
     `MaaS requests             ${o.maas_requests} (${o.maas_requests_per_s} per s)`,
     `CPU                       ${cpu(o.project_cpu_s)}; baseline: ${cpu(o.baseline_detail?.cpu_s)}`,
   ];

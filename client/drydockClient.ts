@@ -287,19 +287,33 @@ function taskFromClosedWorkflow(d: WorkflowExecutionDescription): Task {
 
 /**
  * A running node action knows which child works on each node; the child knows its step. Asking the children
- * in flight (at most DRYDOCK_MAX_PARALLEL_NODES) keeps the parent's history free of per-step signals.
+ * in flight (at most DRYDOCK_MAX_PARALLEL_NODES) keeps the parent's history free of per-step signals. A large
+ * task's nodes are in batch workflows: the batch names each node's own workflow, which is asked in turn.
  */
 export async function withLiveNodes(client: Client, task: Task): Promise<Task> {
+  const asked = new Map<string, Promise<Task | undefined>>();
+  const ask = (workflowId: string) => {
+    let p = asked.get(workflowId);
+    if (!p) {
+      // Just ended, or not started yet: the entry it was found through stands.
+      p = client.workflow.getHandle(workflowId).query(taskQuery).catch(() => undefined);
+      asked.set(workflowId, p);
+    }
+    return p;
+  };
   const inFlight = Object.entries(task.nodes).filter(([, n]) => n.result === 'incomplete' && n.workflowId);
   await Promise.all(
     inFlight.map(async ([name, n]) => {
-      try {
-        const child = await client.workflow.getHandle(n.workflowId!).query(taskQuery);
-        const live = child.nodes[name];
-        if (live) task.nodes[name] = { ...n, step: live.step, message: live.message };
-      } catch {
-        // Just ended, or not started yet: the parent's entry stands.
+      let entry = n;
+      for (let depth = 0; depth < 2 && entry.result === 'incomplete' && entry.workflowId; depth++) {
+        const live = (await ask(entry.workflowId))?.nodes[name];
+        if (!live) break;
+        const deeper = live.workflowId && live.workflowId !== entry.workflowId;
+        // A batch knows its ended nodes before the task does (it reports them when the whole batch ends).
+        entry = { ...entry, step: live.step, result: live.result, message: live.message, ...(deeper ? { workflowId: live.workflowId } : {}) };
+        if (!deeper) break;
       }
+      task.nodes[name] = entry;
     }),
   );
   return task;

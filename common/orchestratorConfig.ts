@@ -11,6 +11,11 @@ export const orchestratorSettingsSchema = z.object({
   noop_wait: z.coerce.number().nonnegative().default(5),
   max_parallel_nodes: z.coerce.number().int().positive().default(16),
   /**
+   * A node action over more nodes than this runs them through batch workflows of this many nodes each, so the
+   * task's history stays small (a few events per batch, not ~5 per node); each batch's history ~6 per node.
+   */
+  node_batch_size: z.coerce.number().int().positive().default(100),
+  /**
    * Minutes a step keeps retrying a transient peer error (MaaS 5xx, connection refused, a silent BMC) before
    * it fails: long enough to ride out a MaaS region restart.
    */
@@ -37,7 +42,7 @@ export type OrchestratorSettings = z.infer<typeof orchestratorSettingsSchema>;
 const TIMEOUT_KEYS = Object.keys(orchestratorSettingsSchema.shape.timeouts.unwrap().shape);
 
 /**
- * DRYDOCK_POLL_INTERVAL, DRYDOCK_NOOP_WAIT, DRYDOCK_MAX_PARALLEL_NODES, DRYDOCK_TRANSIENT_RETRY_MINUTES,
+ * DRYDOCK_POLL_INTERVAL, DRYDOCK_NOOP_WAIT, DRYDOCK_MAX_PARALLEL_NODES, DRYDOCK_NODE_BATCH_SIZE, DRYDOCK_TRANSIENT_RETRY_MINUTES,
  * DRYDOCK_STEP_MAX_RETRIES, DRYDOCK_TIMEOUT_<NAME> (minutes).
  */
 export function orchestratorSettingsFromEnv(env: Record<string, string | undefined> = process.env): OrchestratorSettings {
@@ -50,6 +55,7 @@ export function orchestratorSettingsFromEnv(env: Record<string, string | undefin
     poll_interval: env.DRYDOCK_POLL_INTERVAL || undefined,
     noop_wait: env.DRYDOCK_NOOP_WAIT || undefined,
     max_parallel_nodes: env.DRYDOCK_MAX_PARALLEL_NODES || undefined,
+    node_batch_size: env.DRYDOCK_NODE_BATCH_SIZE || undefined,
     transient_retry_minutes: env.DRYDOCK_TRANSIENT_RETRY_MINUTES || undefined,
     step_max_retries: env.DRYDOCK_STEP_MAX_RETRIES || undefined,
     timeouts,

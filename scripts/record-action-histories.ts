@@ -31,6 +31,8 @@ const DESIGN_REF = `file://${path.join(PROJECT_ROOT, 'examples', 'site', 'demo-s
 /** Two nodes keep the files small and still cover both OOB drivers (n01 IPMI, n07 Redfish). */
 const NODES = ['n01', 'n07'];
 const TASK_QUEUE = 'record-histories';
+/** `--batches`: only the batched node action (patched 'node-batches'), one node per batch. */
+const BATCHES = process.argv.includes('--batches');
 
 /** In the order a site goes through them; each entry: action, and the child workflow action (node actions). */
 const RUNBOOK: [Action, string | undefined][] = [
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
     stops.unshift(() => site.stop());
     const nativeConnection = await NativeConnection.connect({ address: server.address });
     stops.unshift(() => nativeConnection.close());
-    const settings = orchestratorSettingsSchema.parse({ poll_interval: 0.5, noop_wait: 1 });
+    const settings = orchestratorSettingsSchema.parse({ poll_interval: 0.5, noop_wait: 1, ...(BATCHES ? { node_batch_size: 1 } : {}) });
     const worker = await createDrydockWorker({
       connection: nativeConnection,
       namespace: 'default',
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
     const secrets = [...configuredSecrets(site.drivers), ...designCredentials(loaded.design)];
 
     await worker.runUntil(async () => {
+      if (BATCHES) return recordBatches(client, secrets);
       for (const [action, childAction] of RUNBOOK) {
         const nodeFilter = { filter_set_type: 'union' as const, filter_set: [{ filter_type: 'union' as const, node_names: NODES }] };
         const { taskId, workflowId } = await client.createTask(action, { designRef: DESIGN_REF, nodeFilter, taskId: `recorded-${action}` });
@@ -119,6 +122,20 @@ async function main(): Promise<void> {
     });
   } finally {
     for (const s of stops) await s().catch(() => undefined);
+  }
+}
+
+/** prepare_site, then prepare_nodes through one batch workflow per node: the task and its first batch. */
+async function recordBatches(client: DrydockClient, secrets: string[]): Promise<void> {
+  const nodeFilter = { filter_set_type: 'union' as const, filter_set: [{ filter_type: 'union' as const, node_names: NODES }] };
+  for (const action of ['prepare_site', 'prepare_nodes'] as const) {
+    const { taskId, workflowId } = await client.createTask(action, { designRef: DESIGN_REF, nodeFilter, taskId: `recorded-batched-${action}` });
+    const task = await client.waitTask(taskId, undefined, 300);
+    if (task.result.status !== 'success') throw new Error(`${action} ended ${task.result.status}`);
+    if (action === 'prepare_nodes') {
+      await save(client.client, workflowId, 'prepare_nodes-batched-demo-site', secrets);
+      await save(client.client, task.subtask_id_list[0], 'nodeBatch-prepare_node-demo-site', secrets);
+    }
   }
 }
 

@@ -10,3 +10,4 @@ export { deployNode } from './node/deployNode';
 export { destroyNode } from './node/destroyNode';
 export { verifyNode } from './node/verifyNode';
 export { relabelNode } from './node/relabelNode';
+export { nodeBatch } from './nodeBatch';

@@ -5,7 +5,8 @@ import type { createClaimActivities } from '../activities/nodeClaims';
 import { DrydockAction, DrydockNodes, DrydockParentTaskId, DrydockSite, DrydockTaskId } from '../common/searchAttributes';
 import { beginAction, failureMessage, finishAction, targetNodes, type ActionContext, type Targets } from './action';
 import { nodeProgressSignal, nodeWorkflowId, type NodeActionInput, type NodeOutcome } from './node/nodeRun';
-import type { ActionInput, Task } from './task';
+import type { OrchestratorSettings } from '../common/orchestratorConfig';
+import type { ActionInput, Task, TaskRecorder } from './task';
 
 export type NodeWorkflow = (input: NodeActionInput) => Promise<NodeOutcome>;
 
@@ -58,50 +59,178 @@ async function runChildren(ctx: ActionContext, input: ActionInput, targets: Targ
     }
   }
 
+  const plan: NodeChildPlan = {
+    parentWorkflowId: workflowInfo().workflowId,
+    taskId: input.taskId,
+    designRef: input.designRef,
+    contentHash: targets.contentHash,
+    site: targets.site,
+    retry,
+    settings: ctx.settings,
+  };
+  const startable = targets.nodes.filter((n) => !busy.has(n));
+  const batches = batchesOf(startable, ctx.settings);
+  if (batches.length > 1 && patched('node-batches')) {
+    for (const [n, refusal] of busy) record(ctx, { node: n, result: 'failure', step: 'queued', messages: [{ message: refusal, error: true }] });
+    await runBatches(ctx, plan, childAction, batches);
+    return;
+  }
   await forEachBounded(targets.nodes, ctx.settings.max_parallel_nodes, async (nodeName) => {
-    const workflowId = nodeWorkflowId(targets.site, childAction, nodeName, input.taskId, retry);
     const refusal = busy.get(nodeName);
     if (refusal) {
       record(ctx, { node: nodeName, result: 'failure', step: 'queued', messages: [{ message: refusal, error: true }] });
       return;
     }
+    const { outcome, workflowId } = await runNodeChild(task, plan, childAction, child, nodeName);
+    record(ctx, outcome, workflowId);
+  });
+}
+
+/** What every node child of one action is started with, besides its node. */
+export interface NodeChildPlan {
+  parentWorkflowId: string;
+  taskId: string;
+  designRef: string;
+  contentHash: string;
+  site: string;
+  retry: number;
+  settings: OrchestratorSettings;
+}
+
+/**
+ * Starts one node's child workflow and waits for its outcome; `task` shows the node as starting meanwhile.
+ * A node reached after the action was terminated is not started.
+ */
+export async function runNodeChild(
+  task: TaskRecorder,
+  plan: NodeChildPlan,
+  childAction: string,
+  child: NodeWorkflow,
+  nodeName: string,
+): Promise<{ outcome: NodeOutcome; workflowId?: string }> {
+  if (CancellationScope.current().consideredCancelled) {
+    // Terminated before this node's turn: nothing was done to it.
+    return { outcome: { node: nodeName, result: 'failure', step: 'queued', messages: [{ message: 'Not started: action terminated.', error: true }] } };
+  }
+  const workflowId = nodeWorkflowId(plan.site, childAction, nodeName, plan.taskId, plan.retry);
+  task.registerSubtask(workflowId, childAction);
+  task.setNode(nodeName, { step: 'starting', result: 'incomplete', workflowId });
+  let outcome: NodeOutcome;
+  try {
+    outcome = await executeChild<NodeWorkflow>(child, {
+      workflowId,
+      args: [
+        {
+          parentWorkflowId: plan.parentWorkflowId,
+          taskId: plan.taskId,
+          designRef: plan.designRef,
+          contentHash: plan.contentHash,
+          node: nodeName,
+          retry: plan.retry,
+          settings: plan.settings,
+        },
+      ],
+      typedSearchAttributes: [
+        { key: DrydockTaskId, value: plan.taskId },
+        { key: DrydockParentTaskId, value: plan.taskId },
+        { key: DrydockAction, value: childAction },
+        { key: DrydockSite, value: plan.site },
+        { key: DrydockNodes, value: [nodeName] },
+      ],
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+    });
+  } catch (e) {
+    outcome = { node: nodeName, result: 'failure', step: 'unknown', messages: [{ message: failureMessage(e), error: true }] };
+  }
+  return { outcome, workflowId };
+}
+
+/**
+ * The nodes split into batches of at most `node_batch_size` (DRYDOCK_NODE_BATCH_SIZE), as many batches as
+ * keep `max_parallel_nodes` busy to the end: a number of batches that divides it (each batch gets an equal
+ * share), or a multiple of it (each lane runs as many batches). Histories recorded before the setting existed
+ * carry settings without it: one batch, as they ran.
+ */
+export function batchesOf(nodes: readonly string[], settings: OrchestratorSettings): string[][] {
+  const size = settings.node_batch_size;
+  const max = settings.max_parallel_nodes;
+  if (!size || nodes.length <= size) return [[...nodes]];
+  const least = Math.ceil(nodes.length / size);
+  let count = Math.ceil(least / max) * max;
+  if (least <= max) for (count = least; max % count !== 0; count++);
+  return Array.from({ length: count }, (_, i) => nodes.slice(Math.floor((i * nodes.length) / count), Math.floor(((i + 1) * nodes.length) / count)));
+}
+
+/**
+ * A task over more nodes than one batch runs its node children through batch workflows (nodeBatch): the
+ * task's history grows by a few events per batch instead of ~5 per node, so a 10,000-node task stays far
+ * below Temporal's 51,200-event limit. At most `max_parallel_nodes` nodes are in flight over all batches.
+ */
+async function runBatches(ctx: ActionContext, plan: NodeChildPlan, childAction: string, batches: string[][]): Promise<void> {
+  const { task } = ctx;
+  const max = ctx.settings.max_parallel_nodes;
+  const lanes = Math.min(batches.length, max);
+  let next = 0;
+  // Batches run `lanes` at a time; lane j's batch may run `share(j)` nodes at once: `max` in all.
+  const share = (lane: number) => Math.floor(max / lanes) + (lane < max % lanes ? 1 : 0);
+  await Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      while (next < batches.length) {
+        const i = next++;
+        await runBatch(i, batches[i], share(lane));
+      }
+    }),
+  );
+
+  async function runBatch(i: number, nodes: string[], perBatch: number): Promise<void> {
     if (CancellationScope.current().consideredCancelled) {
-      // Terminated before this node's turn: nothing was done to it.
-      record(ctx, { node: nodeName, result: 'failure', step: 'queued', messages: [{ message: 'Not started: action terminated.', error: true }] });
+      for (const n of nodes) record(ctx, { node: n, result: 'failure', step: 'queued', messages: [{ message: 'Not started: action terminated.', error: true }] });
       return;
     }
-    task.registerSubtask(workflowId, childAction);
-    task.setNode(nodeName, { step: 'starting', result: 'incomplete', workflowId });
-    let outcome: NodeOutcome;
+    const workflowId = nodeBatchWorkflowId(plan.site, childAction, i, plan.taskId, plan.retry);
+    task.registerSubtask(workflowId, `${childAction}_batch`);
+    // The client follows a node in flight through its batch to its own workflow (DrydockClient.getTask).
+    for (const n of nodes) task.setNode(n, { step: 'queued', result: 'incomplete', workflowId });
+    let results: NodeBatchResult[];
     try {
-      outcome = await executeChild(child, {
+      results = await executeChild<NodeBatchWorkflow>('nodeBatch', {
         workflowId,
-        args: [
-          {
-            parentWorkflowId: workflowInfo().workflowId,
-            taskId: input.taskId,
-            designRef: input.designRef,
-            contentHash: targets.contentHash,
-            node: nodeName,
-            retry,
-            settings: ctx.settings,
-          },
-        ],
+        args: [{ plan, childAction, nodes, maxParallelNodes: perBatch }],
         typedSearchAttributes: [
-          { key: DrydockTaskId, value: input.taskId },
-          { key: DrydockParentTaskId, value: input.taskId },
-          { key: DrydockAction, value: childAction },
-          { key: DrydockSite, value: targets.site },
-          { key: DrydockNodes, value: [nodeName] },
+          { key: DrydockTaskId, value: plan.taskId },
+          { key: DrydockParentTaskId, value: plan.taskId },
+          { key: DrydockAction, value: `${childAction}_batch` },
+          { key: DrydockSite, value: plan.site },
         ],
         parentClosePolicy: ParentClosePolicy.TERMINATE,
         cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
       });
     } catch (e) {
-      outcome = { node: nodeName, result: 'failure', step: 'unknown', messages: [{ message: failureMessage(e), error: true }] };
+      const message = `Batch ${workflowId} failed: ${failureMessage(e)}`;
+      results = nodes.map((n) => ({ outcome: { node: n, result: 'failure', step: 'unknown', messages: [{ message, error: true }] } }));
     }
-    record(ctx, outcome, workflowId);
-  });
+    // The batch is the task's subtask; each node's workflow stays named in its node entry.
+    for (const r of results) record(ctx, r.outcome, r.workflowId);
+  }
+}
+
+export interface NodeBatchInput {
+  plan: NodeChildPlan;
+  childAction: string;
+  nodes: string[];
+  maxParallelNodes: number;
+}
+
+export interface NodeBatchResult {
+  outcome: NodeOutcome;
+  workflowId?: string;
+}
+
+export type NodeBatchWorkflow = (input: NodeBatchInput) => Promise<NodeBatchResult[]>;
+
+export function nodeBatchWorkflowId(site: string, childAction: string, batch: number, taskId: string, retry: number): string {
+  return `${site}-${childAction}-batch${batch}-${taskId}${retry ? `-r${retry}` : ''}`;
 }
 
 function record(ctx: ActionContext, o: NodeOutcome, workflowId?: string): void {

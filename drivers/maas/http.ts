@@ -199,9 +199,14 @@ function sleep(ms: number): Promise<void> {
 
 type CreateConnection = (options: object, cb?: (err: Error | null, s: net.Socket) => void) => net.Socket;
 
-/** node-fetch has no connect timeout: destroy a socket that has not connected in time. */
+/**
+ * node-fetch has no connect timeout: destroy a socket that has not connected in time. Connections are kept
+ * alive between requests (a deploy makes ~70 MaaS requests per node): at 200 nodes, opening one per request
+ * cost the worker a tenth of its CPU. Idle sockets are closed after 4 s, before MaaS's Apache (5 s) would.
+ */
 function connectTimeoutAgent(secure: boolean, ms: number): http.Agent {
-  const agent = secure ? new https.Agent() : new http.Agent();
+  const options = { keepAlive: true, maxFreeSockets: 16, timeout: 4000 };
+  const agent = secure ? new https.Agent(options) : new http.Agent(options);
   const holder = agent as unknown as { createConnection: CreateConnection };
   const original = holder.createConnection.bind(agent);
   holder.createConnection = (options, cb) => {

@@ -41,6 +41,9 @@ describe('replay of recorded histories', () => {
     for (const h of ['prepare_node-n01', 'deploy_node-n01', 'destroy_node-n01', 'deploy_node-n01-retried', 'prepare_nodes', 'deploy_nodes', 'destroy_nodes']) {
       expect(names).toContain(`${h}-runbooks-v2-demo-site`);
     }
+    // A node action over more nodes than a batch: the task and one of its batches (patched 'node-batches').
+    expect(names).toContain('prepare_nodes-batched-demo-site');
+    expect(names).toContain('nodeBatch-prepare_node-demo-site');
     let replayed = 0;
     const failures: string[] = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.DRYDOCK_TEST_WORKFLOW_BUNDLE! } }, all)) {
