@@ -70,6 +70,9 @@ async function template(): Promise<string> {
       break;
     } catch {
       if (fs.existsSync(path.join(TEMPLATE, 'ready'))) return TEMPLATE;
+      // A lock left by a run killed while making the template (it takes well under a minute).
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 5 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -169,6 +172,8 @@ export async function startKeystone(opts: { tokenExpirationSeconds?: number } = 
     fs.closeSync(log);
     fs.rmSync(dir, { recursive: true, force: true });
   };
+  const admin: KeystoneCredentials = { authUrl: url, username: 'admin', password: adminPassword, projectName: 'admin', userDomainName: 'Default', projectDomainName: 'Default' };
+  let adminToken: string;
   try {
     for (const end = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 200))) {
       if (proc.exitCode !== null) throw new Error(`Keystone exited at start: ${fs.readFileSync(path.join(dir, 'uwsgi.log'), 'utf8').slice(-2000)}`);
@@ -179,12 +184,12 @@ export async function startKeystone(opts: { tokenExpirationSeconds?: number } = 
       );
       if (ok) break;
     }
+    adminToken = (await issueToken(admin)).token;
   } catch (e) {
+    // Whatever failed after the spawn, the server does not outlive the start.
     await stop();
     throw e;
   }
-  const admin: KeystoneCredentials = { authUrl: url, username: 'admin', password: adminPassword, projectName: 'admin', userDomainName: 'Default', projectDomainName: 'Default' };
-  const adminToken = (await issueToken(admin)).token;
   const api = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(`${url}${p}`, {
       method,
