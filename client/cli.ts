@@ -535,5 +535,5 @@ function reportError(e: unknown): number {
 }
 
 if (require.main === module || process.argv[1]?.endsWith('drydock.js') || process.argv[1]?.endsWith('drydock')) {
-  main(process.argv).then((code) => process.exit(code));
+  void main(process.argv).then((code) => process.exit(code));
 }

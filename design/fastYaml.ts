@@ -422,8 +422,13 @@ class FastParser {
     let j = p + 1;
     let chomp = 'clip';
     const ind = t.charCodeAt(j);
-    if (j < e && ind === DASH) (chomp = 'strip'), j++;
-    else if (j < e && ind === 43 /* + */) (chomp = 'keep'), j++;
+    if (j < e && ind === DASH) {
+      chomp = 'strip';
+      j++;
+    } else if (j < e && ind === 43 /* + */) {
+      chomp = 'keep';
+      j++;
+    }
     // An explicit indentation indicator, or anything else before the comment: full path.
     if (j < e && t.charCodeAt(j) !== SPACE) unsupported();
     this.endOfLine(j, e);

@@ -151,7 +151,7 @@ export class MaasHttp {
       return { res, text };
     } catch (err) {
       if (cancel?.aborted) throw new CallAbortedError(ctx, cancel.reason);
-      if (controller.signal.aborted) throw new Error(`no answer within ${this.config.readTimeoutMs ?? 60000} ms`);
+      if (controller.signal.aborted) throw new Error(`no answer within ${this.config.readTimeoutMs ?? 60000} ms`, { cause: err });
       throw err;
     } finally {
       clearTimeout(timer);

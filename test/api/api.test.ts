@@ -61,7 +61,7 @@ afterAll(async () => {
 interface Res {
   status: number;
   headers: Headers;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;
 }
 
 async function call(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {

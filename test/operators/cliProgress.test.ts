@@ -69,7 +69,6 @@ const hasScript = (() => {
     const { stdout } = await exec('script', ['-qefc', cmd, '/dev/null'], { env: { ...cliEnv, COLUMNS: '120', TERM: 'xterm' }, cwd: PROJECT_ROOT });
     expect(stdout).toContain('\x1b[?25l'); // cursor hidden while the bar is drawn…
     expect(stdout).toContain('\x1b[?25h'); // …and shown again
-    // eslint-disable-next-line no-control-regex
     const plain = stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     expect(plain).toMatch(/noop running +\d+s/);
     expect(plain).toMatch(/✔ noop complete: success {2}\d+s\r?\n/);

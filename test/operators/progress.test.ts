@@ -140,7 +140,6 @@ describe('TTY output', () => {
     Object.assign(c.stream, { isTTY: true, columns });
     return c;
   }
-  // eslint-disable-next-line no-control-regex
   const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
   // The bar redraws on its own timer (4 per second).

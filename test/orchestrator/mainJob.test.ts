@@ -9,7 +9,6 @@ import { processRunning, signalAndWait, startMainJob } from '../harness/mainJob'
  */
 test('npm start deploys the example site on the simulator and prints the Web UI URL', async () => {
   const job = await startMainJob();
-  let peers: { pid: number }[] = [];
   try {
     await job.waitFor('Ctrl-C stops', 230_000);
     const out = job.out();
@@ -20,7 +19,7 @@ test('npm start deploys the example site on the simulator and prints the Web UI 
     const ui = await fetch(`http://127.0.0.1:${job.uiPort}/namespaces/default/workflows`);
     expect(ui.status).toBe(200);
     expect(fs.existsSync(`${job.stateDir}/temporal.db`)).toBe(true);
-    peers = job.peers();
+    const peers = job.peers();
     expect(peers.length).toBe(7); // the server and six ipmi_sim BMCs
   } finally {
     // Ctrl-C stops everything it started, in time: the server's port is free again, no peer process is left.

@@ -17,8 +17,14 @@ const recorder = (over: Partial<ActionInput> = {}) => new TaskRecorder('deploy_n
 /** A recorder whose result status is `s`, reached through success()/failure() only. */
 function withStatus(s: ResultStatus): TaskRecorder {
   const t = recorder();
-  if (s === 'success' || s === 'partial_success') (at(1), t.success());
-  if (s === 'failure' || s === 'partial_success') (at(1), t.failure());
+  if (s === 'success' || s === 'partial_success') {
+    at(1);
+    t.success();
+  }
+  if (s === 'failure' || s === 'partial_success') {
+    at(1);
+    t.failure();
+  }
   expect(t.result).toBe(s);
   return t;
 }
@@ -42,7 +48,8 @@ describe("result status: Drydock's Result.success(focus) / failure(focus)", () =
     ['partial_success', 'failure', 'partial_success'],
   ])('%s, then %s() → %s', (from, call, to) => {
     const t = withStatus(from);
-    (at(2), t[call]('n01'));
+    at(2);
+    t[call]('n01');
     expect(t.result).toBe(to);
   });
 
@@ -51,8 +58,10 @@ describe("result status: Drydock's Result.success(focus) / failure(focus)", () =
       for (const call of ['success', 'failure'] as const) {
         const withFocus = withStatus(from);
         const without = withStatus(from);
-        (at(2), withFocus[call]('n01'));
-        (at(2), without[call]());
+        at(2);
+        withFocus[call]('n01');
+        at(2);
+        without[call]();
         expect(without.result).toBe(withFocus.result);
       }
     }
@@ -60,8 +69,10 @@ describe("result status: Drydock's Result.success(focus) / failure(focus)", () =
 
   test('no focus: the status moves but no entity is recorded', () => {
     const t = recorder();
-    (at(1), t.success());
-    (at(2), t.failure());
+    at(1);
+    t.success();
+    at(2);
+    t.failure();
     expect(t.result).toBe('partial_success');
     expect(t.successes).toEqual([]);
     expect(t.failures).toEqual([]);
@@ -69,16 +80,24 @@ describe("result status: Drydock's Result.success(focus) / failure(focus)", () =
 
   test('successes and failures are de-duplicated and keep insertion order', () => {
     const t = recorder();
-    for (const n of ['n03', 'n01', 'n03', 'n02', 'n01']) (at(1), t.success(n));
-    for (const n of ['n09', 'n07', 'n09']) (at(2), t.failure(n));
+    for (const n of ['n03', 'n01', 'n03', 'n02', 'n01']) {
+    at(1);
+    t.success(n);
+  }
+    for (const n of ['n09', 'n07', 'n09']) {
+    at(2);
+    t.failure(n);
+  }
     expect(t.successes).toEqual(['n03', 'n01', 'n02']);
     expect(t.failures).toEqual(['n09', 'n07']);
   });
 
   test('one entity may be in both lists: success does not remove an earlier failure', () => {
     const t = recorder();
-    (at(1), t.failure('n01'));
-    (at(2), t.success('n01'));
+    at(1);
+    t.failure('n01');
+    at(2);
+    t.success('n01');
     expect(t.failures).toEqual(['n01']);
     expect(t.successes).toEqual(['n01']);
     expect(t.result).toBe('partial_success');
@@ -101,7 +120,10 @@ describe("result status: Drydock's Result.success(focus) / failure(focus)", () =
 describe("aggregating subtask results as Drydock's align_result", () => {
   const aggregate = (outcomes: [string, 'success' | 'failure'][]) => {
     const t = recorder();
-    if (outcomes.length === 0) (at(1), t.success());
+    if (outcomes.length === 0) {
+    at(1);
+    t.success();
+  }
     outcomes.forEach(([node, r], i) => (at(1 + i), t[r](node)));
     return t;
   };
@@ -144,17 +166,22 @@ describe("retry: Drydock's retry_task", () => {
   test('with earlier successes the status is reset to success, the successes kept; a node failing again makes it partial_success', () => {
     const t = recorder({ retryOf: previous });
     // The node action replays the earlier successes on the new attempt's task.
-    for (const n of previous.successes) (at(1), t.success(n));
+    for (const n of previous.successes) {
+    at(1);
+    t.success(n);
+  }
     expect(t.result).toBe('success');
     expect(t.successes).toEqual(['n01', 'n02']);
-    (at(2), t.failure('n03'));
+    at(2);
+    t.failure('n03');
     expect(t.result).toBe('partial_success');
   });
 
   test('without earlier successes the status is reset to incomplete', () => {
     const t = recorder({ retryOf: { ...previous, successes: [] } });
     expect(t.result).toBe('incomplete');
-    (at(1), t.success('n03'));
+    at(1);
+    t.success('n03');
     expect(t.result).toBe('success');
   });
 
@@ -170,10 +197,14 @@ describe("retry: Drydock's retry_task", () => {
 describe("messages: Drydock's add_status_msg", () => {
   test('a message keeps text, error flag, context and the time it was added; only errors count', () => {
     const t = recorder();
-    (at(5), t.addMessage('No nodes in scope, no work to do.'));
-    (at(6), t.addMessage('Error deploying node n03.', { error: true, ctxType: 'node', ctx: 'n03' }));
-    (at(7), t.addMessage('Collected subtask x', { ctxType: 'task', ctx: 'task-1' }));
-    (at(8), t.addMessage('BMC refused the password.', { error: true, ctxType: 'node', ctx: 'n07' }));
+    at(5);
+    t.addMessage('No nodes in scope, no work to do.');
+    at(6);
+    t.addMessage('Error deploying node n03.', { error: true, ctxType: 'node', ctx: 'n03' });
+    at(7);
+    t.addMessage('Collected subtask x', { ctxType: 'task', ctx: 'task-1' });
+    at(8);
+    t.addMessage('BMC refused the password.', { error: true, ctxType: 'node', ctx: 'n07' });
     const { details } = t.snapshot().result;
     expect(details.errorCount).toBe(2);
     expect(details.messageList.map((m) => [m.message, m.error, m.context_type, m.context, m.ts])).toEqual([
@@ -186,13 +217,15 @@ describe("messages: Drydock's add_status_msg", () => {
 
   test('messages do not change the result status', () => {
     const t = recorder();
-    (at(1), t.addMessage('boom', { error: true }));
+    at(1);
+    t.addMessage('boom', { error: true });
     expect(t.result).toBe('incomplete');
   });
 
   test('extra keyword fields travel with the message', () => {
     const t = recorder();
-    (at(1), t.addMessage('Boot action reported.', { ctxType: 'bootaction', ctx: 'a1', extra: { status: 'success' } }));
+    at(1);
+    t.addMessage('Boot action reported.', { ctxType: 'bootaction', ctx: 'a1', extra: { status: 'success' } });
     expect(t.snapshot().result.details.messageList[0].extra).toEqual({ status: 'success' });
   });
 
@@ -200,14 +233,17 @@ describe("messages: Drydock's add_status_msg", () => {
   // extra}, `extra` being {} without keyword fields; the recorder leaves `extra` out then.
   test.failing("every message has Drydock's six keys, extra {} when none was given", () => {
     const t = recorder();
-    (at(1), t.addMessage('Noop action.'));
+    at(1);
+    t.addMessage('Noop action.');
     expect(t.snapshot().result.details.messageList[0]).toEqual({ message: 'Noop action.', error: false, context_type: 'NA', context: 'NA', ts: at(1).toISOString(), extra: {} });
   });
 
   test('registering a subtask lists it and tells so in an info message on the parent task', () => {
     const t = recorder();
-    (at(3), t.registerSubtask('demo-deploy_node-n01-task-1', 'deploy_node'));
-    (at(4), t.registerSubtask('demo-deploy_node-n02-task-1', 'deploy_node'));
+    at(3);
+    t.registerSubtask('demo-deploy_node-n01-task-1', 'deploy_node');
+    at(4);
+    t.registerSubtask('demo-deploy_node-n02-task-1', 'deploy_node');
     const s = t.snapshot();
     expect(s.subtask_id_list).toEqual(['demo-deploy_node-n01-task-1', 'demo-deploy_node-n02-task-1']);
     expect(s.result.details.messageList[0]).toMatchObject({
@@ -223,22 +259,30 @@ describe("messages: Drydock's add_status_msg", () => {
 describe("status and termination: Drydock's set_status and terminate_task", () => {
   test('status changes and every recorded change move `updated`; `created` stays', () => {
     const t = recorder();
-    (at(1), t.setStatus('running'));
+    at(1);
+    t.setStatus('running');
     expect(t.status).toBe('running');
     expect(t.snapshot().updated).toBe(at(1).toISOString());
-    (at(4), t.failure('n02'));
+    at(4);
+    t.failure('n02');
     expect(t.snapshot().updated).toBe(at(4).toISOString());
-    (at(6), t.addMessage('x'));
-    (at(9), t.setNode('n01', { step: 'deploy', result: 'incomplete' }));
-    (at(10), t.setStatus('complete'));
+    at(6);
+    t.addMessage('x');
+    at(9);
+    t.setNode('n01', { step: 'deploy', result: 'incomplete' });
+    at(10);
+    t.setStatus('complete');
     expect(t.snapshot()).toMatchObject({ status: 'complete', created: at(0).toISOString(), updated: at(10).toISOString() });
   });
 
   test('terminate sets the flag, the time and who; the status becomes terminated; the result is left to the action', () => {
     const t = recorder();
-    (at(1), t.setStatus('running'));
-    (at(2), t.success('n01'));
-    (at(3), t.markTerminated('operator'));
+    at(1);
+    t.setStatus('running');
+    at(2);
+    t.success('n01');
+    at(3);
+    t.markTerminated('operator');
     const s = t.snapshot();
     expect(s).toMatchObject({ terminate: true, terminated: at(3).toISOString(), terminated_by: 'operator', status: 'terminated', updated: at(3).toISOString() });
     expect(s.result.status).toBe('success');
@@ -252,7 +296,8 @@ describe("status and termination: Drydock's set_status and terminate_task", () =
 describe("the snapshot: Drydock's Task.to_dict", () => {
   test("Drydock's keys (plus the workflow and per-node progress), and the result in the Status shape", () => {
     const t = new TaskRecorder('prepare_nodes', input({ createdBy: 'shipyard', parentTaskId: 'parent-1', nodeFilter: nodeFilterFromNames(['n01']) }), 'prepare_nodes-task-1', (at(0), clock));
-    (at(1), t.setNode('n01', { step: 'commission', result: 'incomplete', workflowId: 'demo-prepare_node-n01-task-1' }));
+    at(1);
+    t.setNode('n01', { step: 'commission', result: 'incomplete', workflowId: 'demo-prepare_node-n01-task-1' });
     const s = t.snapshot();
     expect(Object.keys(s).sort()).toEqual(
       [
@@ -284,21 +329,25 @@ describe("the snapshot: Drydock's Task.to_dict", () => {
 
   test('a snapshot is a copy: changing it or the task afterwards does not reach the other', () => {
     const t = recorder();
-    (at(1), t.success('n01'));
+    at(1);
+    t.success('n01');
     const s = t.snapshot();
     s.result.successes.push('n99');
     s.nodes.n05 = { step: 'x', result: 'failure' };
     expect(t.successes).toEqual(['n01']);
     expect(t.snapshot().nodes).toEqual({});
-    (at(2), t.failure('n02'));
+    at(2);
+    t.failure('n02');
     expect(s.result.failures).toEqual([]);
     expect(s.result.status).toBe('success');
   });
 
   test('it survives a JSON round trip unchanged, as a query result must', () => {
     const t = recorder();
-    (at(1), t.addMessage('m', { error: true, ctxType: 'node', ctx: 'n01', extra: { k: 1 } }));
-    (at(1), t.failure('n01'));
+    at(1);
+    t.addMessage('m', { error: true, ctxType: 'node', ctx: 'n01', extra: { k: 1 } });
+    at(1);
+    t.failure('n01');
     const s = t.snapshot();
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
   });

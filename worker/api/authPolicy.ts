@@ -76,7 +76,7 @@ export function loadPolicy(file?: string): Rules {
   try {
     parsed = YAML.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`policy file ${file}: ${(e as Error).message}`);
+    throw new Error(`policy file ${file}: ${(e as Error).message}`, { cause: e });
   }
   if (parsed === null || parsed === undefined) return new Rules(DRYDOCK_POLICY_DEFAULTS);
   if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`policy file ${file}: must be a mapping of rule name to rule`);

@@ -67,7 +67,7 @@ export async function startDrydockApi(opts: DrydockApiOptions): Promise<DrydockA
 
   const server = http.createServer((req, res) => {
     const context = contextOf(req);
-    handle(req, context)
+    void handle(req, context)
       .catch((e): Reply => {
         if (e instanceof ApiError) return errorReply(e.status, e.message, e.retry);
         opts.logger.error('API request failed', { method: req.method, path: safePath(req.url), requestId: context.requestId, error: e instanceof Error ? e.message : String(e) });
