@@ -69,4 +69,13 @@ export interface TransientDetails {
 }
 
 /** Error type names that activities use for failures no retry can fix (the workflows' nonRetryableErrorTypes). */
-export const PERMANENT_ERROR_TYPES = ['PermanentDriverError', 'AuthenticationError', 'StateConflictError', 'MaasNotFoundError', 'MaasRequestError', DESIGN_UNUSABLE, CONFIGURATION_ERROR, 'NodeNotFound'];
+export const PERMANENT_ERROR_TYPES = [
+  'PermanentDriverError',
+  'AuthenticationError',
+  'StateConflictError',
+  'MaasNotFoundError',
+  'MaasRequestError',
+  DESIGN_UNUSABLE,
+  CONFIGURATION_ERROR,
+  'NodeNotFound',
+];

@@ -42,9 +42,7 @@ export class DesignStore {
       loaded = await this.fetch(designRef);
     }
     if (expectHash && loaded.contentHash !== expectHash) {
-      throw new DesignUnusableError(
-        `site design at ${designRef} changed since the task started (content ${short(expectHash)} → ${short(loaded.contentHash)}); start a new task`,
-      );
+      throw new DesignUnusableError(`site design at ${designRef} changed since the task started (content ${short(expectHash)} → ${short(loaded.contentHash)}); start a new task`);
     }
     if (loaded.status.status !== 'Success' || !loaded.design) {
       const errors = loaded.status.details.messageList.filter((m) => m.error).map((m) => m.message);

@@ -54,7 +54,10 @@ export function checkHardware(design: EffectiveDesign, node: EffectiveNode, resu
   if (!profile) return { logicalNames: {}, problems: [`hardware profile ${node.hardware_profile ?? '(none)'} not found in the design`] };
   const lshw = lshwOf(results);
   if (!lshw) {
-    return { logicalNames: {}, problems: [`MaaS has no lshw output for ${node.name} (commissioning results: ${results.map((r) => r.name).join(', ') || 'none'}); commission it again`] };
+    return {
+      logicalNames: {},
+      problems: [`MaaS has no lshw output for ${node.name} (commissioning results: ${results.map((r) => r.name).join(', ') || 'none'}); commission it again`],
+    };
   }
   let devices: LshwDevice[];
   try {
@@ -65,7 +68,9 @@ export function checkHardware(design: EffectiveDesign, node: EffectiveNode, resu
   const problems: string[] = [];
   for (const alias of profile.devices) {
     if (aliasLogicalName(devices, alias) !== undefined) continue;
-    problems.push(`hardware profile ${profile.name}: alias ${alias.alias} (${alias.bus_type ?? '?'} ${alias.address ?? '?'}) not found on ${node.name}; found ${found(devices, alias)}`);
+    problems.push(
+      `hardware profile ${profile.name}: alias ${alias.alias} (${alias.bus_type ?? '?'} ${alias.address ?? '?'}) not found on ${node.name}; found ${found(devices, alias)}`,
+    );
   }
   const logicalNames = applyLogicalNames(profile, lshw);
   for (const dev of node.storage_devices) {
@@ -112,7 +117,12 @@ const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
  */
 export function buildDataRecords(node: string, taskId: string, results: CommissioningResult[], collectedDate: string): BuildDataRecord[] {
   const records: BuildDataRecord[] = results.map((r) => ({
-    nodeName: node, taskId, collectedDate, generator: `commission:${r.name}`, dataFormat: 'text/plain', data: r.data,
+    nodeName: node,
+    taskId,
+    collectedDate,
+    generator: `commission:${r.name}`,
+    dataFormat: 'text/plain',
+    data: r.data,
   }));
   const lshw = lshwOf(results);
   if (lshw) records.push({ nodeName: node, taskId, collectedDate, generator: 'lshw', dataFormat: 'text/xml', data: lshw });

@@ -52,9 +52,7 @@ export function createNodeActivities(deps: OrchestrationDeps) {
       return { text: `hardware manifest (${source}) cannot be read: ${e instanceof Error ? e.message : String(e)}` };
     }
     const differences = inventoryDifferences(manifest, inv);
-    const verdict = differences.length
-      ? `BMC inventory DIFFERS from the hardware manifest: ${differences.join('; ')}`
-      : 'BMC inventory agrees with the hardware manifest';
+    const verdict = differences.length ? `BMC inventory DIFFERS from the hardware manifest: ${differences.join('; ')}` : 'BMC inventory agrees with the hardware manifest';
     return {
       text: `hardware manifest (${source}): ${manifestSummary(manifest)}; ${verdict}`,
       manifest: { taskId: lshw.taskId, collectedDate: lshw.collectedDate },
@@ -128,12 +126,12 @@ export function createNodeActivities(deps: OrchestrationDeps) {
       const targeted = design.bootactions.some((b) => b.target_nodes.includes(node.name));
       const userData = deployUserData(node.name, assets, { key, reportUrl: deps.bootActions.reportUrl, targeted });
       return provisioner().startDeploy(systemId, {
-          image: node.image ?? undefined,
-          kernel: node.kernel ?? undefined,
-          userData,
-          ownerData: node.owner_data,
-          nodeName: node.name,
-          bootActionKey: key,
+        image: node.image ?? undefined,
+        kernel: node.kernel ?? undefined,
+        userData,
+        ownerData: node.owner_data,
+        nodeName: node.name,
+        bootActionKey: key,
       });
     },
     async startRelease(_ref: NodeRef, systemId: string): Promise<StartResult> {
@@ -141,9 +139,7 @@ export function createNodeActivities(deps: OrchestrationDeps) {
     },
     async nodeBootActions(ref: NodeRef, workflowId: string): Promise<BootActionExpectation[]> {
       const { design } = await nodeOf(ref);
-      return design.bootactions
-        .filter((b) => b.target_nodes.includes(ref.node))
-        .map((b) => ({ name: b.name, actionId: bootActionId(workflowId, b.name), signaling: b.signaling }));
+      return design.bootactions.filter((b) => b.target_nodes.includes(ref.node)).map((b) => ({ name: b.name, actionId: bootActionId(workflowId, b.name), signaling: b.signaling }));
     },
     /**
      * The node's boot actions rendered for this deploy, before it is deployed, so a boot action that cannot be
@@ -159,9 +155,7 @@ export function createNodeActivities(deps: OrchestrationDeps) {
           name: b.name,
           actionId: bootActionId(workflowId, b.name),
           signaling: b.signaling,
-          assets: assets
-            .filter((a) => a.bootAction === b.name)
-            .map((a) => ({ type: a.type, path: a.path, sha256: createHash('sha256').update(a.data).digest('hex') })),
+          assets: assets.filter((a) => a.bootAction === b.name).map((a) => ({ type: a.type, path: a.path, sha256: createHash('sha256').update(a.data).digest('hex') })),
         }));
     },
     async interrogateBmc(ref: NodeRef): Promise<BmcReport> {
@@ -195,5 +189,5 @@ export function createNodeActivities(deps: OrchestrationDeps) {
       await deps.labels!.relabel(ref.node, labels);
       return labels;
     },
-  }
+  };
 }

@@ -2,15 +2,7 @@ import YAML from 'yaml';
 import { oobOf, type EffectiveDesign, type EffectiveNode, type NetworkModel } from '../design';
 import { logicalName } from '../design/lshw';
 import type { RenderedAsset } from '../design/bootactions';
-import type {
-  InterfacePlan,
-  NetworkTemplatePlan,
-  NodeIdentity,
-  NodeNetworkPlan,
-  NodePlatformPlan,
-  NodeStoragePlan,
-  TemplateNetworkPlan,
-} from '../drivers/provisioner';
+import type { InterfacePlan, NetworkTemplatePlan, NodeIdentity, NodeNetworkPlan, NodePlatformPlan, NodeStoragePlan, TemplateNetworkPlan } from '../drivers/provisioner';
 
 /**
  * The effective design, translated into the plain plans the provisioner applies. Pure functions: the
@@ -147,7 +139,12 @@ function templateNetwork(n: NetworkModel): TemplateNetworkPlan {
     vlan: vlanOf(n),
     mtu: n.mtu,
     dnsDomain: n.dns_domain,
-    dnsServers: n.dns_servers ? n.dns_servers.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    dnsServers: n.dns_servers
+      ? n.dns_servers
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
     ranges: n.ranges.flatMap((r) =>
       r.start && r.end && (r.type === 'dhcp' || r.type === 'reserved' || r.type === 'static') ? [{ type: r.type, start: r.start, end: r.end }] : [],
     ),
@@ -172,11 +169,7 @@ export type DeliveredAsset = Pick<RenderedAsset, 'type' | 'path' | 'packages'>;
  * assets to report (they are rendered with action.report_url, action_id and action_key): nothing here does.
  * The key goes to MaaS only, never to a workflow history.
  */
-export function deployUserData(
-  hostname: string,
-  assets: DeliveredAsset[],
-  delivery: { key: string; reportUrl: string; targeted: boolean },
-): string | undefined {
+export function deployUserData(hostname: string, assets: DeliveredAsset[], delivery: { key: string; reportUrl: string; targeted: boolean }): string | undefined {
   const packages: (string | [string, string])[] = [];
   for (const a of assets) {
     if (a.type !== 'pkg_list') continue;

@@ -29,5 +29,5 @@ export function createSiteActivities(deps: OrchestrationDeps) {
       const { design } = await deps.designs.usable(input.designRef, input.contentHash);
       return provisioner().configureNodeProvisioner(design.region?.repositories ?? { remove_unlisted: false, repositories: [] });
     },
-  }
+  };
 }

@@ -28,7 +28,9 @@ export function nodeName(i: number, nodes: number): string {
 /** The design text and the node names, in order. */
 export function scaledDemoSite(nodes: number, demoText = fs.readFileSync(DEMO_SITE, 'utf8')): { text: string; nodes: string[] } {
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 256 * HOSTS_PER_BLOCK) throw new Error(`--nodes must be 1 to ${256 * HOSTS_PER_BLOCK}`);
-  const docs = YAML.parseAllDocuments(demoText).map((d) => d.toJS() as Doc).filter((d) => d && typeof d === 'object');
+  const docs = YAML.parseAllDocuments(demoText)
+    .map((d) => d.toJS() as Doc)
+    .filter((d) => d && typeof d === 'object');
   const baremetal = docs.filter((d) => d.schema.startsWith('drydock/BaremetalNode/'));
   const template = baremetal.find((d) => (d.data.oob as { type?: string } | undefined)?.type === 'redfish');
   if (!template) throw new Error(`${DEMO_SITE} has no Redfish BaremetalNode to copy`);

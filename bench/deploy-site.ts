@@ -61,7 +61,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  process.send?.({ type: 'error', message: e instanceof Error ? e.stack ?? e.message : String(e) } satisfies SiteMessage);
+  process.send?.({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies SiteMessage);
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 100);
 });

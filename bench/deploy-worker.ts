@@ -63,7 +63,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  process.send?.({ type: 'error', message: e instanceof Error ? e.stack ?? e.message : String(e) });
+  process.send?.({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 100);
 });

@@ -86,8 +86,7 @@ function parseArgs(argv: string[]): Args {
       const m = /^([\w.]+)=(.+)$/.exec(argv[++i] ?? '');
       if (!m) throw new UsageError('--server-config needs KEY=VALUE, e.g. frontend.searchAttributesSizeOfValueLimit=16384');
       a.serverConfig[m[1]!] = m[2]!;
-    }
-    else throw new UsageError(`unknown option ${o}`);
+    } else throw new UsageError(`unknown option ${o}`);
   }
   return a;
 }
@@ -100,7 +99,10 @@ class Peer {
   private readonly waiters: ((m: { type: string }) => boolean)[] = [];
   readonly exited: Promise<void>;
 
-  constructor(readonly name: string, readonly child: ChildProcess) {
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
     child.on('message', (m: { type: string }) => {
       const i = this.waiters.findIndex((w) => w(m));
       if (i >= 0) this.waiters.splice(i, 1);
@@ -239,7 +241,10 @@ const seconds = (d: { seconds?: unknown; nanos?: number | null } | null | undefi
 function startedChildren(events: temporal.api.history.v1.IHistoryEvent[]): { id: string; type: string }[] {
   return events
     .filter((e) => e.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED)
-    .map((e) => ({ id: e.childWorkflowExecutionStartedEventAttributes!.workflowExecution!.workflowId!, type: e.childWorkflowExecutionStartedEventAttributes!.workflowType!.name! }));
+    .map((e) => ({
+      id: e.childWorkflowExecutionStartedEventAttributes!.workflowExecution!.workflowId!,
+      type: e.childWorkflowExecutionStartedEventAttributes!.workflowType!.name!,
+    }));
 }
 
 /** The node workflows of a task: its children, or (a task in batches) its batches' children. */
@@ -281,7 +286,10 @@ async function runAction(dd: DrydockClient, action: Action, designRef: string, d
   let timer: NodeJS.Timeout | undefined;
   const progress = setInterval(() => {
     void dd.getTask(taskId).then(
-      (t) => say(`${action}: ${round((performance.now() - t0) / 1000, 0)} s, ${Object.values(t.nodes ?? {}).filter((n) => n.result !== 'incomplete').length} of ${Object.keys(t.nodes ?? {}).length} nodes done`),
+      (t) =>
+        say(
+          `${action}: ${round((performance.now() - t0) / 1000, 0)} s, ${Object.values(t.nodes ?? {}).filter((n) => n.result !== 'incomplete').length} of ${Object.keys(t.nodes ?? {}).length} nodes done`,
+        ),
       () => undefined,
     );
   }, 30_000);
@@ -289,10 +297,13 @@ async function runAction(dd: DrydockClient, action: Action, designRef: string, d
     await Promise.race([
       handle.result().catch(() => undefined),
       new Promise<void>((r) => {
-        timer = setTimeout(() => {
-          timedOut = true;
-          r();
-        }, Math.max(0, deadline - Date.now()));
+        timer = setTimeout(
+          () => {
+            timedOut = true;
+            r();
+          },
+          Math.max(0, deadline - Date.now()),
+        );
       }),
     ]);
   } finally {
@@ -397,7 +408,9 @@ async function main(argv: string[]): Promise<number> {
     const siteRun = await runAction(dd, 'prepare_site', designRef, noDeadline, false);
     say(`prepare_site: ${siteRun.task.result.status} in ${round(siteRun.seconds)} s`);
     if (siteRun.task.result.status !== 'success') {
-      throw new Error(`prepare_site ended ${siteRun.task.result.status}: ${JSON.stringify(siteRun.task.result.details.messageList.slice(0, 3))}; see ${path.join(dir, 'worker.log')}`);
+      throw new Error(
+        `prepare_site ended ${siteRun.task.result.status}: ${JSON.stringify(siteRun.task.result.details.messageList.slice(0, 3))}; see ${path.join(dir, 'worker.log')}`,
+      );
     }
 
     // The measured part: prepare_nodes then deploy_nodes.
@@ -532,7 +545,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {
-      say(e instanceof UsageError ? e.message : `failed: ${e instanceof Error ? e.stack ?? e.message : e}`);
+      say(e instanceof UsageError ? e.message : `failed: ${e instanceof Error ? (e.stack ?? e.message) : e}`);
       process.exit(e instanceof UsageError ? 2 : 1);
     },
   );

@@ -38,10 +38,48 @@ export function rng(seed: number): () => number {
 }
 
 const SCALARS = [
-  '123', '-1', '1.5e3', '.inf', '-.Inf', '.nan', 'yes', 'no', 'on', 'Off', '~', 'null', "''", '""', '[]', '{}', '[a, b]',
-  '{a: 1}', '0x1F', '010', '0b101', '1:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '"quoted \\u00e9 \\x41"',
-  "'single ''q'''", '!!str 12', '!!binary aGVsbG8=', '!!set {a, b}', '!!omap [a: 1]', '|\n  literal', '>\n  folded\n  text',
-  'x'.repeat(300), '"unterminated', "'unterminated", '- item', 'a: b: c', '&anchor value', '*undefined_alias', '%x', '@x', '`x',
+  '123',
+  '-1',
+  '1.5e3',
+  '.inf',
+  '-.Inf',
+  '.nan',
+  'yes',
+  'no',
+  'on',
+  'Off',
+  '~',
+  'null',
+  "''",
+  '""',
+  '[]',
+  '{}',
+  '[a, b]',
+  '{a: 1}',
+  '0x1F',
+  '010',
+  '0b101',
+  '1:30',
+  '2001-12-14',
+  '2001-12-14t21:59:43.10-05:00',
+  '"quoted \\u00e9 \\x41"',
+  "'single ''q'''",
+  '!!str 12',
+  '!!binary aGVsbG8=',
+  '!!set {a, b}',
+  '!!omap [a: 1]',
+  '|\n  literal',
+  '>\n  folded\n  text',
+  'x'.repeat(300),
+  '"unterminated',
+  "'unterminated",
+  '- item',
+  'a: b: c',
+  '&anchor value',
+  '*undefined_alias',
+  '%x',
+  '@x',
+  '`x',
 ];
 
 const BOMB = [
@@ -60,8 +98,13 @@ type Mutation = (lines: string[], r: () => number) => string[] | Buffer;
 const pick = <T>(xs: T[], r: () => number): T => xs[Math.floor(r() * xs.length)];
 const lineIndex = (lines: string[], r: () => number) => Math.floor(r() * lines.length);
 /** Lines `key: value` (the places where a value can be swapped for another). */
-const valueLines = (lines: string[]) => lines.map((l, i) => [l, i] as const).filter(([l]) => /^\s*(- )?[\w.!-]+: \S/.test(l)).map(([, i]) => i);
-const setValue = (line: string, value: string) => line.replace(/^(\s*(?:- )?[\w.!-]+:) .*$/, (_, key: string) => `${key} ${value.replace(/\n/g, `\n${' '.repeat(key.length - key.trimStart().length + 2)}`)}`);
+const valueLines = (lines: string[]) =>
+  lines
+    .map((l, i) => [l, i] as const)
+    .filter(([l]) => /^\s*(- )?[\w.!-]+: \S/.test(l))
+    .map(([, i]) => i);
+const setValue = (line: string, value: string) =>
+  line.replace(/^(\s*(?:- )?[\w.!-]+:) .*$/, (_, key: string) => `${key} ${value.replace(/\n/g, `\n${' '.repeat(key.length - key.trimStart().length + 2)}`)}`);
 
 export const MUTATIONS: Record<string, Mutation> = {
   deleteLine: (lines, r) => lines.filter((_, i) => i !== lineIndex(lines, r)),
@@ -128,7 +171,10 @@ export const MUTATIONS: Record<string, Mutation> = {
   },
   recursiveAlias: (lines, r) => {
     const out = [...lines];
-    const addr = lines.map((l, i) => [l, i] as const).filter(([l]) => /^\s*address: /.test(l)).map(([, i]) => i);
+    const addr = lines
+      .map((l, i) => [l, i] as const)
+      .filter(([l]) => /^\s*address: /.test(l))
+      .map(([, i]) => i);
     const candidates = addr.length ? addr : valueLines(lines);
     if (candidates.length === 0) return [...lines, 'address: &a [*a]'];
     const i = pick(candidates, r);
@@ -294,10 +340,18 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - t0) / 1000;
   if (!keep) fs.rmSync(dir, { recursive: true, force: true });
-  const exitText = [...exits].sort(([a], [b]) => a - b).map(([c, n]) => `exit ${c}: ${n}`).join(', ');
+  const exitText = [...exits]
+    .sort(([a], [b]) => a - b)
+    .map(([c, n]) => `exit ${c}: ${n}`)
+    .join(', ');
   console.log(`${cases} mutated designs (seeds ${seed0}–${seed0 + cases - 1}) in ${seconds.toFixed(1)} s: ${exitText}; ${failures.length} failures`);
   console.log(`fast YAML path taken (and compared with the full parser) in ${fastPath} cases; ${Math.min(cliCases, cases)} cases also through the CLI process`);
-  console.log(`mutations used: ${[...byMutation].sort().map(([m, n]) => `${m} ${n}`).join(', ')}`);
+  console.log(
+    `mutations used: ${[...byMutation]
+      .sort()
+      .map(([m, n]) => `${m} ${n}`)
+      .join(', ')}`,
+  );
   process.exitCode = failures.length ? 1 : 0;
 }
 

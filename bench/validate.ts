@@ -35,22 +35,47 @@ export function generateSite(nodes: number): string {
   out.push(doc('NetworkLink', 'oob', `  trunking:\n    mode: disabled\n    default_network: oob\n  allowed_networks:\n    - oob\n`));
   out.push(doc('NetworkLink', 'pxe', `  trunking:\n    mode: disabled\n    default_network: pxe\n  allowed_networks:\n    - pxe\n`));
   out.push(
-    doc('NetworkLink', 'data', `  bonding:\n    mode: 802.3ad\n  mtu: 9000\n  trunking:\n    mode: 802.1q\n    default_network: mgmt\n  allowed_networks:\n    - mgmt\n    - storage\n`),
+    doc(
+      'NetworkLink',
+      'data',
+      `  bonding:\n    mode: 802.3ad\n  mtu: 9000\n  trunking:\n    mode: 802.1q\n    default_network: mgmt\n  allowed_networks:\n    - mgmt\n    - storage\n`,
+    ),
   );
-  const nets: [string, number, string][] = [['oob', 10, ''], ['pxe', 11, ''], ['mgmt', 12, "  vlan: '12'\n"], ['storage', 13, "  vlan: '13'\n"]];
+  const nets: [string, number, string][] = [
+    ['oob', 10, ''],
+    ['pxe', 11, ''],
+    ['mgmt', 12, "  vlan: '12'\n"],
+    ['storage', 13, "  vlan: '13'\n"],
+  ];
   for (const [name, second, vlan] of nets) {
     out.push(
-      doc('Network', name, `  cidr: 10.${second}.0.0/16\n${vlan}  mtu: 1500\n  ranges:\n    - type: static\n      start: 10.${second}.0.10\n      end: 10.${second}.255.250\n  routes:\n    - subnet: 0.0.0.0/0\n      gateway: 10.${second}.0.1\n      metric: 10\n  dns:\n    domain: ${name}.bench.example.com\n    servers: 10.${second}.0.2\n`),
+      doc(
+        'Network',
+        name,
+        `  cidr: 10.${second}.0.0/16\n${vlan}  mtu: 1500\n  ranges:\n    - type: static\n      start: 10.${second}.0.10\n      end: 10.${second}.255.250\n  routes:\n    - subnet: 0.0.0.0/0\n      gateway: 10.${second}.0.1\n      metric: 10\n  dns:\n    domain: ${name}.bench.example.com\n    servers: 10.${second}.0.2\n`,
+      ),
     );
   }
   out.push(
-    doc('HardwareProfile', 'hw', `  boot_mode: bios\n  bootstrap_protocol: pxe\n  device_aliases:\n    nic0:\n      address: '0000:01:00.0'\n      bus_type: pci\n    nic1:\n      address: '0000:02:00.0'\n      bus_type: pci\n    nic2:\n      address: '0000:02:00.1'\n      bus_type: pci\n    disk0:\n      address: '0:0.0.0'\n      bus_type: scsi\n  cpu_sets:\n    pinned: '2-15'\n  hugepages:\n    dpdk:\n      size: 1G\n      count: 16\n`),
+    doc(
+      'HardwareProfile',
+      'hw',
+      `  boot_mode: bios\n  bootstrap_protocol: pxe\n  device_aliases:\n    nic0:\n      address: '0000:01:00.0'\n      bus_type: pci\n    nic1:\n      address: '0000:02:00.0'\n      bus_type: pci\n    nic2:\n      address: '0000:02:00.1'\n      bus_type: pci\n    disk0:\n      address: '0:0.0.0'\n      bus_type: scsi\n  cpu_sets:\n    pinned: '2-15'\n  hugepages:\n    dpdk:\n      size: 1G\n      count: 16\n`,
+    ),
   );
   out.push(
-    doc('HostProfile', 'base', `  hardware_profile: hw\n  primary_network: mgmt\n  oob:\n    type: ipmi\n    network: oob\n    account: admin\n  storage:\n    physical_devices:\n      disk0:\n        partitions:\n          - name: root\n            size: 30g\n            filesystem:\n              mountpoint: /\n          - name: boot\n            size: 1g\n            filesystem:\n              mountpoint: /boot\n          - name: data\n            size: 50%\n            volume_group: data_vg\n    volume_groups:\n      data_vg:\n        logical_volumes:\n          - name: log\n            size: 20%\n            filesystem:\n              mountpoint: /var/log\n          - name: lib\n            size: 60%\n            filesystem:\n              mountpoint: /var/lib\n  platform:\n    image: jammy\n    kernel: ga-22.04\n    kernel_params:\n      console: ttyS0\n      quiet: true\n  interfaces:\n    pxe:\n      device_link: pxe\n      slaves:\n        - nic0\n      networks:\n        - pxe\n  metadata:\n    tags:\n      - bench\n`),
+    doc(
+      'HostProfile',
+      'base',
+      `  hardware_profile: hw\n  primary_network: mgmt\n  oob:\n    type: ipmi\n    network: oob\n    account: admin\n  storage:\n    physical_devices:\n      disk0:\n        partitions:\n          - name: root\n            size: 30g\n            filesystem:\n              mountpoint: /\n          - name: boot\n            size: 1g\n            filesystem:\n              mountpoint: /boot\n          - name: data\n            size: 50%\n            volume_group: data_vg\n    volume_groups:\n      data_vg:\n        logical_volumes:\n          - name: log\n            size: 20%\n            filesystem:\n              mountpoint: /var/log\n          - name: lib\n            size: 60%\n            filesystem:\n              mountpoint: /var/lib\n  platform:\n    image: jammy\n    kernel: ga-22.04\n    kernel_params:\n      console: ttyS0\n      quiet: true\n  interfaces:\n    pxe:\n      device_link: pxe\n      slaves:\n        - nic0\n      networks:\n        - pxe\n  metadata:\n    tags:\n      - bench\n`,
+    ),
   );
   out.push(
-    doc('HostProfile', 'compute', `  host_profile: base\n  interfaces:\n    bond0:\n      device_link: data\n      slaves:\n        - nic1\n        - nic2\n      networks:\n        - mgmt\n        - storage\n  platform:\n    kernel_params:\n      isolcpus: hardwareprofile:cpuset.pinned\n      hugepagesz: hardwareprofile:hugepages.dpdk.size\n      hugepages: hardwareprofile:hugepages.dpdk.count\n  metadata:\n    tags:\n      - compute\n`),
+    doc(
+      'HostProfile',
+      'compute',
+      `  host_profile: base\n  interfaces:\n    bond0:\n      device_link: data\n      slaves:\n        - nic1\n        - nic2\n      networks:\n        - mgmt\n        - storage\n  platform:\n    kernel_params:\n      isolcpus: hardwareprofile:cpuset.pinned\n      hugepagesz: hardwareprofile:hugepages.dpdk.size\n      hugepages: hardwareprofile:hugepages.dpdk.count\n  metadata:\n    tags:\n      - compute\n`,
+    ),
   );
   out.push(doc('HostProfile', 'control', `  host_profile: compute\n  platform:\n    kernel_params:\n      '!isolcpus': ''\n  metadata:\n    tags:\n      - control\n`));
   for (let i = 0; i < nodes; i++) {
@@ -58,12 +83,26 @@ export function generateSite(nodes: number): string {
     const lo = (i % 200) + 20;
     const ip = (second: number) => `10.${second}.${hi}.${lo}`;
     out.push(
-      doc('BaremetalNode', `node${String(i).padStart(5, '0')}`, `  host_profile: ${i % 10 === 0 ? 'control' : 'compute'}\n  oob:\n    credential: pw-${i}\n  addressing:\n    - network: oob\n      address: ${ip(10)}\n    - network: pxe\n      address: dhcp\n    - network: mgmt\n      address: ${ip(12)}\n    - network: storage\n      address: ${ip(13)}\n  metadata:\n    rack: rack${Math.floor(i / 40)}\n    owner_data:\n      slot: '${i % 40}'\n`),
+      doc(
+        'BaremetalNode',
+        `node${String(i).padStart(5, '0')}`,
+        `  host_profile: ${i % 10 === 0 ? 'control' : 'compute'}\n  oob:\n    credential: pw-${i}\n  addressing:\n    - network: oob\n      address: ${ip(10)}\n    - network: pxe\n      address: dhcp\n    - network: mgmt\n      address: ${ip(12)}\n    - network: storage\n      address: ${ip(13)}\n  metadata:\n    rack: rack${Math.floor(i / 40)}\n    owner_data:\n      slot: '${i % 40}'\n`,
+      ),
     );
   }
-  out.push(doc('BootAction', 'all-nodes', `  signaling: true\n  assets:\n    - path: /etc/motd\n      type: file\n      data: hello\n    - type: pkg_list\n      data:\n        jq: '1.6-2.1ubuntu3'\n`));
   out.push(
-    doc('BootAction', 'rack0-only', `  signaling: false\n  node_filter:\n    filter_set_type: union\n    filter_set:\n      - filter_type: intersection\n        rack_names:\n          - rack0\n        node_tags:\n          - compute\n  assets:\n    - path: /etc/rack0\n      type: file\n      data: rack0\n`),
+    doc(
+      'BootAction',
+      'all-nodes',
+      `  signaling: true\n  assets:\n    - path: /etc/motd\n      type: file\n      data: hello\n    - type: pkg_list\n      data:\n        jq: '1.6-2.1ubuntu3'\n`,
+    ),
+  );
+  out.push(
+    doc(
+      'BootAction',
+      'rack0-only',
+      `  signaling: false\n  node_filter:\n    filter_set_type: union\n    filter_set:\n      - filter_type: intersection\n        rack_names:\n          - rack0\n        node_tags:\n          - compute\n  assets:\n    - path: /etc/rack0\n      type: file\n      data: rack0\n`,
+    ),
   );
   return out.join('') + '...\n';
 }
@@ -160,7 +199,9 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result));
     return;
   }
-  console.log(`site design ${result.design}: ${result.nodes} nodes, ${(result.bytes / 1024 / 1024).toFixed(2)} MiB of YAML; ${result.verdict} (${result.errors} errors, ${result.messages} messages)`);
+  console.log(
+    `site design ${result.design}: ${result.nodes} nodes, ${(result.bytes / 1024 / 1024).toFixed(2)} MiB of YAML; ${result.verdict} (${result.errors} errors, ${result.messages} messages)`,
+  );
   const line = (r: Run) =>
     `total ${r.total_ms.toFixed(0)} ms = ingest ${r.ingest_ms.toFixed(0)} + compile ${r.compile_ms.toFixed(0)} + validate ${r.validate_ms.toFixed(0)}` +
     (r.thread_cpu_ms === null ? '' : ` (main thread on CPU ${r.thread_cpu_ms.toFixed(0)} ms, waiting for a CPU ${r.waiting_ms?.toFixed(0)} ms)`);

@@ -61,7 +61,11 @@ export const CLI_ENVIRONMENT: readonly (readonly [string, string])[] = [
 ];
 
 const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
-const csv = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const csv = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** A whole number ≥ 1, or a usage error naming the option. */
 function positiveInt(v: string): number {
@@ -244,7 +248,7 @@ function taskCreateCommand(task: Command): void {
   const create = task
     .command('create')
     .description(`start an action: ${TOP_LEVEL_ACTIONS.join(', ')}`)
-    .argument('[action]', 'action name (or -a, as in Drydock\'s CLI)', actionArg)
+    .argument('[action]', "action name (or -a, as in Drydock's CLI)", actionArg)
     .option('-a, --action <action>', "action name (Drydock's form)", actionArg)
     .requiredOption('-d, --design-ref <ref>', 'site design: a file path, file://, http(s):// or deckhand+http(s)://', designRefArg)
     .option('-n, --nodes <names>', 'node names, comma-separated', csv)
@@ -286,7 +290,7 @@ function taskShowCommand(task: Command): void {
   const show = task
     .command('show')
     .description("show a task in Drydock's task shape")
-    .argument('[id]', 'task id or workflow id (or -t, as in Drydock\'s CLI)')
+    .argument('[id]', "task id or workflow id (or -t, as in Drydock's CLI)")
     .option('-t, --task-id <id>', "task id (Drydock's form)")
     .option('--wait', 'wait until the task ends first; exit 1 unless its result is success');
   blockOptions(show)
@@ -458,7 +462,13 @@ function commandPath(cmd: Command): string {
 function applyUsageConventions(cmd: Command): void {
   const where = commandPath(cmd);
   cmd.exitOverride().configureOutput({
-    outputError: (s, write) => write(`${where}: ${s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}; see '${where} --help'\n`),
+    outputError: (s, write) =>
+      write(
+        `${where}: ${s
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()}; see '${where} --help'\n`,
+      ),
   });
   for (const sub of cmd.commands) applyUsageConventions(sub);
 }

@@ -67,7 +67,11 @@ export class DrydockApiClient {
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       const why =
-        cause?.code === 'ECONNREFUSED' ? 'connection refused' : (e as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : (cause?.code ?? cause?.message ?? (e as Error).message);
+        cause?.code === 'ECONNREFUSED'
+          ? 'connection refused'
+          : (e as Error).name === 'TimeoutError'
+            ? `no answer within ${this.timeoutMs / 1000} s`
+            : (cause?.code ?? cause?.message ?? (e as Error).message);
       throw new DrydockApiError(`cannot reach the Drydock API at ${this.baseUrl}: ${why} (set DRYDOCK_API_URL)`);
     }
     const text = await res.text();

@@ -71,10 +71,7 @@ export class DrydockClient {
     try {
       await probeTcp(address, cfg.connectTimeout * 1000);
       tcpOk = true;
-      connection = await withDeadline(
-        Connection.connect({ ...options, connectTimeout: cfg.connectTimeout * 1000 }),
-        cfg.connectTimeout * 1000 + 1000,
-      );
+      connection = await withDeadline(Connection.connect({ ...options, connectTimeout: cfg.connectTimeout * 1000 }), cfg.connectTimeout * 1000 + 1000);
       await withDeadline(connection.workflowService.getSystemInfo({}), cfg.connectTimeout * 1000);
     } catch (e) {
       // TCP got through (probeTcp), gRPC did not: a TLS problem, named by one handshake of our own.
@@ -172,19 +169,16 @@ export class DrydockClient {
     const handle = this.client.workflow.getHandle(designLockWorkflowId(site));
     await handle.signal(unlockDesignSignal, { by: opts.by, reason: opts.reason });
     let timer: NodeJS.Timeout | undefined;
-    const ended = await Promise.race([
-      handle.result().then(() => true),
-      new Promise<false>((r) => (timer = setTimeout(() => r(false), opts.waitMs ?? 15000))),
-    ]).finally(() => clearTimeout(timer));
+    const ended = await Promise.race([handle.result().then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), opts.waitMs ?? 15000)))]).finally(() =>
+      clearTimeout(timer),
+    );
     if (!ended) throw new TaskStateError(`unlock of site ${site} requested, but no worker has processed it yet (is the worker running?)`);
     return lock;
   }
 
   /** The workflow of a task, found by task id (any action) or by workflow id. */
   async describeTask(id: string): Promise<WorkflowExecutionDescription> {
-    const candidates = TOP_LEVEL_ACTIONS.some((a) => id.startsWith(`${a}-`))
-      ? [id]
-      : TOP_LEVEL_ACTIONS.map((a) => taskWorkflowId(a, id));
+    const candidates = TOP_LEVEL_ACTIONS.some((a) => id.startsWith(`${a}-`)) ? [id] : TOP_LEVEL_ACTIONS.map((a) => taskWorkflowId(a, id));
     const found = await Promise.all(
       candidates.map((wid) =>
         this.client.workflow
@@ -277,7 +271,12 @@ export class DrydockClient {
 function taskFromClosedWorkflow(d: WorkflowExecutionDescription): Task {
   const sa = d.typedSearchAttributes;
   let at = d.startTime;
-  const t = new TaskRecorder(sa.get(DrydockAction) ?? d.type, { taskId: sa.get(DrydockTaskId) ?? d.workflowId, designRef: sa.get(DrydockDesignRef) ?? '', nodeFilter: null }, d.workflowId, () => at);
+  const t = new TaskRecorder(
+    sa.get(DrydockAction) ?? d.type,
+    { taskId: sa.get(DrydockTaskId) ?? d.workflowId, designRef: sa.get(DrydockDesignRef) ?? '', nodeFilter: null },
+    d.workflowId,
+    () => at,
+  );
   at = d.closeTime ?? new Date();
   t.markTerminated(null);
   t.failure();
@@ -296,7 +295,10 @@ export async function withLiveNodes(client: Client, task: Task): Promise<Task> {
     let p = asked.get(workflowId);
     if (!p) {
       // Just ended, or not started yet: the entry it was found through stands.
-      p = client.workflow.getHandle(workflowId).query(taskQuery).catch(() => undefined);
+      p = client.workflow
+        .getHandle(workflowId)
+        .query(taskQuery)
+        .catch(() => undefined);
       asked.set(workflowId, p);
     }
     return p;

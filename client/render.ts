@@ -37,6 +37,10 @@ export function renderTaskList(tasks: TaskSummary[]): string {
   const rows = tasks.map((t) => [t.task_id, t.action, t.status, t.result ?? '-', String(t.nodes.length), t.created]);
   const head = ['TASK ID', 'ACTION', 'STATUS', 'RESULT', 'NODES', 'CREATED'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [fmt(head), ...rows.map(fmt)].join('\n');
 }

@@ -6,7 +6,11 @@ export function renderNodeList(nodes: NodeView[]): string {
   const head = ['NODE NAME', 'STATUS', 'CPUS', 'MEMORY', 'PXE MAC', 'MGMT IP', 'IPMI IP', 'POWER STATE'];
   const rows = nodes.map((n) => [n.hostname, n.status_name, String(n.cpu_count), String(n.memory), n.boot_mac ?? '-', n.boot_ip ?? '-', n.power_address ?? '-', n.power_state]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [fmt(head), ...rows.map(fmt)].join('\n');
 }
 

@@ -68,6 +68,6 @@ function validPort(p: number): boolean {
 
 /** How messages name a BMC: its design address, and where it was reached when that is elsewhere. */
 export function describeBmc(address: string, reach: BmcEndpoint, defaultPort: number | undefined): string {
-  const at = `${hostForUrl(reach.host)}${reach.port ?? defaultPort ? `:${reach.port ?? defaultPort}` : ''}`;
+  const at = `${hostForUrl(reach.host)}${(reach.port ?? defaultPort) ? `:${reach.port ?? defaultPort}` : ''}`;
   return reach.host === address ? at : `${address} (reached at ${at})`;
 }

@@ -43,9 +43,13 @@ export interface BootActionIdentityOf {
 }
 
 /** The identity function rendering needs, for one node's deploy. */
-export function bootActionIdentities(
-  opts: { secret: string; reportUrl: string; workflowId: string; node: string; designRef: string },
-): (bootAction: string) => BootActionIdentityOf {
+export function bootActionIdentities(opts: {
+  secret: string;
+  reportUrl: string;
+  workflowId: string;
+  node: string;
+  designRef: string;
+}): (bootAction: string) => BootActionIdentityOf {
   const actionKey = nodeBootActionKey(opts.secret, opts.workflowId, opts.node);
   return (bootAction) => ({ actionId: bootActionId(opts.workflowId, bootAction), actionKey, reportUrl: opts.reportUrl, designRef: opts.designRef });
 }

@@ -137,7 +137,11 @@ function keyBytes(label: string) {
 
 const oldKeysSchema = z.string().transform((s, ctx) => {
   const keys: CodecKey[] = [];
-  for (const [i, item] of s.split(',').map((x) => x.trim()).filter(Boolean).entries()) {
+  for (const [i, item] of s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .entries()) {
     const colon = item.indexOf(':');
     if (colon <= 0) {
       ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be <id>:<base64 key>` });
@@ -203,7 +207,7 @@ export const FAILURE_CONVERTER_PATH = require.resolve('./failureConverter');
 
 export const CODEC_OFF_WARNING =
   `payload encryption is off: set ${CODEC_ENV.key} (base64 of 32 random bytes, e.g. \`openssl rand -base64 32\`) ` +
-  'to encrypt workflow inputs, results and failures in Temporal\'s history';
+  "to encrypt workflow inputs, results and failures in Temporal's history";
 
 /**
  * The data converter for Worker.create and new Client: the encryption codec plus encoded failure

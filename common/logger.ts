@@ -19,7 +19,7 @@ const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 
 
 /** One JSON object per line on stderr; `secrets` are masked in every line written. */
 export function jsonLogger(opts: { level?: Level; base?: LogAttrs; secrets?: () => Iterable<string>; write?: (line: string) => void } = {}): Logger {
-  const min = ORDER[opts.level ?? ((process.env.DRYDOCK_LOG_LEVEL as Level | undefined) ?? 'info')] ?? ORDER.info;
+  const min = ORDER[opts.level ?? (process.env.DRYDOCK_LOG_LEVEL as Level | undefined) ?? 'info'] ?? ORDER.info;
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const emit = (level: Level, message: string, attrs?: LogAttrs) => {
     if (ORDER[level] < min) return;

@@ -70,10 +70,7 @@ export const COMMISSION_FROM = named(S.NEW, S.FAILED_COMMISSIONING, S.FAILED_TES
 /** Commissioning under way: configure_hardware waits for it ("already being commissioned"). */
 export const COMMISSIONING = named(S.COMMISSIONING, S.TESTING);
 /** Commissioning is behind the machine: Ready and every status of a deployment or a release. */
-export const COMMISSIONED = named(
-  S.READY, S.ALLOCATED, S.DEPLOYING, S.DEPLOYED, S.FAILED_DEPLOYMENT,
-  S.RELEASING, S.DISK_ERASING, S.FAILED_RELEASING, S.FAILED_DISK_ERASING,
-);
+export const COMMISSIONED = named(S.READY, S.ALLOCATED, S.DEPLOYING, S.DEPLOYED, S.FAILED_DEPLOYMENT, S.RELEASING, S.DISK_ERASING, S.FAILED_RELEASING, S.FAILED_DISK_ERASING);
 /** Drydock's deploy_node allocates from Ready and continues from Allocated. */
 export const DEPLOY_FROM = named(S.READY, S.ALLOCATED);
 /** Drydock's destroy_node releases from these (with a disk erase). */

@@ -13,15 +13,7 @@ export const DrydockNodes = defineSearchAttributeKey('DrydockNodes', SearchAttri
 export const DrydockResult = defineSearchAttributeKey('DrydockResult', SearchAttributeType.KEYWORD);
 export const DrydockParentTaskId = defineSearchAttributeKey('DrydockParentTaskId', SearchAttributeType.KEYWORD);
 
-export const ALL_SEARCH_ATTRIBUTES = [
-  DrydockTaskId,
-  DrydockAction,
-  DrydockDesignRef,
-  DrydockSite,
-  DrydockNodes,
-  DrydockResult,
-  DrydockParentTaskId,
-];
+export const ALL_SEARCH_ATTRIBUTES = [DrydockTaskId, DrydockAction, DrydockDesignRef, DrydockSite, DrydockNodes, DrydockResult, DrydockParentTaskId];
 
 /** `--search-attribute Name=Type` values for `temporal server start-dev`. */
 export function devServerSearchAttributeFlags(): string[] {

@@ -13,9 +13,7 @@ export const PROJECT_ROOT = (() => {
 export function temporalCliPath(): string {
   const p = process.env.TEMPORAL_CLI || path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
   if (!fs.existsSync(p)) {
-    throw new Error(
-      `Temporal CLI not found at ${p}. Build it with \`npm run build-temporal-cli\` (needs Go) or set TEMPORAL_CLI.`,
-    );
+    throw new Error(`Temporal CLI not found at ${p}. Build it with \`npm run build-temporal-cli\` (needs Go) or set TEMPORAL_CLI.`);
   }
   return p;
 }

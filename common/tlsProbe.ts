@@ -47,7 +47,13 @@ export function diagnoseConnection(opts: TemporalConnectionOptions, timeoutMs: n
       });
       socket.once('data', () => done(undefined));
       socket.once('error', (e: NodeJS.ErrnoException) => done(handshook ? `the server refused the TLS session: ${tlsReason(e)}` : `TLS handshake failed: ${tlsReason(e)}`));
-      socket.once('close', () => done(handshook ? 'the server closed the TLS session after the handshake (client certificate missing or not accepted?)' : 'the server closed the connection during the TLS handshake'));
+      socket.once('close', () =>
+        done(
+          handshook
+            ? 'the server closed the TLS session after the handshake (client certificate missing or not accepted?)'
+            : 'the server closed the connection during the TLS handshake',
+        ),
+      );
     } else {
       socket = net.connect({ host, port }, () => socket.write(H2_PREFACE));
       socket.once('data', (d: Buffer) => {
@@ -64,10 +70,17 @@ export function diagnoseConnection(opts: TemporalConnectionOptions, timeoutMs: n
 /** Node's TLS error in words: its alert or verification code, lower case, no stack. */
 function tlsReason(e: NodeJS.ErrnoException): string {
   const alert = /alert ([a-z ]+)/i.exec(e.message);
-  if (alert) return `TLS alert "${alert[1].trim()}"${/certificate required|handshake failure|bad certificate|unknown ca/i.test(alert[1]) ? ' (the server did not accept a client certificate: set TEMPORAL_TLS_CLIENT_CERT_PATH and _KEY_PATH, or client_cert_path/client_key_path in the profile)' : ''}`;
-  if (e.code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || e.code === 'SELF_SIGNED_CERT_IN_CHAIN' || e.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || e.code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY') {
+  if (alert)
+    return `TLS alert "${alert[1].trim()}"${/certificate required|handshake failure|bad certificate|unknown ca/i.test(alert[1]) ? ' (the server did not accept a client certificate: set TEMPORAL_TLS_CLIENT_CERT_PATH and _KEY_PATH, or client_cert_path/client_key_path in the profile)' : ''}`;
+  if (
+    e.code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+    e.code === 'SELF_SIGNED_CERT_IN_CHAIN' ||
+    e.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
+    e.code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'
+  ) {
     return `the server's certificate is not signed by a trusted CA (${e.message}; set TEMPORAL_TLS_SERVER_CA_CERT_PATH or server_ca_cert_path in the profile)`;
   }
-  if (e.code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the server's certificate does not name this host (${e.message.split('\n')[0]}; TEMPORAL_TLS_SERVER_NAME sets the name to expect)`;
+  if (e.code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the server's certificate does not name this host (${e.message.split('\n')[0]}; TEMPORAL_TLS_SERVER_NAME sets the name to expect)`;
   return e.message.split('\n')[0];
 }

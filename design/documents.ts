@@ -129,9 +129,7 @@ function processHardwareProfile(name: string, docRef: DocumentRef, data: Hardwar
       return { alias, address: optStr(a.address), dev_type: optStr(a.dev_type), bus_type: optStr(a.bus_type) };
     }),
     cpu_sets: d.cpu_sets ?? {},
-    hugepages_confs: Object.fromEntries(
-      Object.entries(d.hugepages ?? {}).map(([k, v]) => [k, { size: optStr(v.size), count: v.count as number | string | undefined }]),
-    ),
+    hugepages_confs: Object.fromEntries(Object.entries(d.hugepages ?? {}).map(([k, v]) => [k, { size: optStr(v.size), count: v.count as number | string | undefined }])),
   };
   design.hardware_profiles.push(profile);
 }

@@ -174,11 +174,7 @@ function mergeLogicalVolume(c: HostLogicalVolume, p: HostLogicalVolume): HostLog
 }
 
 /** A fully merged node (a fresh object, completed in place) → the effective node: '!' leftovers removed, hardware profile applied, names derived. */
-function effectiveNode(
-  node: BaremetalNodeModel,
-  hwProfiles: Map<string, HardwareProfileModel>,
-  networks: Map<string, NetworkModel>,
-): EffectiveNode {
+function effectiveNode(node: BaremetalNodeModel, hwProfiles: Map<string, HardwareProfileModel>, networks: Map<string, NetworkModel>): EffectiveNode {
   if (!node.hardware_profile) throw new DesignError(`BaremetalNode ${node.name} has no hardware_profile (set it on the node or a host profile)`);
   const hw = hwProfiles.get(node.hardware_profile);
   if (!hw) throw new DesignError(`Hardware profile ${node.hardware_profile} of BaremetalNode ${node.name} not found in design`);

@@ -29,14 +29,10 @@ interface ImplicitTag {
   test: RegExp;
   resolve(source: string, onError: (message: string) => void, options: unknown): unknown;
 }
-const IMPLICIT_TAGS = schemaDoc.schema.tags.filter(
-  (t) => t.default === true && t.test !== undefined && !('collection' in t && t.collection),
-) as unknown as ImplicitTag[];
+const IMPLICIT_TAGS = schemaDoc.schema.tags.filter((t) => t.default === true && t.test !== undefined && !('collection' in t && t.collection)) as unknown as ImplicitTag[];
 const TAG_OPTIONS = schemaDoc.options;
 /** One regex for "some implicit tag matches": the union of their tests (none has flags). */
-const ANY_TAG = IMPLICIT_TAGS.every((t) => t.test.flags === '')
-  ? new RegExp(IMPLICIT_TAGS.map((t) => `(?:${t.test.source})`).join('|'))
-  : /[^]/;
+const ANY_TAG = IMPLICIT_TAGS.every((t) => t.test.flags === '') ? new RegExp(IMPLICIT_TAGS.map((t) => `(?:${t.test.source})`).join('|')) : /[^]/;
 
 /**
  * First characters of plain scalars that one of IMPLICIT_TAGS may match (null ~/null, booleans y/n/yes/

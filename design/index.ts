@@ -110,10 +110,7 @@ export function validationReport(ref: string, status: ValidationStatus, loadErro
   });
   const count = (level: string) => msgs.filter((m) => m.level === level).length;
   const verdict = loadError ? 'could not be loaded' : status.status === 'Success' ? 'passed validation' : 'failed validation';
-  return [
-    `Site design ${ref}: ${verdict} (${count('Error')} errors, ${count('Warning')} warnings, ${count('Info')} info)`,
-    ...lines,
-  ].join('\n');
+  return [`Site design ${ref}: ${verdict} (${count('Error')} errors, ${count('Warning')} warnings, ${count('Info')} info)`, ...lines].join('\n');
 }
 
 export { compileDesign, DesignError, kernelParamString, oobOf, type EffectiveBootAction, type EffectiveDesign, type EffectiveNode, type OobSettings } from './effective';

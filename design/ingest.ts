@@ -17,7 +17,6 @@ export interface IngestResult {
   failed: boolean;
 }
 
-
 interface RawDocument {
   kind: Kind;
   name: string;
@@ -59,20 +58,11 @@ function recognise(value: unknown, index: number, line: number, messages: Valida
   if (typeof value.apiVersion === 'string' || typeof value.kind === 'string') {
     return recogniseLegacy(value, name, index, line, messages);
   }
-  messages.push(
-    makeMessage('DD000', 'Warning', `Skipped ${where}: neither a Deckhand 'schema' nor an 'apiVersion'/'kind'`),
-  );
+  messages.push(makeMessage('DD000', 'Warning', `Skipped ${where}: neither a Deckhand 'schema' nor an 'apiVersion'/'kind'`));
   return undefined;
 }
 
-function recogniseDeckhand(
-  schema: string,
-  name: string | undefined,
-  data: unknown,
-  index: number,
-  line: number,
-  messages: ValidationMessage[],
-): RawDocument | undefined {
+function recogniseDeckhand(schema: string, name: string | undefined, data: unknown, index: number, line: number, messages: ValidationMessage[]): RawDocument | undefined {
   const parts = schema.split('/');
   // Drydock skips documents of other namespaces (Deckhand, Promenade...) and malformed schema names.
   if (parts.length !== 3 || parts[0] !== 'drydock') return undefined;
@@ -89,20 +79,12 @@ function recogniseDeckhand(
   return { kind, name, data, index, line };
 }
 
-function recogniseLegacy(
-  value: Record<string, unknown>,
-  name: string | undefined,
-  index: number,
-  line: number,
-  messages: ValidationMessage[],
-): RawDocument | undefined {
+function recogniseLegacy(value: Record<string, unknown>, name: string | undefined, index: number, line: number, messages: ValidationMessage[]): RawDocument | undefined {
   const kind = String(value.kind ?? '');
   const apiVersion = String(value.apiVersion ?? '');
   const docs = [{ schema: `drydock/${kind}/v1`, name: name ?? '' }];
   if (apiVersion !== 'drydock/v1') {
-    messages.push(
-      makeMessage('DD000', 'Error', `Invalid document - apiVersion '${apiVersion}' of document #${index + 1} (line ${line}) is not drydock/v1`, docs),
-    );
+    messages.push(makeMessage('DD000', 'Error', `Invalid document - apiVersion '${apiVersion}' of document #${index + 1} (line ${line}) is not drydock/v1`, docs));
     return undefined;
   }
   if (!isKind(kind)) {
@@ -137,4 +119,3 @@ function ingestDocument(raw: RawDocument, design: SiteDesign, messages: Validati
     return false;
   }
 }
-

@@ -45,12 +45,7 @@ export function mergeDicts<V>(child: Record<string, V> | null | undefined, paren
  * and raised UnboundLocalError when only the child defined storage. Here every kind of named object
  * follows the rule above, which is what Drydock already did for interfaces.
  */
-export function mergeNamed<T>(
-  child: T[],
-  parent: T[],
-  nameOf: (item: T) => string,
-  merge: (child: T, parent: T) => T,
-): T[] {
+export function mergeNamed<T>(child: T[], parent: T[], nameOf: (item: T) => string, merge: (child: T, parent: T) => T): T[] {
   if (parent.length === 0) return child.filter((c) => !nameOf(c).startsWith('!')).map((c) => clonePlain(c));
   if (child.length === 0) return parent.map((p) => clonePlain(p));
   const byName = new Map(child.map((c) => [nameOf(c), c]));

@@ -101,7 +101,7 @@ export function formatIp(version: 4 | 6, value: bigint): string {
 function compressV6(groups: string[]): string {
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === '0') j++;
     if (j - i > bestLen) {

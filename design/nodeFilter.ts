@@ -25,7 +25,10 @@ export function selectNodes(design: { baremetal_nodes: FilterableNode[] }, nodeF
   if (setType !== 'union' && setType !== 'intersection') {
     throw new NodeFilterError(`Unknown filter set type ${JSON.stringify(setType)}: use 'union' or 'intersection'`);
   }
-  const selected = combine(setType, (nodeFilter.filter_set ?? []).map((f) => applyFilter(f, nodes)));
+  const selected = combine(
+    setType,
+    (nodeFilter.filter_set ?? []).map((f) => applyFilter(f, nodes)),
+  );
   return nodes.filter((n) => selected.has(n.name)).map((n) => n.name);
 }
 

@@ -24,13 +24,7 @@ export interface ValidationStatus {
   details: { errorCount: number; messageList: ValidationMessage[] };
 }
 
-export function makeMessage(
-  name: string,
-  level: Level,
-  message: string,
-  documents: DocumentRef[] = [],
-  diagnostic = '',
-): ValidationMessage {
+export function makeMessage(name: string, level: Level, message: string, documents: DocumentRef[] = [], diagnostic = ''): ValidationMessage {
   return {
     kind: 'ValidationMessage',
     name,

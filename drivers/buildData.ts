@@ -31,9 +31,7 @@ export interface BuildDataStore {
  * orders by this one rule.
  */
 export function newestFirst(records: { r: BuildDataRecord; seq: number }[]): BuildDataRecord[] {
-  return records
-    .sort((a, b) => b.r.collectedDate.localeCompare(a.r.collectedDate) || a.seq - b.seq)
-    .map((x) => ({ ...x.r }));
+  return records.sort((a, b) => b.r.collectedDate.localeCompare(a.r.collectedDate) || a.seq - b.seq).map((x) => ({ ...x.r }));
 }
 
 /** Drydock's `latest=true`: the newest record of each generator, from records already newest first. */

@@ -90,7 +90,10 @@ export class FileBuildDataStore implements BuildDataStore {
       for (const taskId of new Set(rows.map((r) => r.taskId))) {
         await appendLines(this.file('tasks', taskId), [JSON.stringify({ node_name: node })]);
       }
-      await appendLines(this.file('nodes', node), rows.map((r) => JSON.stringify(toRow(r))));
+      await appendLines(
+        this.file('nodes', node),
+        rows.map((r) => JSON.stringify(toRow(r))),
+      );
     }
   }
 
@@ -163,7 +166,7 @@ async function appendLines(file: string, lines: string[]): Promise<void> {
   const fh = await fs.promises.open(file, 'a');
   try {
     const buf = Buffer.from(`\n${lines.join('\n')}\n`, 'utf8');
-    for (let off = 0; off < buf.length; ) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+    for (let off = 0; off < buf.length;) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
     await fh.datasync();
   } finally {
     await fh.close();

@@ -53,11 +53,10 @@ async function main() {
   console.log('temporal-cli: the first build downloads and compiles ~600 packages; this takes a few minutes');
   const started = Date.now();
   let compiled = 0;
-  const child = spawn(
-    'go',
-    ['install', '-v', '-ldflags', `-s -w -X github.com/temporalio/cli/temporalcli.Version=${VERSION}`, `${MODULE}@v${VERSION}`],
-    { env: { ...process.env, GOBIN, CGO_ENABLED: '0' }, stdio: ['ignore', 'inherit', 'pipe'] },
-  );
+  const child = spawn('go', ['install', '-v', '-ldflags', `-s -w -X github.com/temporalio/cli/temporalcli.Version=${VERSION}`, `${MODULE}@v${VERSION}`], {
+    env: { ...process.env, GOBIN, CGO_ENABLED: '0' },
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
   let tail = '';
   child.stderr.on('data', (chunk) => {
     const text = chunk.toString();
@@ -65,11 +64,14 @@ async function main() {
     compiled += text.split('\n').filter((l) => l && !l.startsWith('go: ')).length;
   });
   const tty = process.stdout.isTTY;
-  const ticker = setInterval(() => {
-    const line = `temporal-cli: ${compiled} packages compiled, ${Math.round((Date.now() - started) / 1000)} s`;
-    if (tty) process.stdout.write(`\r${line}`);
-    else console.log(line);
-  }, tty ? 1000 : 15000);
+  const ticker = setInterval(
+    () => {
+      const line = `temporal-cli: ${compiled} packages compiled, ${Math.round((Date.now() - started) / 1000)} s`;
+      if (tty) process.stdout.write(`\r${line}`);
+      else console.log(line);
+    },
+    tty ? 1000 : 15000,
+  );
   const code = await new Promise((resolve) => child.on('close', resolve));
   clearInterval(ticker);
   if (tty) process.stdout.write('\n');

@@ -203,7 +203,14 @@ function maasStorm(seconds: number): FaultRow {
     action: 'deploy_nodes',
     durations: { deploying: 2000 },
     inject: async (ctx) => ctx.site.sim.maas.setFault({ outage: { status: 500, forMs: seconds * 1000 } }),
-    expect: { status: 'complete', result: 'success', counts: { n01: { deploy: 1, commission: 0, release: 0, powerOn: 0 } }, progress: /MaaS unavailable \(HTTP 500\), retrying/, minSeconds: seconds, minInjected: 1 },
+    expect: {
+      status: 'complete',
+      result: 'success',
+      counts: { n01: { deploy: 1, commission: 0, release: 0, powerOn: 0 } },
+      progress: /MaaS unavailable \(HTTP 500\), retrying/,
+      minSeconds: seconds,
+      minInjected: 1,
+    },
     expected: 'success; 1 deploy; progress says MaaS unavailable, retrying',
   };
 }
@@ -335,7 +342,13 @@ export const ROWS: FaultRow[] = [
     action: 'destroy_nodes',
     durations: { releasing: 500, diskErasing: 500 },
     inject: async (ctx) => ctx.site.sim.maas.setFault({ failRelease: ['n01'] }),
-    expect: { status: 'complete', result: 'failure', failures: ['n01'], counts: { n01: { release: STEP_ATTEMPTS, deploy: 0, commission: 0 } }, message: { n01: /Failed disk erasing|Releasing failed/ } },
+    expect: {
+      status: 'complete',
+      result: 'failure',
+      failures: ['n01'],
+      counts: { n01: { release: STEP_ATTEMPTS, deploy: 0, commission: 0 } },
+      message: { n01: /Failed disk erasing|Releasing failed/ },
+    },
     expected: `failure [n01]; released ${STEP_ATTEMPTS}× (Drydock's 3 retries)`,
   },
   {
@@ -550,7 +563,13 @@ function inProcessWorker(cfg: ChildWorkerConfig, logger: Logger): WorkerHandle {
     async start() {
       const connection = await NativeConnection.connect({ address: cfg.address });
       const worker = await createDrydockWorker({
-        connection, namespace: 'default', taskQueue: cfg.taskQueue, settings: cfg.settings, logger, drivers: cfg.drivers, dataConverter: {},
+        connection,
+        namespace: 'default',
+        taskQueue: cfg.taskQueue,
+        settings: cfg.settings,
+        logger,
+        drivers: cfg.drivers,
+        dataConverter: {},
         workflowBundle: { codePath: cfg.bundlePath },
       });
       running = { worker, connection, done: worker.run() };
@@ -616,8 +635,20 @@ export async function runRow(row: FaultRow, opts: RunOptions): Promise<RowOutcom
   const logDir = path.join(opts.logRoot, row.id);
   fs.mkdirSync(logDir, { recursive: true });
   const outcome: RowOutcome = {
-    id: row.id, fault: row.fault, long: !!row.long, expected: row.expected, passed: false, problems: [], messages: {}, progress: [],
-    counts: {}, maasRequests: 0, faultsInjected: 0, wallSeconds: 0, notes: [], logDir,
+    id: row.id,
+    fault: row.fault,
+    long: !!row.long,
+    expected: row.expected,
+    passed: false,
+    problems: [],
+    messages: {},
+    progress: [],
+    counts: {},
+    maasRequests: 0,
+    faultsInjected: 0,
+    wallSeconds: 0,
+    notes: [],
+    logDir,
   };
   const stops: (() => Promise<unknown>)[] = [];
   const settings = opts.settings ?? matrixSettings();
@@ -640,8 +671,12 @@ export async function runRow(row: FaultRow, opts: RunOptions): Promise<RowOutcom
     const connection = await Connection.connect({ address: server.address });
     stops.unshift(() => connection.close());
     const site = await startSimulatedSite({
-      design, connection, dataConverter: {}, logger: silentLogger,
-      durations: row.durations, powerTransitionMs: row.powerTransitionMs ?? 2000,
+      design,
+      connection,
+      dataConverter: {},
+      logger: silentLogger,
+      durations: row.durations,
+      powerTransitionMs: row.powerTransitionMs ?? 2000,
     });
     stops.unshift(() => site.stop());
     // Drydock's power polling cadence scaled to the simulated BMCs (2 s transitions): 1 s apart, 18 reads.
@@ -659,7 +694,8 @@ export async function runRow(row: FaultRow, opts: RunOptions): Promise<RowOutcom
       for (const action of row.setup) {
         const { taskId } = await client.createTask(action, { designRef: `file://${DESIGN_PATH}`, nodeFilter: action === 'prepare_site' ? undefined : nodeFilter(row.nodes) });
         const t = await waitForTask(client, taskId);
-        if (t.result.status !== 'success') throw new Error(`setup ${action} ended ${t.result.status}: ${JSON.stringify(t.result.details.messageList.filter((m) => m.error).map((m) => m.message))}`);
+        if (t.result.status !== 'success')
+          throw new Error(`setup ${action} ended ${t.result.status}: ${JSON.stringify(t.result.details.messageList.filter((m) => m.error).map((m) => m.message))}`);
       }
       await inProcess.stop();
       say(`  ${row.id}: setup done (${row.setup.join(', ')})`);
@@ -677,7 +713,12 @@ export async function runRow(row: FaultRow, opts: RunOptions): Promise<RowOutcom
     const { taskId, workflowId } = await client.createTask(row.action, { designRef, nodeFilter: nodeFilter(row.nodes) });
     const nodeAction = row.action.replace(/s$/, '');
     const ctx: RowContext = {
-      site, design, client, nodes: row.nodes, taskId, workflowId,
+      site,
+      design,
+      client,
+      nodes: row.nodes,
+      taskId,
+      workflowId,
       childId: (n) => `${SITE}-${nodeAction}-${n}-${taskId}`,
       bmc: (n) => {
         const b = site.sim.bmcs.get(n);
@@ -760,7 +801,8 @@ export function check(x: Expectation, o: RowOutcome): string[] {
   const problems: string[] = [];
   if (o.status !== x.status) problems.push(`status ${o.status}, expected ${x.status}`);
   if (o.result !== x.result) problems.push(`result ${o.result}, expected ${x.result}`);
-  if (x.failures && JSON.stringify(o.failures) !== JSON.stringify([...x.failures].sort())) problems.push(`failures [${o.failures?.join(', ')}], expected [${x.failures.join(', ')}]`);
+  if (x.failures && JSON.stringify(o.failures) !== JSON.stringify([...x.failures].sort()))
+    problems.push(`failures [${o.failures?.join(', ')}], expected [${x.failures.join(', ')}]`);
   for (const [n, want] of Object.entries(x.counts)) {
     for (const [k, v] of Object.entries(want) as [keyof NodeCounts, number | [number, number]][]) {
       const got = o.counts[n]?.[k];
@@ -778,7 +820,14 @@ export function check(x: Expectation, o: RowOutcome): string[] {
 
 function countsText(c: Record<string, NodeCounts>): string {
   return Object.entries(c)
-    .map(([n, v]) => `${n}: ${COUNT_KEYS.filter((k) => v[k]).map((k) => `${k} ${v[k]}`).join(', ') || 'none'}`)
+    .map(
+      ([n, v]) =>
+        `${n}: ${
+          COUNT_KEYS.filter((k) => v[k])
+            .map((k) => `${k} ${v[k]}`)
+            .join(', ') || 'none'
+        }`,
+    )
     .join('; ');
 }
 
@@ -788,14 +837,13 @@ function cell(s: string): string {
 
 /** The outcomes as a Markdown table (the README's "Fault matrix" section). */
 export function markdownTable(outcomes: RowOutcome[]): string {
-  const lines = [
-    '| row | fault | expected | outcome | node message (last) | counters (commission, deploy, release, BMC power on/off) | time |',
-    '|---|---|---|---|---|---|---|',
-  ];
+  const lines = ['| row | fault | expected | outcome | node message (last) | counters (commission, deploy, release, BMC power on/off) | time |', '|---|---|---|---|---|---|---|'];
   for (const o of outcomes) {
     const verdict = o.passed ? '**pass**' : `**FAIL**: ${o.problems.join('; ')}`;
     const msgs = [...Object.entries(o.messages).map(([n, m]) => `${n}: ${m || '–'}`), ...(o.progress[0] ? [`progress: "${o.progress[0]}"`] : [])].join('; ');
-    lines.push(`| ${o.id}${o.long ? ' (long)' : ''} | ${cell(o.fault)} | ${cell(o.expected)} | ${cell(`${o.status ?? '–'}/${o.result ?? '–'}${o.failures?.length ? ` [${o.failures.join(', ')}]` : ''} — ${verdict}`)} | ${cell(msgs)} | ${cell(countsText(o.counts))} | ${o.wallSeconds} s |`);
+    lines.push(
+      `| ${o.id}${o.long ? ' (long)' : ''} | ${cell(o.fault)} | ${cell(o.expected)} | ${cell(`${o.status ?? '–'}/${o.result ?? '–'}${o.failures?.length ? ` [${o.failures.join(', ')}]` : ''} — ${verdict}`)} | ${cell(msgs)} | ${cell(countsText(o.counts))} | ${o.wallSeconds} s |`,
+    );
   }
   return lines.join('\n');
 }
@@ -837,7 +885,12 @@ async function workerMain(): Promise<void> {
   installRuntime({ logger: silentLogger });
   const connection = await NativeConnection.connect({ address: cfg.address });
   const worker = await createDrydockWorker({
-    connection, namespace: 'default', taskQueue: cfg.taskQueue, settings: cfg.settings, drivers: cfg.drivers, dataConverter: {},
+    connection,
+    namespace: 'default',
+    taskQueue: cfg.taskQueue,
+    settings: cfg.settings,
+    drivers: cfg.drivers,
+    dataConverter: {},
     workflowBundle: { codePath: cfg.bundlePath },
     logger: jsonLogger({ base: { component: 'worker', pid: process.pid } }),
   });
@@ -853,7 +906,13 @@ async function main(argv: string[]): Promise<number> {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const json = argv.includes('--json');
-  const rows = selectRows(arg('--rows')?.split(',').map((s) => s.trim()).filter(Boolean), argv.includes('--long'));
+  const rows = selectRows(
+    arg('--rows')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    argv.includes('--long'),
+  );
   const say = (l: string) => process.stderr.write(`${l}\n`);
   installRuntime({ logger: silentLogger });
   const logRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-fault-matrix-'));

@@ -131,7 +131,12 @@ export function parseWorkflowList(stdout: string): { workflowId: string; runId: 
 export function parseWorkflowListEntries(stdout: string): { workflowId: string; runId: string; entry: unknown }[] {
   const text = stdout.trim();
   if (!text) return [];
-  const items: unknown[] = text.startsWith('[') ? (JSON.parse(text) as unknown[]) : text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+  const items: unknown[] = text.startsWith('[')
+    ? (JSON.parse(text) as unknown[])
+    : text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as unknown);
   return items.map((it) => {
     const ex = (it as { execution?: { workflowId?: string; runId?: string } }).execution ?? (it as { workflowId?: string; runId?: string });
     if (!ex.workflowId || !ex.runId) throw new Error('unexpected `temporal workflow list` output: an entry without execution.workflowId/runId');
@@ -142,9 +147,7 @@ export function parseWorkflowListEntries(stdout: string): { workflowId: string; 
 /** Lists the workflows (optionally by query) and scans each run's full history for every secret. */
 export async function scanHistoriesForSecrets(opts: ScanOptions): Promise<Finding[]> {
   matchers(opts.secrets); // validate before talking to the server
-  const run =
-    opts.runCli ??
-    (async (args: string[]) => (await exec(opts.temporalCli, args, { maxBuffer: 512 * 1024 * 1024 })).stdout);
+  const run = opts.runCli ?? (async (args: string[]) => (await exec(opts.temporalCli, args, { maxBuffer: 512 * 1024 * 1024 })).stdout);
   const conn = ['--address', opts.address, '--namespace', opts.namespace];
   const listArgs = ['workflow', 'list', ...conn, '-o', 'json', ...(opts.query ? ['--query', opts.query] : [])];
   const runs = parseWorkflowListEntries(await run(listArgs));

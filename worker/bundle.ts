@@ -13,8 +13,7 @@ import { FAILURE_CONVERTER_PATH } from '../common/codec';
 /** dist/ when this file runs compiled (dist/worker/bundle.js), else undefined. */
 const COMPILED_ROOT = __filename.endsWith('.js') ? path.resolve(__dirname, '..') : undefined;
 
-const bundleFile = (root: string, withFailureConverter: boolean) =>
-  path.join(root, withFailureConverter ? 'workflow-bundle-codec.js' : 'workflow-bundle.js');
+const bundleFile = (root: string, withFailureConverter: boolean) => path.join(root, withFailureConverter ? 'workflow-bundle-codec.js' : 'workflow-bundle.js');
 
 /**
  * The prebuilt bundle matching the data converter, when this code runs compiled and the build made it;

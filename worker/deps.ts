@@ -67,9 +67,7 @@ export function defaultDeps(settings: OrchestratorSettings, logger: Logger, driv
     designs: new DesignStore((ref) => loadDesign(ref, { platformCatalog: catalog || undefined, tokens }), logger),
     provisioner,
     oob: (type) => oob[type],
-    labels: drivers.promenadeUrl
-      ? new PromenadeLabelDriver({ url: drivers.promenadeUrl }, tokens ?? staticTokenProvider(() => drivers.promenadeToken ?? ''), logger)
-      : undefined,
+    labels: drivers.promenadeUrl ? new PromenadeLabelDriver({ url: drivers.promenadeUrl }, tokens ?? staticTokenProvider(() => drivers.promenadeToken ?? ''), logger) : undefined,
     bootActions: { secret: drivers.bootActionSecret, reportUrl: drivers.bootActionReportUrl },
     buildData: buildDataStoreOf(drivers, logger),
   };

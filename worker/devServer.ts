@@ -169,7 +169,9 @@ export async function superviseDevServer(opts: DevServerOptions, sup: Supervisio
     const since = Date.now();
     while (!stopping) {
       if (attempts >= maxAttempts) {
-        sup.say(`drydock: the embedded Temporal server exited (${how}) and ${maxAttempts} restarts in a row did not hold; giving up${opts.logFile ? ` (its log: ${opts.logFile})` : ''}`);
+        sup.say(
+          `drydock: the embedded Temporal server exited (${how}) and ${maxAttempts} restarts in a row did not hold; giving up${opts.logFile ? ` (its log: ${opts.logFile})` : ''}`,
+        );
         sup.onGiveUp();
         return;
       }
@@ -180,7 +182,9 @@ export async function superviseDevServer(opts: DevServerOptions, sup: Supervisio
         const server = await startDevServer(fixed);
         if (stopping) return void (await server.stop());
         watch(server);
-        sup.say(`drydock: the embedded Temporal server exited (${how}); restarted it on the same database and ports at ${server.address} in ${((Date.now() - since) / 1000).toFixed(1)} s (attempt ${attempts} of ${maxAttempts})`);
+        sup.say(
+          `drydock: the embedded Temporal server exited (${how}); restarted it on the same database and ports at ${server.address} in ${((Date.now() - since) / 1000).toFixed(1)} s (attempt ${attempts} of ${maxAttempts})`,
+        );
         return;
       } catch (e) {
         sup.say(`drydock: restarting the embedded Temporal server failed (attempt ${attempts} of ${maxAttempts}): ${e instanceof Error ? e.message : e}`);

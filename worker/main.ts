@@ -148,7 +148,17 @@ async function startCodec(logger: Logger, shutdown: Shutdown): Promise<CodecServ
   return codecServer;
 }
 
-function printBanner(lines: { ui?: string; address: string; cfg: TemporalConfig; logFile: string; apiUrl: string; maasUrl: string; nodeRoots: string; codecUrl?: string; metricsUrl?: string }): void {
+function printBanner(lines: {
+  ui?: string;
+  address: string;
+  cfg: TemporalConfig;
+  logFile: string;
+  apiUrl: string;
+  maasUrl: string;
+  nodeRoots: string;
+  codecUrl?: string;
+  metricsUrl?: string;
+}): void {
   console.log(
     [
       '',
@@ -195,7 +205,9 @@ async function stopWorker(worker: Worker, running: Promise<void>, serverUp: bool
   const stoppedInTime = await Promise.race([running.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), serverUp ? WORKER_STOP_MS : 0)))]);
   clearTimeout(timer);
   if (!stoppedInTime) {
-    console.log(`drydock: ${serverUp ? `the worker did not stop within ${WORKER_STOP_MS / 1000} s` : 'the Temporal server is down, so the worker cannot report'}; stopping the rest (tasks carry on from their history at the next start)`);
+    console.log(
+      `drydock: ${serverUp ? `the worker did not stop within ${WORKER_STOP_MS / 1000} s` : 'the Temporal server is down, so the worker cannot report'}; stopping the rest (tasks carry on from their history at the next start)`,
+    );
   }
 }
 
@@ -241,16 +253,25 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number>
 
     console.log(`drydock: starting the simulated site "${design.site}" (${design.baremetal_nodes.length} nodes)`);
     const clientConnection = await Connection.connect({ address: server.address });
-    shutdown.onStop('the Drydock API\'s connection', () => clientConnection.close());
+    shutdown.onStop("the Drydock API's connection", () => clientConnection.close());
     // Drydock's API on DRYDOCK_API_PORT (9000 as Drydock's): the site's nodes report there, operators and Shipyard ask there.
     const api = { ...apiConfigFromEnv(), taskQueue: cfg.taskQueue };
-    const site = await startSimulatedSite({ design, connection: clientConnection, namespace: cfg.namespace, durations: DEMO_DURATIONS, powerTransitionMs: 1000, logger, stateDir: STATE_DIR, api });
+    const site = await startSimulatedSite({
+      design,
+      connection: clientConnection,
+      namespace: cfg.namespace,
+      durations: DEMO_DURATIONS,
+      powerTransitionMs: 1000,
+      logger,
+      stateDir: STATE_DIR,
+      api,
+    });
     shutdown.onStop('the simulated site', () => site.stop());
     secrets.push(...configuredSecrets(site.drivers));
     if (shutdown.stopping) return shutdown.exitCode;
 
     const connection = await NativeConnection.connect({ address: server.address });
-    shutdown.onStop('the worker\'s connection', () => connection.close());
+    shutdown.onStop("the worker's connection", () => connection.close());
     // Drydock polls every 10 s; the simulated site answers in seconds, so the demo polls faster unless told.
     const settings = orchestratorSettingsFromEnv({ DRYDOCK_POLL_INTERVAL: '2', ...process.env });
     // The API's MaaS provisioner and build data store are the worker's.
@@ -265,19 +286,33 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number>
     void running.then(() => shutdown.request(shutdown.exitCode));
 
     const ui = server.uiUrl && `${server.uiUrl}/namespaces/${cfg.namespace}`;
-    printBanner({ ui, address: server.address, cfg, logFile, apiUrl: site.api.url, maasUrl: site.sim.maas.url, nodeRoots: site.sim.nodeRoot('<node>'), codecUrl: codecServer?.url, metricsUrl });
+    printBanner({
+      ui,
+      address: server.address,
+      cfg,
+      logFile,
+      apiUrl: site.api.url,
+      maasUrl: site.sim.maas.url,
+      nodeRoots: site.sim.nodeRoot('<node>'),
+      codecUrl: codecServer?.url,
+      metricsUrl,
+    });
 
     if (o.demo) {
       // The embedded server is local and plaintext: only the address, whatever a profile says about TLS.
       const client = await DrydockClient.connect({ namespace: cfg.namespace, taskQueue: cfg.taskQueue, connectTimeout: cfg.connectTimeout, address: server.address });
-      shutdown.onStop('the demo\'s client', () => client.close());
+      shutdown.onStop("the demo's client", () => client.close());
       console.log(`\nDeploying the site design ${siteRef} on the simulated site:`);
       const demo = runDemo({ client, designRef: siteRef, uiNamespaceUrl: ui, out: process.stdout }).catch((e) => {
         if (!shutdown.stopping) console.error(`drydock: the demo deployment stopped: ${e instanceof Error ? e.message : e}`);
       });
       await Promise.race([demo, shutdown.requested]);
     }
-    if (!shutdown.stopping) printNextSteps(siteRef, design.baremetal_nodes.map((n) => n.name));
+    if (!shutdown.stopping)
+      printNextSteps(
+        siteRef,
+        design.baremetal_nodes.map((n) => n.name),
+      );
     await shutdown.requested;
     server.endSupervision();
     await stopWorker(worker, running, server.pid() !== undefined);

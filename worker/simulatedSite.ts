@@ -70,7 +70,18 @@ export async function startSimulatedSite(opts: SimulatedSiteOptions): Promise<Si
     const designs = new DesignStore((ref) => loadDesign(ref, { tokens: keystoneTokensFromEnv() }), logger);
     apiDeps = { designs };
     const o = opts.api ?? {};
-    api = await startDrydockApi({ connection: opts.connection, namespace: opts.namespace, dataConverter: opts.dataConverter, secret, deps: apiDeps, logger, port: o.port, host: o.host, taskQueue: o.taskQueue, authorize: o.authorize });
+    api = await startDrydockApi({
+      connection: opts.connection,
+      namespace: opts.namespace,
+      dataConverter: opts.dataConverter,
+      secret,
+      deps: apiDeps,
+      logger,
+      port: o.port,
+      host: o.host,
+      taskQueue: o.taskQueue,
+      authorize: o.authorize,
+    });
   } catch (e) {
     await sim.stop();
     if (!opts.stateDir) fs.rmSync(stateDir, { recursive: true, force: true });

@@ -21,7 +21,10 @@ export interface TelemetryConfig {
 const TELEMETRY_ENV = { metricsPort: 'DRYDOCK_METRICS_PORT', metricsBind: 'DRYDOCK_METRICS_BIND' } as const;
 const telemetrySchema = z.object({
   metricsPort: z.coerce.number().int().min(1).max(65535).optional(),
-  metricsBind: z.string().regex(/^[^\s/]+$/, 'must be an IP address or host name, e.g. 127.0.0.1').default('127.0.0.1'),
+  metricsBind: z
+    .string()
+    .regex(/^[^\s/]+$/, 'must be an IP address or host name, e.g. 127.0.0.1')
+    .default('127.0.0.1'),
 });
 
 /** DRYDOCK_METRICS_PORT (unset: metrics off), DRYDOCK_METRICS_BIND (127.0.0.1). */

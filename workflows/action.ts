@@ -58,7 +58,10 @@ export async function targetNodes(ctx: ActionContext, input: ActionInput, opts: 
     upsertSearchAttributes([{ key: DrydockSite, value: targets.site }, ...(listed ? [{ key: DrydockNodes, value: targets.nodes }] : [])]);
     if (!listed) {
       // Each node's child workflow carries its node: `drydock task list --node` finds the task through it.
-      ctx.task.addMessage(`${targets.nodes.length} target nodes: too many to list in the task's DrydockNodes search attribute (Temporal's size limit); each node's workflow lists its node.`, { ctxType: 'task', ctx: input.taskId });
+      ctx.task.addMessage(
+        `${targets.nodes.length} target nodes: too many to list in the task's DrydockNodes search attribute (Temporal's size limit); each node's workflow lists its node.`,
+        { ctxType: 'task', ctx: input.taskId },
+      );
     }
     return targets;
   } catch (e) {

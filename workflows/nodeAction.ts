@@ -1,5 +1,13 @@
 import {
-  CancellationScope, executeChild, isCancellation, patched, proxyActivities, setHandler, workflowInfo, ParentClosePolicy, ChildWorkflowCancellationType,
+  CancellationScope,
+  executeChild,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  ParentClosePolicy,
+  ChildWorkflowCancellationType,
 } from '@temporalio/workflow';
 import type { createClaimActivities } from '../activities/nodeClaims';
 import { DrydockAction, DrydockNodes, DrydockParentTaskId, DrydockSite, DrydockTaskId } from '../common/searchAttributes';

@@ -24,7 +24,11 @@ const NODE_WORKFLOWS: Record<string, NodeWorkflow> = {
 export async function nodeBatch(input: NodeBatchInput): Promise<NodeBatchResult[]> {
   const child = NODE_WORKFLOWS[input.childAction];
   if (!child) throw new Error(`nodeBatch: no node workflow for action ${input.childAction}`);
-  const task = new TaskRecorder(`${input.childAction}_batch`, { taskId: input.plan.taskId, designRef: input.plan.designRef, nodeFilter: null, parentTaskId: input.plan.taskId }, workflowInfo().workflowId);
+  const task = new TaskRecorder(
+    `${input.childAction}_batch`,
+    { taskId: input.plan.taskId, designRef: input.plan.designRef, nodeFilter: null, parentTaskId: input.plan.taskId },
+    workflowInfo().workflowId,
+  );
   setHandler(taskQuery, () => task.snapshot());
   task.setStatus('running');
   for (const n of input.nodes) task.setNode(n, { step: 'queued', result: 'incomplete' });

@@ -171,7 +171,10 @@ function pyRepr(v: unknown): string {
   if (typeof v === 'string') return pyStrRepr(v);
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (isPlainObject(v)) return `{${Object.keys(v).map((k) => `${pyStrRepr(k)}: ${pyRepr(v[k])}`).join(', ')}}`;
+  if (isPlainObject(v))
+    return `{${Object.keys(v)
+      .map((k) => `${pyStrRepr(k)}: ${pyRepr(v[k])}`)
+      .join(', ')}}`;
   return String(v);
 }
 
@@ -197,7 +200,10 @@ function pyStrRepr(s: string): string {
  * part encoded with '/' escaped and spaces as '+'.
  */
 export function urlencode(value: unknown): string {
-  if (isPlainObject(value)) return Object.keys(value).map((k) => `${urlQuote(k, true)}=${urlQuote(value[k], true)}`).join('&');
+  if (isPlainObject(value))
+    return Object.keys(value)
+      .map((k) => `${urlQuote(k, true)}=${urlQuote(value[k], true)}`)
+      .join('&');
   if (Array.isArray(value)) {
     return value
       .map((pair) => {

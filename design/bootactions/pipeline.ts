@@ -38,7 +38,7 @@ class PyError extends Error {
 }
 
 const SEGMENTS: Record<string, Segment> = {
-  base64_encode: (data) => Buffer.from(asBytes(data, 'a bytes-like object is required, not \'str\'', 'TypeError').toString('base64'), 'latin1'),
+  base64_encode: (data) => Buffer.from(asBytes(data, "a bytes-like object is required, not 'str'", 'TypeError').toString('base64'), 'latin1'),
   base64_decode: (data) => pyBase64Decode(data),
   utf8_decode: (data) => utf8Decode(asBytes(data, "'str' object has no attribute 'decode'", 'AttributeError')),
   utf8_encode: (data) => {
@@ -85,7 +85,7 @@ function utf8Decode(bytes: Buffer): string {
 
 /** Python's UnicodeDecodeError text for the first invalid sequence. */
 function utf8ErrorText(b: Buffer): string {
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i];
     const len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
     const at = (why: string) => `'utf-8' codec can't decode byte 0x${c.toString(16).padStart(2, '0')} in position ${i}: ${why}`;

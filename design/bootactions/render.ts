@@ -80,13 +80,7 @@ export async function renderNodeAssets(
   return out;
 }
 
-async function renderAsset(
-  ba: EffectiveBootAction,
-  asset: BootActionAsset,
-  label: string,
-  ctx: TemplateContext,
-  fetch: (url: string) => Promise<Buffer>,
-): Promise<RenderedAsset> {
+async function renderAsset(ba: EffectiveBootAction, asset: BootActionAsset, label: string, ctx: TemplateContext, fetch: (url: string) => Promise<Buffer>): Promise<RenderedAsset> {
   const fail = (kind: BootActionRenderErrorKind, reason: string) => new BootActionRenderError(ba.name, label, kind, reason);
   const pipeline = (value: PipelineValue, segments: readonly string[]): PipelineValue => {
     try {

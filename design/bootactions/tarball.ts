@@ -27,7 +27,8 @@ export function tarball(assets: RenderedAsset[], type: 'unit' | 'file'): Buffer 
     if (!a.path) throw new Error(`Boot action ${a.bootAction}: a ${a.type} asset without a path cannot be a tar member`);
     const name = Buffer.from(a.path, 'utf8');
     // GNU long name: a '././@LongLink' entry of type 'L' carries the full name.
-    if (name.length > 100) parts.push(header(Buffer.from('././@LongLink'), 0, Buffer.concat([name, Buffer.alloc(1)]).length, 'L', ''), padded(Buffer.concat([name, Buffer.alloc(1)])));
+    if (name.length > 100)
+      parts.push(header(Buffer.from('././@LongLink'), 0, Buffer.concat([name, Buffer.alloc(1)]).length, 'L', ''), padded(Buffer.concat([name, Buffer.alloc(1)])));
     parts.push(header(name, assetMode(a.permissions) & 0o7777, a.data.length, '0', OWNER), padded(a.data));
   }
   parts.push(Buffer.alloc(2 * BLOCK));

@@ -97,7 +97,9 @@ export function compileAcceptor(schema: z.ZodType): Acceptor {
           const read = k in Object.prototype ? `(hasOwn.call(v, ${key}) ? v[${key}] : undefined)` : `v[${key}]`;
           return `if (!${fn(fs)}(${read})) return false;`;
         });
-        const known = Object.keys(def.shape ?? {}).map((k) => `case ${JSON.stringify(k)}:`).join(' ');
+        const known = Object.keys(def.shape ?? {})
+          .map((k) => `case ${JSON.stringify(k)}:`)
+          .join(' ');
         const strict = extra === 'never' ? `for (const k in v) switch (k) { ${known} break; default: return false; }` : '';
         return `if (!isPlain(v)) return false; ${fields.join(' ')} ${strict} return true;`;
       }

@@ -10,16 +10,7 @@ import { networkLinkSchema } from './networkLink';
 import { rackSchema } from './rack';
 import { regionSchema } from './region';
 
-export const KINDS = [
-  'Region',
-  'NetworkLink',
-  'Network',
-  'HardwareProfile',
-  'HostProfile',
-  'BaremetalNode',
-  'BootAction',
-  'Rack',
-] as const;
+export const KINDS = ['Region', 'NetworkLink', 'Network', 'HardwareProfile', 'HostProfile', 'BaremetalNode', 'BootAction', 'Rack'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export const SCHEMAS: Record<Kind, z.ZodType> = {

@@ -41,11 +41,7 @@ export const bootStorageRational: ValidationRule = {
         }
       }
       if (!rootSet) {
-        report.error(
-          `Root volume has to be set and must be > 20GB on BaremetalNode ${node.name}`,
-          docs,
-          'All nodes require a defined root volume at least 20GB in size.',
-        );
+        report.error(`Root volume has to be set and must be > 20GB on BaremetalNode ${node.name}`, docs, 'All nodes require a defined root volume at least 20GB in size.');
       }
     }
   },

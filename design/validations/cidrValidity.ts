@@ -16,11 +16,7 @@ export const cidrValidity: ValidationRule = {
       if (!cidr) {
         report.error(`The provided CIDR ${net.cidr} is not a valid CIDR`, [net.docRef], 'Provide a CIDR such as 10.0.0.0/24.');
       } else if (cidr.address !== cidr.network) {
-        report.error(
-          `The provided CIDR ${net.cidr} has host bits set`,
-          [net.docRef],
-          `Provide a CIDR acceptable by MAAS: ${formatIp(cidr.version, cidr.network)}/${cidr.prefix}`,
-        );
+        report.error(`The provided CIDR ${net.cidr} has host bits set`, [net.docRef], `Provide a CIDR acceptable by MAAS: ${formatIp(cidr.version, cidr.network)}/${cidr.prefix}`);
       }
     }
   },

@@ -28,11 +28,7 @@ export const ipLocalityCheck: ValidationRule = {
         }
         if (!inside(cidrs, net.cidr, addr.address)) {
           // The space before the final dot is Drydock's text, kept.
-          report.error(
-            `The IP Address ${addr.address} is not within the defined CIDR: ${net.cidr} of ${net.name} .`,
-            [node.docRef],
-            'Define a valid address for this network.',
-          );
+          report.error(`The IP Address ${addr.address} is not within the defined CIDR: ${net.cidr} of ${net.name} .`, [node.docRef], 'Define a valid address for this network.');
         }
       }
     }

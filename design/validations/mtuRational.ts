@@ -22,19 +22,11 @@ export const mtuRational: ValidationRule = {
       const mtu = net.mtu;
       if (mtu && (mtu < MIN_MTU || mtu > MAX_MTU)) {
         // Drydock prints the last link's MTU here (a quirk the golden output shows); with no link, the network's.
-        report.error(
-          `MTU must be between ${MIN_MTU} and ${MAX_MTU}, value is ${lastLinkMtu ?? mtu}`,
-          [net.docRef],
-          'Define a valid MTU. Standard is 1500, Jumbo is 9100.',
-        );
+        report.error(`MTU must be between ${MIN_MTU} and ${MAX_MTU}, value is ${lastLinkMtu ?? mtu}`, [net.docRef], 'Define a valid MTU. Standard is 1500, Jumbo is 9100.');
       }
       const parent = parentMtu.get(net.name);
       if (mtu && parent && mtu > parent) {
-        report.error(
-          `MTU must be <= the parent Network Link; for Network ${net.name}`,
-          [net.docRef],
-          'Define a MTU less than or equal to that of the carrying network link.',
-        );
+        report.error(`MTU must be <= the parent Network Link; for Network ${net.name}`, [net.docRef], 'Define a MTU less than or equal to that of the carrying network link.');
       }
     }
   },

@@ -10,7 +10,11 @@ export const uniqueNetworkCheck: ValidationRule = {
       for (const net of link.allowed_networks) {
         const other = carrier.get(net);
         if (other !== undefined) {
-          report.error(`Allowed network ${net} duplicated on NetworkLink ${other} and NetworkLink ${link.name}`, [], 'Each network is only allowed to cross a single network link.');
+          report.error(
+            `Allowed network ${net} duplicated on NetworkLink ${other} and NetworkLink ${link.name}`,
+            [],
+            'Each network is only allowed to cross a single network link.',
+          );
         } else {
           carrier.set(net, link.name);
         }

@@ -15,10 +15,22 @@ import { applyStorage, resetStorage } from './steps/storage';
 import { RESULT_TYPE } from './models/results';
 import { createNetworkTemplate } from './steps/template';
 import type {
-  CommissioningResult, DeployOptions, Machine, MachineStatus, MachineSummary, NetworkTemplatePlan, NodeIdentity, NodeNetworkPlan, NodePlatformPlan, NodeStoragePlan,
-  Provisioner, RepositoriesPlan, ServiceCheck, StartResult, StepReport,
+  CommissioningResult,
+  DeployOptions,
+  Machine,
+  MachineStatus,
+  MachineSummary,
+  NetworkTemplatePlan,
+  NodeIdentity,
+  NodeNetworkPlan,
+  NodePlatformPlan,
+  NodeStoragePlan,
+  Provisioner,
+  RepositoriesPlan,
+  ServiceCheck,
+  StartResult,
+  StepReport,
 } from '../provisioner';
-
 
 export interface MaasProvisionerConfig {
   /** Drydock's maasdriver.skip_bmc_config: commission with skip_bmc_config=1. */
@@ -68,7 +80,17 @@ export class MaasProvisioner implements Provisioner {
     const [machines, power] = await Promise.all([this.client.machines.list(), this.client.machines.powerParameters()]);
     return machines.map((m) => {
       const { bootMac, bootIp } = toMachine(m);
-      return { systemId: m.system_id, hostname: m.hostname, statusName: m.status_name, powerState: m.power_state, memory: m.memory, cpuCount: m.cpu_count, bootMac, bootIp, powerAddress: power[m.system_id]?.power_address };
+      return {
+        systemId: m.system_id,
+        hostname: m.hostname,
+        statusName: m.status_name,
+        powerState: m.power_state,
+        memory: m.memory,
+        cpuCount: m.cpu_count,
+        bootMac,
+        bootIp,
+        powerAddress: power[m.system_id]?.power_address,
+      };
     });
   }
   findMachine(node: NodeIdentity): Promise<Machine | undefined> {
@@ -189,4 +211,3 @@ export class MaasProvisioner implements Provisioner {
     return configureNodeProvisioner(this.deps, repositories);
   }
 }
-

@@ -36,7 +36,7 @@ export class MachineStatusBatch {
       for (const [id, waiting] of batch) {
         const m = found.get(id);
         const ctx: DriverErrorContext = { operation: 'read machine', node: id, address: this.address, peer: 'MaaS' };
-        for (const w of waiting) (m ? w.resolve(m) : w.reject(new MaasNotFoundError('MAAS Error: 404 - not found', ctx)));
+        for (const w of waiting) m ? w.resolve(m) : w.reject(new MaasNotFoundError('MAAS Error: 404 - not found', ctx));
       }
     } catch (e) {
       for (const waiting of batch.values()) for (const w of waiting) w.reject(e);

@@ -78,14 +78,18 @@ export function parseColonList(out: string): Record<string, string> {
 
 /** `ipmitool -v sel list`: one "Key : value" block per record, blank-line separated. */
 export function parseSel(out: string): HardwareInventory['alarms'] {
-  return out.split(/\n\s*\n/).map(parseColonList).filter((r) => r['SEL Record ID']).map((r) => {
-    const text = `${r['Description'] ?? r['Event Type'] ?? 'event'}${r['Event Direction'] ? ` (${r['Event Direction']})` : ''}`;
-    return {
-      source: `${r['Sensor Type'] ?? 'SEL'}${r['Sensor Number'] ? ` #0x${r['Sensor Number']}` : ''}`,
-      message: text,
-      severity: /critical|non-recoverable|fail/i.test(text) ? 'critical' : 'warning',
-    };
-  });
+  return out
+    .split(/\n\s*\n/)
+    .map(parseColonList)
+    .filter((r) => r['SEL Record ID'])
+    .map((r) => {
+      const text = `${r['Description'] ?? r['Event Type'] ?? 'event'}${r['Event Direction'] ? ` (${r['Event Direction']})` : ''}`;
+      return {
+        source: `${r['Sensor Type'] ?? 'SEL'}${r['Sensor Number'] ? ` #0x${r['Sensor Number']}` : ''}`,
+        message: text,
+        severity: /critical|non-recoverable|fail/i.test(text) ? 'critical' : 'warning',
+      };
+    });
 }
 
 /** Inventory over IPMI: `mc info` (BMC firmware), `fru print 0` and the SEL, each as far as the BMC offers it.

@@ -37,8 +37,19 @@ const MAX_PASSWORD_LENGTH = 20;
 
 // With -v, ipmitool says why a session failed. The plain message, "Unable to establish IPMI v2 / RMCP+
 // session", is the same for a wrong password and an unreachable BMC.
-const AUTH_FAILURES = [/RAKP 2 HMAC is invalid/i, /unauthorized name/i, /RAKP \d message indicates an error/i, /invalid (user ?name|password)/i, /Authentication type .* not supported/i];
-const UNREACHABLE = [/Get Auth Capabilities error/i, /Error issuing Get Channel Authentication Capabilities/i, /No response from remote controller/i, /Insufficient resources for session/i];
+const AUTH_FAILURES = [
+  /RAKP 2 HMAC is invalid/i,
+  /unauthorized name/i,
+  /RAKP \d message indicates an error/i,
+  /invalid (user ?name|password)/i,
+  /Authentication type .* not supported/i,
+];
+const UNREACHABLE = [
+  /Get Auth Capabilities error/i,
+  /Error issuing Get Channel Authentication Capabilities/i,
+  /No response from remote controller/i,
+  /Insufficient resources for session/i,
+];
 const UNSUPPORTED = [/Invalid data field in request/i, /Invalid command/i, /Command not supported/i, /Device not present/i];
 // Lines -v prints on every call, successful or not.
 const NOISE = [/^Loading IANA PEN Registry/, /^Running Get VSO Capabilities/, /^Invalid completion code received: Invalid command$/, /^Discovered IPMB address/];
@@ -85,8 +96,25 @@ export class Ipmitool {
     throwIfAborted(signal, this.context(t, operation));
     const c = this.config;
     const at = this.reach(t);
-    const args = ['-I', 'lanplus', '-H', at.host, '-p', String(at.port ?? DEFAULT_IPMI_PORT), '-U', t.username, '-E',
-      '-C', String(c.cipherSuite), '-N', String(c.retransmitTimeoutSec), '-R', String(c.retransmits), '-v', ...command];
+    const args = [
+      '-I',
+      'lanplus',
+      '-H',
+      at.host,
+      '-p',
+      String(at.port ?? DEFAULT_IPMI_PORT),
+      '-U',
+      t.username,
+      '-E',
+      '-C',
+      String(c.cipherSuite),
+      '-N',
+      String(c.retransmitTimeoutSec),
+      '-R',
+      String(c.retransmits),
+      '-v',
+      ...command,
+    ];
     const attrs = { node: t.node, bmc: this.describeAddress(t), operation, command: command.join(' ') };
     let result;
     try {
@@ -105,7 +133,10 @@ export class Ipmitool {
   }
 
   private classify(t: BmcTarget, operation: string, output: string): Error {
-    const lines = output.split('\n').map((l) => l.replace(/^>\s*/, '').trim()).filter((l) => l && !NOISE.some((n) => n.test(l)));
+    const lines = output
+      .split('\n')
+      .map((l) => l.replace(/^>\s*/, '').trim())
+      .filter((l) => l && !NOISE.some((n) => n.test(l)));
     const summary = lines.slice(-3).join('; ') || 'ipmitool failed without a message';
     const ctx = this.context(t, operation);
     if (AUTH_FAILURES.some((p) => p.test(output))) return new AuthenticationError(`BMC rejected the credentials (${summary})`, ctx);

@@ -86,10 +86,7 @@ export class PollingPowerDriver implements PowerDriver {
       if (last === want) return;
       if (i < attempts - 1) await abortableSleep(interval, opts.signal, this.context(target, operation));
     }
-    throw new PowerStateTimeoutError(
-      `power state still ${last ?? 'unknown'} after ${attempts} checks ${interval} ms apart; expected ${want}`,
-      this.context(target, operation),
-    );
+    throw new PowerStateTimeoutError(`power state still ${last ?? 'unknown'} after ${attempts} checks ${interval} ms apart; expected ${want}`, this.context(target, operation));
   }
 
   private context(target: BmcTarget, operation: string) {

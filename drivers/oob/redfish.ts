@@ -36,23 +36,33 @@ export class RedfishPowerControl implements PowerControl {
   }
 
   readPowerState(t: BmcTarget, opts: CallOptions = {}): Promise<PowerState> {
-    return this.client.withSession(t, 'power state', async (s) => {
-      const { system } = await findSystem(this.client, s, t, 'power state');
-      const state = toPowerState(system.PowerState);
-      if (!state) throw new TransientDriverError(`unexpected PowerState ${JSON.stringify(system.PowerState)}`, this.client.context(t, 'power state'));
-      return state;
-    }, opts.signal);
+    return this.client.withSession(
+      t,
+      'power state',
+      async (s) => {
+        const { system } = await findSystem(this.client, s, t, 'power state');
+        const state = toPowerState(system.PowerState);
+        if (!state) throw new TransientDriverError(`unexpected PowerState ${JSON.stringify(system.PowerState)}`, this.client.context(t, 'power state'));
+        return state;
+      },
+      opts.signal,
+    );
   }
 
   requestPower(t: BmcTarget, state: PowerState, opts: CallOptions = {}): Promise<void> {
     const operation = `power ${state}`;
-    return this.client.withSession(t, operation, async (s) => {
-      const { path, system } = await findSystem(this.client, s, t, operation);
-      const actions = system.Actions as Json | undefined;
-      const target = (actions?.['#ComputerSystem.Reset'] as Json | undefined)?.target;
-      const resetPath = typeof target === 'string' ? target : `${path}/Actions/ComputerSystem.Reset`;
-      await s.send('POST', resetPath, { ResetType: state === 'on' ? 'On' : 'ForceOff' });
-    }, opts.signal);
+    return this.client.withSession(
+      t,
+      operation,
+      async (s) => {
+        const { path, system } = await findSystem(this.client, s, t, operation);
+        const actions = system.Actions as Json | undefined;
+        const target = (actions?.['#ComputerSystem.Reset'] as Json | undefined)?.target;
+        const resetPath = typeof target === 'string' ? target : `${path}/Actions/ComputerSystem.Reset`;
+        await s.send('POST', resetPath, { ResetType: state === 'on' ? 'On' : 'ForceOff' });
+      },
+      opts.signal,
+    );
   }
 }
 
@@ -68,24 +78,34 @@ export class RedfishBootDevice implements BootDeviceDriver {
 
   setBootDevice(t: BmcTarget, device: 'pxe' | 'disk', options: BootDeviceOptions = {}): Promise<void> {
     const operation = `set boot device ${device}`;
-    return this.client.withSession(t, operation, async (s) => {
-      const { path } = await findSystem(this.client, s, t, operation);
-      const enabled = options.persistent ? 'Continuous' : 'Once';
-      await s.send('PATCH', path, { Boot: { BootSourceOverrideEnabled: enabled, BootSourceOverrideTarget: TARGETS[device] } });
-    }, options.signal);
+    return this.client.withSession(
+      t,
+      operation,
+      async (s) => {
+        const { path } = await findSystem(this.client, s, t, operation);
+        const enabled = options.persistent ? 'Continuous' : 'Once';
+        await s.send('PATCH', path, { Boot: { BootSourceOverrideEnabled: enabled, BootSourceOverrideTarget: TARGETS[device] } });
+      },
+      options.signal,
+    );
   }
 
   getBootDevice(t: BmcTarget, opts: CallOptions = {}): Promise<BootDevice> {
-    return this.client.withSession(t, 'get boot device', async (s) => {
-      const { system } = await findSystem(this.client, s, t, 'get boot device');
-      const boot = (system.Boot as Json | undefined) ?? {};
-      if (boot.BootSourceOverrideEnabled === 'Disabled') return 'none';
-      const target = boot.BootSourceOverrideTarget;
-      if (target === 'Pxe') return 'pxe';
-      if (target === 'Hdd') return 'disk';
-      if (target === 'None' || target === undefined || target === null) return 'none';
-      return String(target).toLowerCase();
-    }, opts.signal);
+    return this.client.withSession(
+      t,
+      'get boot device',
+      async (s) => {
+        const { system } = await findSystem(this.client, s, t, 'get boot device');
+        const boot = (system.Boot as Json | undefined) ?? {};
+        if (boot.BootSourceOverrideEnabled === 'Disabled') return 'none';
+        const target = boot.BootSourceOverrideTarget;
+        if (target === 'Pxe') return 'pxe';
+        if (target === 'Hdd') return 'disk';
+        if (target === 'None' || target === undefined || target === null) return 'none';
+        return String(target).toLowerCase();
+      },
+      opts.signal,
+    );
   }
 }
 

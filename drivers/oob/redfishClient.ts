@@ -128,7 +128,15 @@ export class RedfishClient {
     }
   }
 
-  private async request(t: BmcTarget, operation: string, method: string, path: string, auth: Record<string, string>, body?: Json, signal?: AbortSignal): Promise<{ status: number; json: Json }> {
+  private async request(
+    t: BmcTarget,
+    operation: string,
+    method: string,
+    path: string,
+    auth: Record<string, string>,
+    body?: Json,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; json: Json }> {
     const res = await this.raw(t, operation, method, path, auth, body, signal);
     if (!res.ok) throw await this.error(t, operation, method, path, res);
     const text = await res.text();

@@ -56,27 +56,32 @@ export class RedfishInventory implements InventoryDriver {
   }
 
   inventory(t: BmcTarget, opts: CallOptions = {}): Promise<HardwareInventory> {
-    return this.client.withSession(t, 'inventory', async (s) => {
-      const { system } = await findSystem(this.client, s, t, 'inventory');
-      const r = new SectionReader(s);
-      const manager = linkOf(((system.Links as Json | undefined)?.ManagedBy as unknown[] | undefined)?.[0]);
-      const [drives, pciDevices, managerDoc] = await Promise.all([this.drives(r, system), this.pciDevices(r, system), manager ? r.get(manager) : undefined]);
-      const systemHealth = health(system.Status);
-      const alarms: Alarm[] = [];
-      if (systemHealth === 'warning' || systemHealth === 'critical') alarms.push({ source: 'System', message: `system health ${systemHealth}`, severity: systemHealth });
-      return {
-        manufacturer: str(system.Manufacturer),
-        model: str(system.Model),
-        serialNumber: str(system.SerialNumber),
-        firmware: { bios: str(system.BiosVersion), bmc: str(managerDoc?.FirmwareVersion) },
-        powerState: system.PowerState === 'On' ? 'on' : system.PowerState === 'Off' ? 'off' : (undefined as PowerState | undefined),
-        health: systemHealth,
-        pciDevices,
-        drives,
-        alarms,
-        unavailable: r.gaps,
-      };
-    }, opts.signal);
+    return this.client.withSession(
+      t,
+      'inventory',
+      async (s) => {
+        const { system } = await findSystem(this.client, s, t, 'inventory');
+        const r = new SectionReader(s);
+        const manager = linkOf(((system.Links as Json | undefined)?.ManagedBy as unknown[] | undefined)?.[0]);
+        const [drives, pciDevices, managerDoc] = await Promise.all([this.drives(r, system), this.pciDevices(r, system), manager ? r.get(manager) : undefined]);
+        const systemHealth = health(system.Status);
+        const alarms: Alarm[] = [];
+        if (systemHealth === 'warning' || systemHealth === 'critical') alarms.push({ source: 'System', message: `system health ${systemHealth}`, severity: systemHealth });
+        return {
+          manufacturer: str(system.Manufacturer),
+          model: str(system.Model),
+          serialNumber: str(system.SerialNumber),
+          firmware: { bios: str(system.BiosVersion), bmc: str(managerDoc?.FirmwareVersion) },
+          powerState: system.PowerState === 'On' ? 'on' : system.PowerState === 'Off' ? 'off' : (undefined as PowerState | undefined),
+          health: systemHealth,
+          pciDevices,
+          drives,
+          alarms,
+          unavailable: r.gaps,
+        };
+      },
+      opts.signal,
+    );
   }
 
   private async drives(r: SectionReader, system: Json): Promise<Drive[]> {

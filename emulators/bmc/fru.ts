@@ -15,7 +15,19 @@ const zeroChecksum = (bytes: number[]) => (0x100 - (bytes.reduce((a, b) => a + b
 
 export function fruProductData(p: { manufacturer: string; product: string; serial: string; part?: string; version?: string }): number[] {
   // Version 1, length (filled in below), language 0 (English), then the fields, C1h (no more fields).
-  const area = [0x01, 0, 0x00, ...field(p.manufacturer), ...field(p.product), ...field(p.part ?? ''), ...field(p.version ?? ''), ...field(p.serial), ...field(''), ...field(''), 0xc1];
+  const area = [
+    0x01,
+    0,
+    0x00,
+    ...field(p.manufacturer),
+    ...field(p.product),
+    ...field(p.part ?? ''),
+    ...field(p.version ?? ''),
+    ...field(p.serial),
+    ...field(''),
+    ...field(''),
+    0xc1,
+  ];
   while ((area.length + 1) % 8) area.push(0);
   area[1] = (area.length + 1) / 8;
   area.push(zeroChecksum(area));

@@ -48,7 +48,10 @@ export interface IpmiSim {
 /** Starts one simulated BMC (one ipmi_sim process) on loopback and waits until it answers IPMI. */
 export async function startIpmiSim(opts: IpmiSimOptions): Promise<IpmiSim> {
   const address = opts.address ?? '127.0.0.1';
-  for (const [what, value] of [['username', opts.username], ['password', opts.password]]) {
+  for (const [what, value] of [
+    ['username', opts.username],
+    ['password', opts.password],
+  ]) {
     // lan.conf quotes them; these characters cannot be expressed there.
     if (!value || /["\\\n\r]/.test(value)) throw new Error(`ipmi_sim ${what} must be non-empty without quotes, backslashes or newlines`);
   }
@@ -66,12 +69,16 @@ export async function startIpmiSim(opts: IpmiSimOptions): Promise<IpmiSim> {
   const log = fs.openSync(path.join(stateDir, 'ipmi_sim.log'), 'a');
   // Its own process group: stop() also ends chassis_control.sh and a `stuck` sleep.
   const peer = spawnPeer('ipmi_sim', ['-n', '-c', lanConf, '-f', emu, '-s', simDir], {
-    cwd: stateDir, stdio: ['ignore', log, log],
+    cwd: stateDir,
+    stdio: ['ignore', log, log],
   });
   fs.closeSync(log);
 
   const sim: IpmiSim = {
-    address, port, stateDir, chassisDir,
+    address,
+    port,
+    stateDir,
+    chassisDir,
     setFault(kind, seconds) {
       for (const f of FAULTS) fs.rmSync(path.join(chassisDir, f), { force: true });
       if (kind) fs.writeFileSync(path.join(chassisDir, kind), seconds !== undefined ? `${seconds}\n` : '');
@@ -97,9 +104,14 @@ export async function startIpmiSim(opts: IpmiSimOptions): Promise<IpmiSim> {
 
 function renderLanConf(v: { name: string; address: string; port: number; chassisDir: string; username: string; password: string }): string {
   const fields: Record<string, string> = {
-    NAME: v.name, ADDRESS: v.address, PORT: String(v.port), GUID: v.port.toString(16).padStart(32, '0'),
-    CHASSIS_CONTROL: path.join(IPMI_SIM_FIXTURES, 'chassis_control.sh'), CHASSIS_DIR: v.chassisDir,
-    USER: v.username, PASSWORD: v.password,
+    NAME: v.name,
+    ADDRESS: v.address,
+    PORT: String(v.port),
+    GUID: v.port.toString(16).padStart(32, '0'),
+    CHASSIS_CONTROL: path.join(IPMI_SIM_FIXTURES, 'chassis_control.sh'),
+    CHASSIS_DIR: v.chassisDir,
+    USER: v.username,
+    PASSWORD: v.password,
   };
   const template = fs.readFileSync(path.join(IPMI_SIM_FIXTURES, 'lan.conf.template'), 'utf8');
   return template.replace(/@([A-Z_]+)@/g, (_, k: string) => {
@@ -115,8 +127,10 @@ async function waitUntilAnswering(sim: IpmiSim, opts: IpmiSimOptions, exited: Pr
   void exited.then(() => (gone = true));
   while (Date.now() < deadline) {
     if (gone) throw new Error(`ipmi_sim exited at start; see ${path.join(sim.stateDir, 'ipmi_sim.log')}`);
-    const r = await runCommand('ipmitool', ['-I', 'lanplus', '-C', '3', '-N', '1', '-R', '1', '-H', sim.address, '-p', String(sim.port), '-U', opts.username, '-E', 'mc', 'info'],
-      { env: { IPMI_PASSWORD: opts.password }, timeoutMs: 3000 });
+    const r = await runCommand('ipmitool', ['-I', 'lanplus', '-C', '3', '-N', '1', '-R', '1', '-H', sim.address, '-p', String(sim.port), '-U', opts.username, '-E', 'mc', 'info'], {
+      env: { IPMI_PASSWORD: opts.password },
+      timeoutMs: 3000,
+    });
     if (r.code === 0) return;
     await delay(100);
   }

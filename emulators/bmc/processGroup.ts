@@ -110,7 +110,8 @@ export function spawnPeer(file: string, args: string[], options: PeerSpawnOption
     ensureWatchdog(dir);
     // Not reaped yet, so the pid is still this child's.
     const startTime = statOf(child.pid)?.startTime;
-    if (startTime !== undefined) remember(dir, { pid: child.pid, startTime, argv: [file, ...args], ownGroup: ownProcessGroup, owner: { pid: process.pid, startTime: statOf(process.pid)!.startTime } });
+    if (startTime !== undefined)
+      remember(dir, { pid: child.pid, startTime, argv: [file, ...args], ownGroup: ownProcessGroup, owner: { pid: process.pid, startTime: statOf(process.pid)!.startTime } });
   }
   let done = false;
   const exited = new Promise<void>((resolve) => {

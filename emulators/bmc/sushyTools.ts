@@ -49,7 +49,14 @@ export async function startSushyEmulator(opts: SushyOptions): Promise<SushyEmula
   const systemUuid = randomUUID();
   const authFile = path.join(workDir, 'htpasswd');
   writeHtpasswd(authFile, opts.username, opts.password);
-  const fields: Record<string, string> = { STATE_DIR: path.join(workDir, 'state'), ADDRESS: address, PORT: String(port), AUTH_FILE: authFile, UUID: systemUuid, NAME: opts.systemName ?? 'node1' };
+  const fields: Record<string, string> = {
+    STATE_DIR: path.join(workDir, 'state'),
+    ADDRESS: address,
+    PORT: String(port),
+    AUTH_FILE: authFile,
+    UUID: systemUuid,
+    NAME: opts.systemName ?? 'node1',
+  };
   const conf = fs.readFileSync(path.join(SUSHY_FIXTURES, 'emulator.conf.template'), 'utf8').replace(/@([A-Z_]+)@/g, (_, k: string) => fields[k]);
   const confFile = path.join(workDir, 'emulator.conf');
   fs.writeFileSync(confFile, conf);
@@ -60,7 +67,11 @@ export async function startSushyEmulator(opts: SushyOptions): Promise<SushyEmula
 
   const url = `http://${address}:${port}`;
   const sushy: SushyEmulator = {
-    url, address, port, systemUuid, workDir,
+    url,
+    address,
+    port,
+    systemUuid,
+    workDir,
     async stop() {
       await peer.stop();
       if (!opts.workDir) fs.rmSync(workDir, { recursive: true, force: true });
@@ -77,9 +88,14 @@ export async function startSushyEmulator(opts: SushyOptions): Promise<SushyEmula
 
 /** bcrypt entry made by the venv's python; the password goes through the environment, not argv. */
 function writeHtpasswd(file: string, username: string, password: string): void {
-  const r = spawnSync(path.join(VENV_BIN, 'python3'), ['-c', 'import bcrypt, os, sys; sys.stdout.write(bcrypt.hashpw(os.environ["SUSHY_PW"].encode(), bcrypt.gensalt()).decode())'], {
-    env: { ...process.env, SUSHY_PW: password }, encoding: 'utf8',
-  });
+  const r = spawnSync(
+    path.join(VENV_BIN, 'python3'),
+    ['-c', 'import bcrypt, os, sys; sys.stdout.write(bcrypt.hashpw(os.environ["SUSHY_PW"].encode(), bcrypt.gensalt()).decode())'],
+    {
+      env: { ...process.env, SUSHY_PW: password },
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`could not hash the htpasswd entry: ${r.stderr.trim()}`);
   fs.writeFileSync(file, `${username}:${r.stdout}\n`, { mode: 0o600 });
 }

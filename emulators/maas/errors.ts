@@ -11,5 +11,4 @@ export class HttpError extends Error {
 export const notFound = (): HttpError => new HttpError(404, 'Not Found');
 export const badRequest = (msg: string): HttpError => new HttpError(400, msg);
 export const conflict = (msg: string): HttpError => new HttpError(409, msg);
-export const unknownOp = (method: string, op: string | undefined): HttpError =>
-  new HttpError(400, `Unrecognised signature: method=${method} op=${op ?? ''}`);
+export const unknownOp = (method: string, op: string | undefined): HttpError => new HttpError(400, `Unrecognised signature: method=${method} op=${op ?? ''}`);

@@ -103,11 +103,12 @@ export class Lifecycle {
     const ready = () => this.finish(m, S.READY);
     // Any status past commissioning means a commissioning run whose results MaaS keeps.
     if (m.commissioning === null && status !== S.NEW && status !== S.COMMISSIONING) m.commissioning = { at: Date.now(), failed: status === S.FAILED_COMMISSIONING };
-    if (status === S.COMMISSIONING) this.after(m, this.durations.commissioning, 'ok', () => {
-      m.commissioning = { at: Date.now(), failed: false };
-      this.set(m, S.TESTING);
-      this.after(m, this.durations.testing, 'ok', ready);
-    });
+    if (status === S.COMMISSIONING)
+      this.after(m, this.durations.commissioning, 'ok', () => {
+        m.commissioning = { at: Date.now(), failed: false };
+        this.set(m, S.TESTING);
+        this.after(m, this.durations.testing, 'ok', ready);
+      });
     if (status === S.TESTING) this.after(m, this.durations.testing, 'ok', ready);
     if (status === S.DEPLOYING) this.after(m, this.durations.deploying, 'ok', () => this.finish(m, S.DEPLOYED));
     if (status === S.RELEASING) this.after(m, this.durations.releasing, 'ok', ready);

@@ -28,7 +28,13 @@ async function main(): Promise<void> {
   const logger = jsonLogger({ base: { component: 'maas-emulator' }, secrets: () => [apiKey, ...apiKey.split(':')] });
   const machines: EnlistSpec[] = o.machines ? (JSON.parse(readFileSync(o.machines, 'utf8')) as EnlistSpec[]) : [];
   for (let i = 0; i < Number(o.count); i++) machines.push({ power_type: 'manual' });
-  const list = (s?: string) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+  const list = (s?: string) =>
+    s
+      ? s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : undefined;
   const emu = await startMaasEmulator({
     port: Number(o.port),
     address: o.address,

@@ -33,7 +33,10 @@ export class Params {
   }
   /** A list sent either as repeated parts or as one comma-separated value. */
   list(name: string): string[] {
-    return this.all(name).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+    return this.all(name)
+      .flatMap((v) => v.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   entries(): Array<[string, string]> {
     return [...this.values].flatMap(([k, vs]) => vs.map((v) => [k, v] as [string, string]));

@@ -3,12 +3,31 @@ import { machineItem, machinesCollection } from './handlers/machines';
 import { interfaceItem, interfacesCollection } from './handlers/interfaces';
 import { blockDeviceItem, blockDevicesCollection, partitionItem, partitionsCollection, volumeGroupItem, volumeGroupsCollection } from './handlers/storage';
 import {
-  domainsCollection, fabricItem, fabricsCollection, ipRangeItem, ipRangesCollection, staticRouteItem, staticRoutesCollection,
-  subnetItem, subnetsCollection, vlanItem, vlansCollection,
+  domainsCollection,
+  fabricItem,
+  fabricsCollection,
+  ipRangeItem,
+  ipRangesCollection,
+  staticRouteItem,
+  staticRoutesCollection,
+  subnetItem,
+  subnetsCollection,
+  vlanItem,
+  vlansCollection,
 } from './handlers/network';
 import {
-  account, bootResources, nodeResults, rackController, rackControllers, repositories, repository, sshKeyItem, sshKeys,
-  tagItem, tagsCollection, version,
+  account,
+  bootResources,
+  nodeResults,
+  rackController,
+  rackControllers,
+  repositories,
+  repository,
+  sshKeyItem,
+  sshKeys,
+  tagItem,
+  tagsCollection,
+  version,
 } from './handlers/region';
 
 /** The MaaS 2.0 endpoints Drydock uses, relative to /MAAS/api/2.0/. */

@@ -55,30 +55,73 @@ function statusOf(s: EnlistSpec['status']): NodeStatusCode {
 export function enlistMachine(store: MaasStore, spec: EnlistSpec): MachineRecord {
   const vlan = store.defaultVlan();
   const hostname = spec.hostname ?? petName(store);
-  const hardware = spec.hardware ?? virtualHardware(
-    hostname,
-    (spec.interfaces ?? (spec.mac_addresses ?? [randomMac()]).map((mac, i) => ({ name: `eth${i}`, mac_address: mac })))
-      .map((n) => ({ name: n.name, mac: (n.mac_address ?? randomMac()).toLowerCase() })),
-    spec.block_devices ?? [{ name: 'sda', size: 500_000_000_000 }],
-  );
+  const hardware =
+    spec.hardware ??
+    virtualHardware(
+      hostname,
+      (spec.interfaces ?? (spec.mac_addresses ?? [randomMac()]).map((mac, i) => ({ name: `eth${i}`, mac_address: mac }))).map((n) => ({
+        name: n.name,
+        mac: (n.mac_address ?? randomMac()).toLowerCase(),
+      })),
+      spec.block_devices ?? [{ name: 'sda', size: 500_000_000_000 }],
+    );
   // MaaS names what commissioning found after the kernel.
   const interfaces: InterfaceRecord[] = hardware.nics.map((n) => ({
-    id: store.nextId(), name: n.name, type: 'physical', mac: n.mac.toLowerCase(), vlanId: vlan.id, links: [], mtu: null, parents: [], params: {}, tags: [],
+    id: store.nextId(),
+    name: n.name,
+    type: 'physical',
+    mac: n.mac.toLowerCase(),
+    vlanId: vlan.id,
+    links: [],
+    mtu: null,
+    parents: [],
+    params: {},
+    tags: [],
   }));
   const tagsOf = (name: string) => spec.block_devices?.find((d) => d.name === name)?.tags ?? (name.startsWith('nvme') ? ['ssd', 'nvme'] : ['ssd']);
   const blockDevices: BlockDeviceRecord[] = hardware.disks.map((d) => ({
-    id: store.nextId(), name: d.name, size: d.size, type: 'physical', model: d.model, serial: d.serial,
-    tags: tagsOf(d.name), uuid: null, filesystem: null, partitions: [], partitionTable: null, volumeGroupId: null,
+    id: store.nextId(),
+    name: d.name,
+    size: d.size,
+    type: 'physical',
+    model: d.model,
+    serial: d.serial,
+    tags: tagsOf(d.name),
+    uuid: null,
+    filesystem: null,
+    partitions: [],
+    partitionTable: null,
+    volumeGroupId: null,
   }));
   if (store.machineByHostname(hostname)?.hostname === hostname) throw new Error(`a machine named ${hostname} is already enlisted`);
   const powerParameters = { ...(spec.power_parameters ?? {}) };
   if (spec.power_address) powerParameters.power_address = spec.power_address;
   const m: MachineRecord = {
-    systemId: store.newSystemId(), hostname, realName: spec.realName ?? null, domainId: defaultDomain(store), status: statusOf(spec.status),
-    powerType: spec.power_type ?? 'manual', powerParameters, powerState: 'off', memory: spec.memory ?? 16384, cpuCount: spec.cpu_count ?? 8,
-    owner: null, ownerData: {}, osystem: '', distroSeries: '', hweKernel: null, userData: null, interfaces, blockDevices, volumeGroups: [],
-    bootInterfaceId: interfaces[0]?.id ?? null, bootDiskId: blockDevices[0]?.id ?? null, storageLayout: null, erased: false,
-    hardware, commissioning: null,
+    systemId: store.newSystemId(),
+    hostname,
+    realName: spec.realName ?? null,
+    domainId: defaultDomain(store),
+    status: statusOf(spec.status),
+    powerType: spec.power_type ?? 'manual',
+    powerParameters,
+    powerState: 'off',
+    memory: spec.memory ?? 16384,
+    cpuCount: spec.cpu_count ?? 8,
+    owner: null,
+    ownerData: {},
+    osystem: '',
+    distroSeries: '',
+    hweKernel: null,
+    userData: null,
+    interfaces,
+    blockDevices,
+    volumeGroups: [],
+    bootInterfaceId: interfaces[0]?.id ?? null,
+    bootDiskId: blockDevices[0]?.id ?? null,
+    storageLayout: null,
+    erased: false,
+    hardware,
+    commissioning: null,
   };
   // A machine enlisted past New was commissioned before: MaaS keeps that run's results.
   if (m.status !== NodeStatus.NEW && m.status !== NodeStatus.COMMISSIONING) m.commissioning = { at: Date.now(), failed: m.status === NodeStatus.FAILED_COMMISSIONING };
@@ -127,8 +170,12 @@ export function addRackController(store: MaasStore, spec: RackSpec): void {
     links.push({ id: store.nextId(), mode: 'static', subnetId: subnet.id, ip: spec.subnet.ip });
   }
   store.rackControllers.set(systemId, {
-    systemId, hostname: spec.hostname, services: services.map((s) => ({ ...s })),
-    interfaces: [{ id: store.nextId(), name: 'eth0', type: 'physical', mac: spec.mac_address ?? randomMac(), vlanId: vlan.id, links, mtu: null, parents: [], params: {}, tags: [] }],
+    systemId,
+    hostname: spec.hostname,
+    services: services.map((s) => ({ ...s })),
+    interfaces: [
+      { id: store.nextId(), name: 'eth0', type: 'physical', mac: spec.mac_address ?? randomMac(), vlanId: vlan.id, links, mtu: null, parents: [], params: {}, tags: [] },
+    ],
   });
 }
 
@@ -145,10 +192,21 @@ export function seedRegion(store: MaasStore, bootResources: Array<{ name: string
   store.defaultVlan();
   for (const b of bootResources) store.bootResources.push({ id: store.nextId(), ...b });
   for (const r of racks) addRackController(store, r);
-  for (const [name, url] of [['main_archive', 'http://archive.ubuntu.com/ubuntu'], ['ports_archive', 'http://ports.ubuntu.com/ubuntu-ports']] as const) {
+  for (const [name, url] of [
+    ['main_archive', 'http://archive.ubuntu.com/ubuntu'],
+    ['ports_archive', 'http://ports.ubuntu.com/ubuntu-ports'],
+  ] as const) {
     const id = store.nextId();
     store.repositories.set(id, {
-      id, name, url, key: '', enabled: true, distributions: [], components: [], disabledComponents: [], disabledPockets: [],
+      id,
+      name,
+      url,
+      key: '',
+      enabled: true,
+      distributions: [],
+      components: [],
+      disabledComponents: [],
+      disabledPockets: [],
       arches: name === 'main_archive' ? ['amd64', 'i386'] : ['armhf', 'arm64', 'ppc64el', 's390x'],
     });
   }

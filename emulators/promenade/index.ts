@@ -37,7 +37,16 @@ export async function startPromenadeEmulator(opts: PromenadeEmulatorOptions): Pr
   const counters: PromenadeCounters = { relabel: {}, unauthorized: 0 };
   let fail = { count: 0, status: 503 };
 
-  const status = (code: number, message: string) => ({ kind: 'Status', apiVersion: 'v1.0', metadata: {}, status: code < 400 ? 'Success' : 'Failure', message, reason: message, details: {}, code });
+  const status = (code: number, message: string) => ({
+    kind: 'Status',
+    apiVersion: 'v1.0',
+    metadata: {},
+    status: code < 400 ? 'Success' : 'Failure',
+    message,
+    reason: message,
+    details: {},
+    code,
+  });
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -43,10 +43,21 @@ export class BmcState {
   /** token -> session id */
   readonly sessions = new Map<string, string>();
   readonly counters: EmulatorCounters = {
-    requests: 0, resets: 0, resetsByType: {}, bootChanges: 0, sessionsCreated: 0, sessionsDeleted: 0, activeSessions: 0, authFailures: 0, injectedErrors: 0,
+    requests: 0,
+    resets: 0,
+    resetsByType: {},
+    bootChanges: 0,
+    sessionsCreated: 0,
+    sessionsDeleted: 0,
+    activeSessions: 0,
+    authFailures: 0,
+    injectedErrors: 0,
   };
 
-  constructor(initial: 'On' | 'Off', private readonly transitionMs: number) {
+  constructor(
+    initial: 'On' | 'Off',
+    private readonly transitionMs: number,
+  ) {
     this.power = initial;
   }
 
@@ -86,7 +97,8 @@ export class BmcState {
     const isOn = now === 'On' || now === 'PoweringOn';
     const restart = type.endsWith('Restart');
     const to: 'On' | 'Off' = type === 'On' || restart ? 'On' : type === 'PushPowerButton' ? (isOn ? 'Off' : 'On') : 'Off';
-    if (restart) this.power = 'Off'; // goes down at once, comes back after the transition
+    if (restart)
+      this.power = 'Off'; // goes down at once, comes back after the transition
     else if ((to === 'On') === isOn && !this.pending) return; // already there
     this.pending = { to, at: this.faults.powerNeverCompletes ? Infinity : Date.now() + this.transitionMs };
   }

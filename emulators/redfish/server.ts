@@ -47,7 +47,11 @@ export async function startRedfishEmulator(opts: RedfishEmulatorOptions): Promis
   const systemId = opts.systemId ?? 'System1';
   const state = new BmcState(opts.initialPowerState ?? 'Off', opts.powerTransitionMs ?? 200);
   const service = new RedfishService(state, {
-    username: opts.username, password: opts.password, systemId, sessions: opts.sessions ?? true, hardware: { ...DEFAULT_HARDWARE, ...opts.hardware },
+    username: opts.username,
+    password: opts.password,
+    systemId,
+    sessions: opts.sessions ?? true,
+    hardware: { ...DEFAULT_HARDWARE, ...opts.hardware },
   });
 
   const control = (method: string, path: string, body: Record<string, unknown>): Reply => {

@@ -33,7 +33,7 @@ export function nodeAddresses(design: EffectiveDesign): SimulatedNodeSpec[] {
       oobAddress: addr.address,
       account: String(oob.account ?? ''),
       credential: String(oob.credential ?? ''),
-      enlistName: `${adjective(n.name)}-${noun(n.name)}-${createHash("md5").update(n.name).digest("hex").slice(0, 4)}`,
+      enlistName: `${adjective(n.name)}-${noun(n.name)}-${createHash('md5').update(n.name).digest('hex').slice(0, 4)}`,
       hardware: nodeHardware(design, n),
     };
   });
@@ -122,7 +122,12 @@ export function nodeHardware(design: EffectiveDesign, n: Node): MachineHardware 
   const size = (...names: string[]) => Math.max(...names.map((name) => diskSize(n, name)));
   const scsiAliases = diskAliases.filter((a) => a.bus_type !== 'pci').sort((a, b) => scsiKey(a.address ?? '') - scsiKey(b.address ?? ''));
   let nvmeIndex = 0;
-  const nvmeName = () => claim(function* () { for (;;) yield `nvme${nvmeIndex++}n1`; }());
+  const nvmeName = () =>
+    claim(
+      (function* () {
+        for (;;) yield `nvme${nvmeIndex++}n1`;
+      })(),
+    );
   let nextScsi = Math.max(-1, ...scsiAliases.map((a) => Number((a.address ?? '0').split(':')[0]) || 0)) + 1;
   const scsi: { alias?: DeviceAlias; address: string }[] = scsiAliases.map((a) => ({ alias: a, address: a.address ?? '0:0.0.0' }));
   const scsiNeeded = Math.max(scsi.length, ...namedSd.map((d) => sdIndex(d)! + 1));
@@ -135,12 +140,36 @@ export function nodeHardware(design: EffectiveDesign, n: Node): MachineHardware 
   }
   for (const d of diskNames) {
     if (aliases.has(d) || namedSd.includes(d)) continue;
-    disks.push({ name: d, bus: d.startsWith('nvme') ? 'nvme' : 'scsi', address: d.startsWith('nvme') ? freePci(usedPci, 0x5e) : `${nextScsi++}:0.0.0`, size: size(d), model: 'SSD', vendor: 'ATA', serial: serial(n.name, d) });
+    disks.push({
+      name: d,
+      bus: d.startsWith('nvme') ? 'nvme' : 'scsi',
+      address: d.startsWith('nvme') ? freePci(usedPci, 0x5e) : `${nextScsi++}:0.0.0`,
+      size: size(d),
+      model: 'SSD',
+      vendor: 'ATA',
+      serial: serial(n.name, d),
+    });
   }
   for (const a of diskAliases.filter((x) => x.bus_type === 'pci')) {
-    disks.push({ name: nvmeName(), bus: 'nvme', address: pciOf(a), size: size(a.alias), model: a.dev_type ?? 'NVMe SSD', vendor: vendorOf(a.dev_type ?? 'NVMe'), serial: serial(n.name, a.alias) });
+    disks.push({
+      name: nvmeName(),
+      bus: 'nvme',
+      address: pciOf(a),
+      size: size(a.alias),
+      model: a.dev_type ?? 'NVMe SSD',
+      vendor: vendorOf(a.dev_type ?? 'NVMe'),
+      serial: serial(n.name, a.alias),
+    });
   }
-  disks.push({ name: nvmeName(), bus: 'nvme', address: freePci(usedPci, 0x5e), size: 960_197_124_096, model: 'SAMSUNG MZQL2960HCJR-00A07', vendor: 'Samsung Electronics Co Ltd', serial: serial(n.name, 'spare') });
+  disks.push({
+    name: nvmeName(),
+    bus: 'nvme',
+    address: freePci(usedPci, 0x5e),
+    size: 960_197_124_096,
+    model: 'SAMSUNG MZQL2960HCJR-00A07',
+    vendor: 'Samsung Electronics Co Ltd',
+    serial: serial(n.name, 'spare'),
+  });
 
   return {
     vendor: profile?.vendor ?? 'Generic',

@@ -159,11 +159,7 @@ export class NodeAgent {
         say(`runcmd: ${argv[0]}${argv.length > 1 ? ' …' : ''}`);
         const result = await runSandboxed({ nodeDir, hostname, argv, timeoutMs: this.opts.commandTimeoutMs ?? 600_000, outputFd: fd, signal });
         run.commands.push({ argv, result });
-        const outcome = result.timedOut
-          ? `killed after the ${result.ms} ms time limit`
-          : result.stopped
-            ? 'killed: node powered off'
-            : `exit status ${result.exitCode}`;
+        const outcome = result.timedOut ? `killed after the ${result.ms} ms time limit` : result.stopped ? 'killed: node powered off' : `exit status ${result.exitCode}`;
         say(`runcmd: ${argv[0]}: ${outcome}`);
         // No argv in the worker's log: commands carry the node's boot action key.
         this.opts.logger.info('simulated node ran a cloud-init command', { node: hostname, command: argv[0], outcome });

@@ -24,7 +24,9 @@ const marker = randomUUID();
 
 /** The example site under a site name of its own (its design lock and node claims are this file's). */
 function writeDesign(): string {
-  const text = fs.readFileSync(DEMO_SITE_PATH, 'utf8').replace(/(schema: 'drydock\/Region\/v1'\nmetadata:\n {2}schema: 'metadata\/Document\/v1'\n {2}name: )demo\n/, `$1${siteName}\n`);
+  const text = fs
+    .readFileSync(DEMO_SITE_PATH, 'utf8')
+    .replace(/(schema: 'drydock\/Region\/v1'\nmetadata:\n {2}schema: 'metadata\/Document\/v1'\n {2}name: )demo\n/, `$1${siteName}\n`);
   if (!text.includes(`name: ${siteName}\n`)) throw new Error('the example site has no Region document named demo');
   const p = path.join(dir, 'site.yaml');
   fs.writeFileSync(p, text);
@@ -51,7 +53,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await env.client.client.workflow.getHandle(`${siteName}-design-lock`).terminate('test done').catch(() => undefined);
+  await env.client.client.workflow
+    .getHandle(`${siteName}-design-lock`)
+    .terminate('test done')
+    .catch(() => undefined);
   await env?.close();
   await site?.stop();
   await connection?.close();
@@ -103,7 +108,9 @@ test('versions, health and extended health; unknown paths and methods; every res
   expect(x.status).toBe(200);
   expect(x.json).toMatchObject({ kind: 'Status', apiVersion: 'v1.0', status: 'Success', message: '', reason: 'HealthCheck', code: 200, details: { errorCount: 0 } });
   // Temporal and the MaaS checks of ValidateNodeServices, each a SimpleMessage.
-  expect(x.json.details.messageList.map((m: { message: string }) => m.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^Temporal: /), expect.stringMatching(/MaaS|maas|image|rack/i)]));
+  expect(x.json.details.messageList.map((m: { message: string }) => m.message)).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^Temporal: /), expect.stringMatching(/MaaS|maas|image|rack/i)]),
+  );
 
   expect(await call('GET', '/api/v1.0/nothing')).toMatchObject({ status: 404, json: errorBody(/Not found/) });
   const m = await call('PUT', '/api/v1.0/tasks');
@@ -125,8 +132,22 @@ test('bad input on every endpoint: Drydock status codes and error body, and noth
     // Drydock's API has no noop action.
     ['POST', '/api/v1.0/tasks', { action: 'noop', design_ref: designRef }, {}, 400, 'Unsupported action noop'],
     ['POST', '/api/v1.0/tasks', { action: 'deploy_nodes', design_ref: 42 }, {}, 400, /Invalid design_ref 42/],
-    ['POST', '/api/v1.0/tasks', { action: 'deploy_nodes', design_ref: designRef, node_filter: { filter_set_type: 'some', filter_set: [] } }, {}, 400, /Invalid node_filter: node_filter.filter_set_type/],
-    ['POST', '/api/v1.0/tasks', { action: 'deploy_nodes', design_ref: designRef, node_filter: { filter_set_type: 'union', filter_set: [{ node_names: 'n01' }] } }, {}, 400, /node_filter.filter_set.0.node_names/],
+    [
+      'POST',
+      '/api/v1.0/tasks',
+      { action: 'deploy_nodes', design_ref: designRef, node_filter: { filter_set_type: 'some', filter_set: [] } },
+      {},
+      400,
+      /Invalid node_filter: node_filter.filter_set_type/,
+    ],
+    [
+      'POST',
+      '/api/v1.0/tasks',
+      { action: 'deploy_nodes', design_ref: designRef, node_filter: { filter_set_type: 'union', filter_set: [{ node_names: 'n01' }] } },
+      {},
+      400,
+      /node_filter.filter_set.0.node_names/,
+    ],
     ['POST', '/api/v1.0/tasks', { action: 'deploy_nodes', design_ref: designRef, pad: 'x'.repeat(2 << 20) }, {}, 413, /Request body larger than/],
     ['POST', '/api/v1.0/nodefilter', 'design_ref=x', { 'content-type': 'text/plain' }, 400, 'Requires application/json payload'],
     ['POST', '/api/v1.0/nodefilter', '{]', json, 400, /Invalid JSON in body/],
@@ -158,13 +179,25 @@ test('a task created over HTTP runs on the worker, is listed by the project CLI,
     'POST',
     '/api/v1.0/tasks',
     // What Drydock's CLI sends for `task create -a prepare_nodes -n n01`: node_tags null (its inverted condition).
-    { action: 'prepare_nodes', design_ref: designRef, node_filter: { filter_set_type: 'intersection', filter_set: [{ filter_type: 'union', node_names: ['n01'], rack_names: [], node_tags: null }] } },
+    {
+      action: 'prepare_nodes',
+      design_ref: designRef,
+      node_filter: { filter_set_type: 'intersection', filter_set: [{ filter_type: 'union', node_names: ['n01'], rack_names: [], node_tags: null }] },
+    },
     { 'X-Context-Marker': marker, 'X-End-User': 'shipyard-operator' },
   );
   expect(created.status).toBe(201);
   const id: string = created.json.task_id;
   expect(created.headers.get('location')).toBe(`/api/v1.0/tasks/${id}`);
-  expect(created.json).toMatchObject({ kind: 'Task', apiVersion: 'v1', action: 'prepare_nodes', status: 'queued', design_ref: designRef, subtask_id_list: [], result: { status: 'incomplete' } });
+  expect(created.json).toMatchObject({
+    kind: 'Task',
+    apiVersion: 'v1',
+    action: 'prepare_nodes',
+    status: 'queued',
+    design_ref: designRef,
+    subtask_id_list: [],
+    result: { status: 'incomplete' },
+  });
 
   const task = await env.run(() =>
     until('the task to complete', async () => {
@@ -199,7 +232,14 @@ test('a task created over HTTP runs on the worker, is listed by the project CLI,
 
   const bd = await call('GET', `/api/v1.0/tasks/${id}/builddata`);
   expect(bd.status).toBe(200);
-  expect(bd.json[0]).toEqual({ node_name: 'n01', task_id: id, collected_date: expect.any(String), generator: expect.any(String), data_format: expect.any(String), data_element: expect.any(String) });
+  expect(bd.json[0]).toEqual({
+    node_name: 'n01',
+    task_id: id,
+    collected_date: expect.any(String),
+    generator: expect.any(String),
+    data_format: expect.any(String),
+    data_element: expect.any(String),
+  });
 
   // GET /nodes: the machines MaaS knows, with Drydock's fields; n01 is commissioned (Ready) now.
   const nodes = await call('GET', '/api/v1.0/nodes');
@@ -207,7 +247,13 @@ test('a task created over HTTP runs on the worker, is listed by the project CLI,
   const n01 = (nodes.json as Record<string, unknown>[]).find((n) => n.hostname === 'n01')!;
   const design = await demoDesign(designRef);
   expect(Object.keys(n01).sort()).toEqual(['boot_ip', 'boot_mac', 'cpu_count', 'hostname', 'memory', 'power_address', 'power_state', 'status_name']);
-  expect(n01).toMatchObject({ status_name: 'Ready', memory: expect.any(Number), cpu_count: expect.any(Number), power_state: expect.stringMatching(/^(on|off)$/), power_address: expect.any(String) });
+  expect(n01).toMatchObject({
+    status_name: 'Ready',
+    memory: expect.any(Number),
+    cpu_count: expect.any(Number),
+    power_state: expect.stringMatching(/^(on|off)$/),
+    power_address: expect.any(String),
+  });
   expect(n01.boot_mac).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
 
   // Node builddata: latest = the newest record per generator; the lshw names the kernel's interfaces.
@@ -228,7 +274,10 @@ test('a task created over HTTP runs on the worker, is listed by the project CLI,
   expect(await drydockStdout(['task', 'builddata', '-t', id], apiEnv)).toMatch(/^--- n01 {2}\S+ {2}text\/\w+ {2}collected /);
 
   // POST /nodefilter: the design's nodes the filter selects.
-  const filtered = await call('POST', '/api/v1.0/nodefilter', { design_ref: designRef, node_filter: { filter_set_type: 'union', filter_set: [{ filter_type: 'union', node_names: ['n02', 'n09'] }] } });
+  const filtered = await call('POST', '/api/v1.0/nodefilter', {
+    design_ref: designRef,
+    node_filter: { filter_set_type: 'union', filter_set: [{ filter_type: 'union', node_names: ['n02', 'n09'] }] },
+  });
   expect(filtered).toMatchObject({ status: 200, json: ['n02', 'n09'] });
   expect((await call('POST', '/api/v1.0/nodefilter', { design_ref: designRef })).json).toHaveLength(design.baremetal_nodes.length);
 

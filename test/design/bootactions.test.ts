@@ -19,7 +19,11 @@ const DESIGN_REF = 'file:///designs/site.yaml';
 
 function identity(bootAction: string): BootActionIdentity {
   return {
-    actionId: `01J${bootAction.toUpperCase().replace(/[^0-9A-Z]/g, '0').padEnd(23, '0').slice(0, 23)}`,
+    actionId: `01J${bootAction
+      .toUpperCase()
+      .replace(/[^0-9A-Z]/g, '0')
+      .padEnd(23, '0')
+      .slice(0, 23)}`,
     actionKey: Buffer.from(`key of ${bootAction}`).toString('hex'),
     reportUrl: 'http://127.0.0.1:9000/api/v1.0/bootactions/',
     designRef: DESIGN_REF,
@@ -139,7 +143,10 @@ describe('renderNodeAssets', () => {
   test('SR-IOV interfaces add vf_count and trustedmode', async () => {
     const design = await siteWith('');
     const n1 = design.baremetal_nodes.find((n) => n.name === 'n1')!;
-    Object.assign(n1.interfaces.find((i) => i.device_name === 'bond0')!, { sriov: true, vf_count: 8, trustedmode: true });
+    Object.assign(
+      n1.interfaces.find((i) => i.device_name === 'bond0')!,
+      { sriov: true, vf_count: 8, trustedmode: true },
+    );
     expect(nodeContext(design, 'n1').interfaces).toEqual({ pxe: { sriov: false }, bond0: { sriov: true, vf_count: 8, trustedmode: true } });
   });
 
@@ -156,7 +163,9 @@ describe('renderNodeAssets', () => {
     );
     expect(text(byPath(await render(design), '/etc/printed'))).toBe('[][][][d][x]no');
 
-    const deeper = await siteWith(bootAction('undef', `  assets:\n    - {path: /etc/deeper, type: file, data: '{{ node.nothing.deeper }}', data_pipeline: [utf8_decode, template]}`));
+    const deeper = await siteWith(
+      bootAction('undef', `  assets:\n    - {path: /etc/deeper, type: file, data: '{{ node.nothing.deeper }}', data_pipeline: [utf8_decode, template]}`),
+    );
     const e = await renderError(render(deeper));
     expect(e.kind).toBe('Template');
     expect(e.message).toBe(
@@ -177,15 +186,15 @@ describe('renderNodeAssets', () => {
       data: "{{ action.report_url | urlencode }} {{ 'a b&c=é~!' | urlencode }} {{ node.labels | urlencode }} {{ {'k y': 'v/w'} | urlencode }} {{ 42 | urlencode }}"`,
       ),
     );
-    expect(text(byPath(await render(design), '/etc/url'))).toBe(
-      'http%3A//127.0.0.1%3A9000/api/v1.0/bootactions/ a%20b%26c%3D%C3%A9~%21 role=a k+y=v%2Fw 42',
-    );
+    expect(text(byPath(await render(design), '/etc/url'))).toBe('http%3A//127.0.0.1%3A9000/api/v1.0/bootactions/ a%20b%26c%3D%C3%A9~%21 role=a k+y=v%2Fw 42');
   });
 
   test('boot actions in design order, assets in their order, only the targeted ones', async () => {
     const design = await siteWith(
-      bootAction('only-n2', `  node_filter: {filter_set_type: union, filter_set: [{filter_type: union, node_names: [n2]}]}\n  assets:\n    - {path: /etc/n2, type: file, data: x}`) +
-        bootAction('last', `  assets:\n    - {path: /etc/b, type: unit, data: b}\n    - {path: /etc/a, type: file, data: a}`),
+      bootAction(
+        'only-n2',
+        `  node_filter: {filter_set_type: union, filter_set: [{filter_type: union, node_names: [n2]}]}\n  assets:\n    - {path: /etc/n2, type: file, data: x}`,
+      ) + bootAction('last', `  assets:\n    - {path: /etc/b, type: unit, data: b}\n    - {path: /etc/a, type: file, data: a}`),
     );
     expect(design.bootactions.map((b) => [b.name, b.target_nodes])).toEqual([
       ['everyone', ['n1', 'n2']],
@@ -353,6 +362,13 @@ describe('tarball', () => {
     expect(execFileSync('tar', ['-xzOf', file, '/usr/local/bin/x.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })).toBe('echo n1');
     expect(tarball(await render(design), 'file').equals(files)).toBe(true);
     // No asset of the type: an empty archive, as tarbuilder gives.
-    expect(listing(tarball(assets.filter((a) => a.type === 'pkg_list'), 'unit'))).toEqual([]);
+    expect(
+      listing(
+        tarball(
+          assets.filter((a) => a.type === 'pkg_list'),
+          'unit',
+        ),
+      ),
+    ).toEqual([]);
   });
 });

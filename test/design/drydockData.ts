@@ -7,9 +7,7 @@ import * as path from 'path';
 import { compileDesign, executeRule, ingestText, RULES_BY_CLASS, type PlatformCatalog, type SiteDesign, type ValidationMessage } from '../../design';
 
 /** ../shared next to the repository root, or DRYDOCK_SHARED_DIR for a clone that lives elsewhere. */
-const SHARED_DIR = process.env.DRYDOCK_SHARED_DIR
-  ? path.resolve(process.env.DRYDOCK_SHARED_DIR)
-  : path.resolve(__dirname, '../../../shared');
+const SHARED_DIR = process.env.DRYDOCK_SHARED_DIR ? path.resolve(process.env.DRYDOCK_SHARED_DIR) : path.resolve(__dirname, '../../../shared');
 export const DRYDOCK_DIR = path.join(SHARED_DIR, 'drydock');
 export const REFERENCE_DIR = path.join(SHARED_DIR, 'reference');
 export const SKIP_MESSAGE = `skipped: Drydock reference data not found at ${DRYDOCK_DIR} (set DRYDOCK_SHARED_DIR to the folder holding drydock/ and reference/)`;

@@ -61,7 +61,8 @@ describe('fast YAML path gives exactly the full parse', () => {
     'trailing marker without newline': 'a: 1\n---',
     'no final newline': 'a: 1\nb: x',
     'root mapping indented': '---\n\n  a: 1\n  b: 2\n',
-    'yaml 1.1 scalars': 'a: yes\nb: No\nc: on\nd: OFF\ne: ~\nf: null\ng: 010\nh: 0x1F\ni: 0b101\nj: 1:30\nk: 1.5e3\nl: .inf\nm: -.Inf\nn: .nan\no: 1_000\np: +12\nq: -0\nr: 2001-12-14\ns: 2001-12-14t21:59:43.10-05:00\nt: y\nu: n\nv: 3.\nw: .5\n',
+    'yaml 1.1 scalars':
+      'a: yes\nb: No\nc: on\nd: OFF\ne: ~\nf: null\ng: 010\nh: 0x1F\ni: 0b101\nj: 1:30\nk: 1.5e3\nl: .inf\nm: -.Inf\nn: .nan\no: 1_000\np: +12\nq: -0\nr: 2001-12-14\ns: 2001-12-14t21:59:43.10-05:00\nt: y\nu: n\nv: 3.\nw: .5\n',
     'non-string keys': 'a:\n  0xffff: x\n  true: y\n  ~: z\n  1.5: w\n  2001-12-14: d\nb:\n  plain: 1\n',
     'duplicate keys: last wins, first position': 'a: 1\nb: 2\na: 3\nc:\n  x: 1\n  x: 2\n',
     'number and string keys that stringify alike': "a:\n  1: x\n  '1': y\n",
@@ -78,7 +79,7 @@ describe('fast YAML path gives exactly the full parse', () => {
     'plain scalars with indicators inside': 'a: //node[@id="display"]/\'clock units="Hz"\' > 1000000000\nb: http://x:80/y\nc: -x\nd: a,b[c]{d}\ne: 52:54:00:00:01:01\n',
     'keys with spaces before the colon': 'a   : 1\n',
     'proto keys': '__proto__: {a: 1}\nb: 1\nc:\n  __proto__: x\n',
-    'unicode': 'name: café ☕\n',
+    unicode: 'name: café ☕\n',
     'literal chomping at the end of the stream': 'a: |+\n  k\n\n\nb: |-\n  k\n\nc: |\n  k\n\n\n',
     'literal with blank and space-only lines and a less indented comment after': 'a: |\n\n  k\n  \n  j\n # c\nb: 1\n',
     'literal in a sequence and before markers': '- |\n  x\n---\na: |\n  x\n...\n',
@@ -169,7 +170,13 @@ describe('the full path never crashes on hostile YAML', () => {
 describe('compiled schema acceptors', () => {
   (HAVE_DRYDOCK ? test : test.skip)('agree with zod on every document of Drydock samples and the example', () => {
     const dir = path.join(DRYDOCK_DIR, 'yaml_samples');
-    const texts = [...fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')), fs.readFileSync(EXAMPLE, 'utf8')];
+    const texts = [
+      ...fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => fs.readFileSync(path.join(dir, f), 'utf8')),
+      fs.readFileSync(EXAMPLE, 'utf8'),
+    ];
     let checked = 0;
     let refused = 0;
     for (const text of texts) {

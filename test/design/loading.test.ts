@@ -130,7 +130,10 @@ describe('runValidateDesignOffline', () => {
       kind: 'ValidationMessage',
       name: 'DD2005',
       level: 'Error',
-      documents: [{ schema: 'drydock/BaremetalNode/v1', name: 'n2' }, { schema: 'drydock/BaremetalNode/v1', name: 'n1' }],
+      documents: [
+        { schema: 'drydock/BaremetalNode/v1', name: 'n2' },
+        { schema: 'drydock/BaremetalNode/v1', name: 'n1' },
+      ],
     });
   });
   test('exit 2 when the design cannot be loaded', async () => {
@@ -162,10 +165,12 @@ describe('inheritance', () => {
     expect(mergeDicts({ '!x': 1, y: 2 } as Record<string, number>, { x: 0, z: 3 })).toEqual({ z: 3, y: 2 });
   });
   test('storage merge keeps every unmatched parent device and LV (Drydock kept only the last)', async () => {
-    const text = siteWith().replace('metadata: {name: n1}', 'metadata: {name: n1}').replace(
-      /(name: n1\n\s*data:\n\s*host_profile: base\n)/,
-      `$1  storage:\n    physical_devices:\n      sdc: {volume_group: vg0}\n    volume_groups:\n      vg0:\n        logical_volumes:\n          - {name: extra, size: 10%}\n`,
-    );
+    const text = siteWith()
+      .replace('metadata: {name: n1}', 'metadata: {name: n1}')
+      .replace(
+        /(name: n1\n\s*data:\n\s*host_profile: base\n)/,
+        `$1  storage:\n    physical_devices:\n      sdc: {volume_group: vg0}\n    volume_groups:\n      vg0:\n        logical_volumes:\n          - {name: extra, size: 10%}\n`,
+      );
     const r = await validateDesignText(text);
     const n1 = r.design!.baremetal_nodes.find((n) => n.name === 'n1')!;
     expect(n1.storage_devices.map((d) => d.name)).toEqual(['sda', 'sdb', 'sdc']);
@@ -196,7 +201,15 @@ describe('node filters', () => {
   test('criteria OR their values; intersection ANDs criteria', () => {
     expect(selectNodes(design, set('union', [{ filter_type: 'intersection', node_tags: ['x', 'y'], rack_names: ['r1'] }]))).toEqual(['a', 'b']);
     expect(selectNodes(design, set('union', [{ filter_type: 'union', node_tags: ['y'], rack_names: ['r2'] }]))).toEqual(['b', 'c']);
-    expect(selectNodes(design, set('intersection', [{ filter_type: 'union', node_labels: { k: '1' } }, { filter_type: 'union', node_tags: ['x'] }]))).toEqual(['a']);
+    expect(
+      selectNodes(
+        design,
+        set('intersection', [
+          { filter_type: 'union', node_labels: { k: '1' } },
+          { filter_type: 'union', node_tags: ['x'] },
+        ]),
+      ),
+    ).toEqual(['a']);
     expect(selectNodes(design, set('union', [{ filter_type: 'intersection', node_labels: { k: '1', z: '9' } }]))).toEqual(['a']);
   });
   test('unknown types are clear errors', () => {

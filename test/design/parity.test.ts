@@ -16,9 +16,24 @@ import { describeDrydock, effectiveSite, MOCK_MAAS, readSample, REFERENCE_DIR, r
 import type { EffectiveDesign, ValidationMessage } from '../../design';
 
 const ALL_RULES = [
-  'BootStorageRational', 'CidrValidity', 'HugepagesValidity', 'IpLocalityCheck', 'MtuRational', 'NetworkTrunkingRational',
-  'NoDuplicateIpsCheck', 'PlatformSelection', 'RationalNetworkBond', 'StoragePartitioning', 'StorageSizing', 'StorageMountpoints',
-  'UniqueNetworkCheck', 'HostnameValidity', 'IpmiValidity', 'LibvirtValidity', 'BootactionDefined', 'BootactionPackageListValid',
+  'BootStorageRational',
+  'CidrValidity',
+  'HugepagesValidity',
+  'IpLocalityCheck',
+  'MtuRational',
+  'NetworkTrunkingRational',
+  'NoDuplicateIpsCheck',
+  'PlatformSelection',
+  'RationalNetworkBond',
+  'StoragePartitioning',
+  'StorageSizing',
+  'StorageMountpoints',
+  'UniqueNetworkCheck',
+  'HostnameValidity',
+  'IpmiValidity',
+  'LibvirtValidity',
+  'BootactionDefined',
+  'BootactionPackageListValid',
 ];
 const allError = (msgs: ValidationMessage[]) => msgs.every((m) => m.error && m.documents.length > 0);
 
@@ -54,9 +69,7 @@ describeDrydock('Drydock validation-rule cases (rows 1-42)', () => {
   test('6 invalid bootaction pkg_list', async () => {
     const loaded = await loadDesign(sampleRef('invalid_bootaction_pkg.yaml'));
     expect(loaded.status.status).toBe('Failure');
-    const msgs = loaded.status.details.messageList.filter((m) =>
-      m.documents.some((d) => d.schema === 'drydock/BootAction/v1' && d.name === 'invalid_pkg_list'),
-    );
+    const msgs = loaded.status.details.messageList.filter((m) => m.documents.some((d) => d.schema === 'drydock/BootAction/v1' && d.name === 'invalid_pkg_list'));
     expect(msgs.length).toBeGreaterThan(0);
     msgs.forEach((m) => {
       expect(m.message).toContain(':) is not a valid format');
@@ -252,14 +265,36 @@ describeDrydock('Drydock validation-rule cases (rows 1-42)', () => {
 
 /** Rows 43-72: each sample's `spec` against the kind's schema. */
 const SCHEMA_CASES: [string, boolean][] = [
-  ['baremetalNode.yaml', true], ['baremetalNode2.yaml', true], ['invalid_baremetalNode.yaml', false], ['invalid_baremetalNode2.yaml', false],
-  ['hardwareProfile.yaml', true], ['invalid_hardwareProfile.yaml', false],
-  ['hostProfile.yaml', true], ['hostProfile2.yaml', true], ['invalid_hostProfile.yaml', false], ['invalid_hostProfile2.yaml', false],
-  ['network.yaml', true], ['network2.yaml', true], ['network3.yaml', true], ['network4.yaml', true], ['network5.yaml', true],
-  ['invalid_network.yaml', false], ['invalid_network2.yaml', false], ['invalid_network3.yaml', false], ['invalid_network4.yaml', false], ['invalid_network5.yaml', false],
-  ['networkLink.yaml', true], ['networkLink2.yaml', true], ['networkLink3.yaml', true],
-  ['invalid_networkLink.yaml', false], ['invalid_networkLink2.yaml', false], ['invalid_networkLink3.yaml', false],
-  ['region.yaml', true], ['invalid_region.yaml', false], ['rack.yaml', true], ['invalid_rack.yaml', false],
+  ['baremetalNode.yaml', true],
+  ['baremetalNode2.yaml', true],
+  ['invalid_baremetalNode.yaml', false],
+  ['invalid_baremetalNode2.yaml', false],
+  ['hardwareProfile.yaml', true],
+  ['invalid_hardwareProfile.yaml', false],
+  ['hostProfile.yaml', true],
+  ['hostProfile2.yaml', true],
+  ['invalid_hostProfile.yaml', false],
+  ['invalid_hostProfile2.yaml', false],
+  ['network.yaml', true],
+  ['network2.yaml', true],
+  ['network3.yaml', true],
+  ['network4.yaml', true],
+  ['network5.yaml', true],
+  ['invalid_network.yaml', false],
+  ['invalid_network2.yaml', false],
+  ['invalid_network3.yaml', false],
+  ['invalid_network4.yaml', false],
+  ['invalid_network5.yaml', false],
+  ['networkLink.yaml', true],
+  ['networkLink2.yaml', true],
+  ['networkLink3.yaml', true],
+  ['invalid_networkLink.yaml', false],
+  ['invalid_networkLink2.yaml', false],
+  ['invalid_networkLink3.yaml', false],
+  ['region.yaml', true],
+  ['invalid_region.yaml', false],
+  ['rack.yaml', true],
+  ['invalid_rack.yaml', false],
 ];
 
 describeDrydock('Drydock schema cases (rows 43-72)', () => {
@@ -475,7 +510,11 @@ describeDrydock('Drydock golden validator output (appendix of validation-cases.m
       }
     }
     if (s.mocked) {
-      const got = (await ruleMessages('PlatformSelection', sample, { platformCatalog: MOCK_MAAS })).map((m) => ({ level: m.level[0], text: stripPrefix(m.message), docs: m.documents.map((d) => d.name) }));
+      const got = (await ruleMessages('PlatformSelection', sample, { platformCatalog: MOCK_MAAS })).map((m) => ({
+        level: m.level[0],
+        text: stripPrefix(m.message),
+        docs: m.documents.map((d) => d.name),
+      }));
       expect(got.map((g) => ({ ...g, docs: g.level === 'I' ? [] : g.docs }))).toEqual(s.mocked.map((g) => ({ ...g, docs: g.level === 'I' ? [] : g.docs })));
     }
     const full = await validateDesignText(readSample(sample), { source: sample });
@@ -495,7 +534,6 @@ interface Golden {
   rules: Record<string, { level: string; text: string; docs: string[] }[] | 'raises'>;
   mocked?: { level: string; text: string; docs: string[] }[];
 }
-
 
 /** The appendix: "#### `<sample>`" sections with one bullet per rule ("E:"text" [docs]; ..."). */
 function parseGolden(md: string): Golden[] {
@@ -544,10 +582,16 @@ describeDrydock('Drydock logical names from lshw (rows 101-103)', () => {
     const n = design.baremetal_nodes.find((x) => x.name === node)!;
     return design.hardware_profiles.find((h) => h.name === n.hardware_profile)!;
   };
-  const nic = (name: string, pciAddress: string): NicHardware => ({ name, mac: '52:54:00:12:34:56', pciAddress, product: 'I350 Gigabit Network Connection', vendor: 'Intel Corporation', speed: 1e9 });
+  const nic = (name: string, pciAddress: string): NicHardware => ({
+    name,
+    mac: '52:54:00:12:34:56',
+    pciAddress,
+    product: 'I350 Gigabit Network Connection',
+    vendor: 'Intel Corporation',
+    speed: 1e9,
+  });
   const sda = { name: 'sda', bus: 'scsi' as const, address: '2:0.0.0', size: 299439751168, model: 'PERC H710P', vendor: 'DELL', serial: '0044016c12771be7' };
-  const lshw = (nics: NicHardware[]) =>
-    renderLshw('cab23-r720-16', { vendor: 'Dell Inc.', product: 'PowerEdge R720xd', serial: '6H5LBY1', nics, disks: [sda] });
+  const lshw = (nics: NicHardware[]) => renderLshw('cab23-r720-16', { vendor: 'Dell Inc.', product: 'PowerEdge R720xd', serial: '6H5LBY1', nics, disks: [sda] });
 
   test('101 no lshw build data: no logical names for any node', () => {
     const { design } = effectiveSite('deckhand_fullsite.yaml');

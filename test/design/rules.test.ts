@@ -18,14 +18,34 @@ describe('base fixture', () => {
   });
   test('rules run in Drydock order', () => {
     expect(RULES.map((r) => r.code)).toEqual([
-      'DD1001', 'DD2006', 'DD1008', 'DD2002', 'DD2003', 'DD2004', 'DD2005', 'DD3001', 'DD1006',
-      'DD2002', 'DD2003', 'DD2004', 'DD1007', 'DD3003', 'DD4001', 'DD4002', 'DD4001', 'DD4002',
+      'DD1001',
+      'DD2006',
+      'DD1008',
+      'DD2002',
+      'DD2003',
+      'DD2004',
+      'DD2005',
+      'DD3001',
+      'DD1006',
+      'DD2002',
+      'DD2003',
+      'DD2004',
+      'DD1007',
+      'DD3003',
+      'DD4001',
+      'DD4002',
+      'DD4001',
+      'DD4002',
     ]);
   });
 });
 
 const CASES: [string, string, RegExp[]][] = [
-  ['BootStorageRational', 'bootStorageRational', [/^Rational Boot Storage: Root volume must be > 20GB on BaremetalNode n1$/, /^Rational Boot Storage: Boot volume must be > 1GB on BaremetalNode n1$/]],
+  [
+    'BootStorageRational',
+    'bootStorageRational',
+    [/^Rational Boot Storage: Root volume must be > 20GB on BaremetalNode n1$/, /^Rational Boot Storage: Boot volume must be > 1GB on BaremetalNode n1$/],
+  ],
   ['CidrValidity', 'cidrValidity', [/^CIDR Validity: The provided CIDR 192\.168\.0\.5\/24 has host bits set$/]],
   ['HugepagesValidity', 'hugepagesValidity', [/^Hugepages: Invalid hugepages kernel configuration$/]],
   ['IpLocalityCheck', 'ipLocalityCheck', [/The IP Address 10\.0\.0\.12 is not within the defined CIDR: 192\.168\.1\.0\/24 of mgmt \.$/, /nowhere is not a valid network\.$/]],

@@ -68,11 +68,19 @@ describe('IPMI driver against ipmi_sim', () => {
     expect(bmc.chassis().power).toBe('off');
     await drivers.power.powerCycle(target);
     expect(bmc.chassis().power).toBe('on');
-    const powerEvents = bmc.chassis().events.map((e) => e.split(' ').slice(1).join(' ')).filter((e) => e.startsWith('power'));
+    const powerEvents = bmc
+      .chassis()
+      .events.map((e) => e.split(' ').slice(1).join(' '))
+      .filter((e) => e.startsWith('power'));
     expect(powerEvents).toEqual(['power 1', 'power 0', 'power 1']);
     // cycle when already on: off then on
     await drivers.power.powerCycle(target);
-    expect(bmc.chassis().events.slice(-2).map((e) => e.split(' ').slice(1).join(' '))).toEqual(['power 0', 'power 1']);
+    expect(
+      bmc
+        .chassis()
+        .events.slice(-2)
+        .map((e) => e.split(' ').slice(1).join(' ')),
+    ).toEqual(['power 0', 'power 1']);
   });
 
   test('boot device pxe and disk', async () => {

@@ -35,10 +35,12 @@ describe('kernel parameter string', () => {
 });
 
 describe('OAuth PLAINTEXT header', () => {
-  it('has MaaS\'s exact parameter set with a fresh nonce per request', () => {
+  it("has MaaS's exact parameter set with a fresh nonce per request", () => {
     const key = parseApiKey('ck:tk:se cret');
     const a = oauthPlaintextHeader(key, () => 1700000000000);
-    expect(a).toMatch(/^OAuth realm="OAuth", oauth_nonce="[0-9a-f]{32}", oauth_timestamp="1700000000", oauth_version="1.0", oauth_signature_method="PLAINTEXT", oauth_consumer_key="ck", oauth_token="tk", oauth_signature="%26se%2520cret"$/);
+    expect(a).toMatch(
+      /^OAuth realm="OAuth", oauth_nonce="[0-9a-f]{32}", oauth_timestamp="1700000000", oauth_version="1.0", oauth_signature_method="PLAINTEXT", oauth_consumer_key="ck", oauth_token="tk", oauth_signature="%26se%2520cret"$/,
+    );
     expect(oauthPlaintextHeader(key)).not.toEqual(oauthPlaintextHeader(key));
   });
 });
@@ -77,7 +79,10 @@ describe('MaaS provisioner configuration steps against the emulator', () => {
         mtu: 1500,
         networks: [
           {
-            name: 'pxe', cidr: '172.16.0.0/24', dnsDomain: 'site.example', dnsServers: ['172.16.0.10'],
+            name: 'pxe',
+            cidr: '172.16.0.0/24',
+            dnsDomain: 'site.example',
+            dnsServers: ['172.16.0.10'],
             ranges: [
               { type: 'dhcp', start: '172.16.0.100', end: '172.16.0.200' },
               { type: 'static', start: '172.16.0.10', end: '172.16.0.90' },
@@ -109,7 +114,11 @@ describe('MaaS provisioner configuration steps against the emulator', () => {
     expect(fabrics.map((f) => f.name).sort()).toEqual(['gp', 'pxe-rack1']);
     const rack = (await rig.client.region.rackControllers())[0]!;
     expect(pxe.vlans.find((v) => v.vid === 0)).toMatchObject({ dhcp_on: true, primary_rack: rack.system_id });
-    expect(gp.vlans.map((v) => [v.vid, v.mtu]).sort()).toEqual([[0, 9000], [100, 1500], [200, 9000]]);
+    expect(gp.vlans.map((v) => [v.vid, v.mtu]).sort()).toEqual([
+      [0, 9000],
+      [100, 1500],
+      [200, 9000],
+    ]);
     const subnets = await rig.client.network.subnets();
     expect(subnets.find((s) => s.cidr === '172.16.0.0/24')).toMatchObject({ name: 'pxe', gateway_ip: '172.16.0.1', dns_servers: ['172.16.0.10'] });
     const ranges = await rig.client.network.ipRanges();
@@ -131,9 +140,17 @@ describe('MaaS provisioner configuration steps against the emulator', () => {
 
   const network: NodeNetworkPlan = {
     interfaces: [
-      { name: 'pxe', link: 'pxe-rack1', slaves: ['eno1'], networks: [{ name: 'pxe', cidr: '172.16.0.0/24', native: true, mode: 'static', ip: '172.16.0.21', defaultGateway: true }] },
       {
-        name: 'bond0', link: 'gp', mtu: 9000, slaves: ['enp1', '52:54:00:00:10:03'],
+        name: 'pxe',
+        link: 'pxe-rack1',
+        slaves: ['eno1'],
+        networks: [{ name: 'pxe', cidr: '172.16.0.0/24', native: true, mode: 'static', ip: '172.16.0.21', defaultGateway: true }],
+      },
+      {
+        name: 'bond0',
+        link: 'gp',
+        mtu: 9000,
+        slaves: ['enp1', '52:54:00:00:10:03'],
         bonding: { mode: '802.3ad', miimon: 100, lacpRate: 'fast', xmitHashPolicy: 'layer3+4' },
         networks: [
           { name: 'mgmt', cidr: '172.16.1.0/24', vlan: 100, mtu: 1500, native: false, mode: 'dhcp', defaultGateway: false },
@@ -150,7 +167,12 @@ describe('MaaS provisioner configuration steps against the emulator', () => {
       const ifaces = await rig.client.interfaces.list(systemId);
       const byName = Object.fromEntries(ifaces.map((i) => [i.name, i]));
       expect(byName.eno1!.links.map((l) => [l.mode, l.subnet?.cidr, l.ip_address])).toEqual([['static', '172.16.0.0/24', '172.16.0.21']]);
-      expect(byName.bond0).toMatchObject({ type: 'bond', parents: ['enp1', 'enp2'], effective_mtu: 9000, params: { bond_mode: '802.3ad', bond_miimon: 100, bond_lacp_rate: 'fast' } });
+      expect(byName.bond0).toMatchObject({
+        type: 'bond',
+        parents: ['enp1', 'enp2'],
+        effective_mtu: 9000,
+        params: { bond_mode: '802.3ad', bond_miimon: 100, bond_lacp_rate: 'fast' },
+      });
       expect(byName.bond0!.vlan?.fabric).toBe('gp');
       expect(byName['bond0.100']).toMatchObject({ type: 'vlan', parents: ['bond0'] });
       expect(byName['bond0.100']!.links.map((l) => [l.mode, l.subnet?.cidr])).toEqual([['dhcp', '172.16.1.0/24']]);
@@ -182,7 +204,13 @@ describe('MaaS provisioner configuration steps against the emulator', () => {
       { name: 'sdb', volumeGroup: 'data', partitions: [] },
     ],
     volumeGroups: [
-      { name: 'data', logicalVolumes: [{ name: 'docker', size: '50%', filesystem: { mountpoint: '/var/lib/docker', fstype: 'ext4' } }, { name: 'scratch', size: '10g' }] },
+      {
+        name: 'data',
+        logicalVolumes: [
+          { name: 'docker', size: '50%', filesystem: { mountpoint: '/var/lib/docker', fstype: 'ext4' } },
+          { name: 'scratch', size: '10g' },
+        ],
+      },
     ],
   };
 
@@ -213,12 +241,35 @@ describe('MaaS provisioner configuration steps against the emulator', () => {
 
   it('applies an LVM root layout (Drydock always failed here)', async () => {
     await rig.provisioner.applyStorage(systemId, {
-      physicalDevices: [{ name: 'sda', partitions: [{ name: 'boot', size: '2g', filesystem: { mountpoint: '/boot' } }, { name: 'pv', size: '200g', volumeGroup: 'vgroot' }] }],
-      volumeGroups: [{ name: 'vgroot', logicalVolumes: [{ name: 'root', size: '50g', filesystem: { mountpoint: '/' } }, { name: 'home', size: '20g', filesystem: { mountpoint: '/home' } }] }],
+      physicalDevices: [
+        {
+          name: 'sda',
+          partitions: [
+            { name: 'boot', size: '2g', filesystem: { mountpoint: '/boot' } },
+            { name: 'pv', size: '200g', volumeGroup: 'vgroot' },
+          ],
+        },
+      ],
+      volumeGroups: [
+        {
+          name: 'vgroot',
+          logicalVolumes: [
+            { name: 'root', size: '50g', filesystem: { mountpoint: '/' } },
+            { name: 'home', size: '20g', filesystem: { mountpoint: '/home' } },
+          ],
+        },
+      ],
     });
     const vgs = await rig.client.storage.volumeGroups(systemId);
     expect(vgs.map((v) => [v.name, v.size, v.logical_volumes.map((l) => [l.name, l.size])])).toEqual([
-      ['vgroot', 200e9, [['vgroot-root', 50e9], ['vgroot-home', 20e9]]],
+      [
+        'vgroot',
+        200e9,
+        [
+          ['vgroot-root', 50e9],
+          ['vgroot-home', 20e9],
+        ],
+      ],
     ]);
   });
 
@@ -260,7 +311,15 @@ describe('MaaS provisioner configuration steps against the emulator', () => {
       remove_unlisted: true,
       repositories: [
         { name: 'main_archive', url: 'http://mirror.example/ubuntu', components: ['main', 'universe'], subrepos: ['security', 'updates'], arches: ['amd64'] },
-        { name: 'docker', repo_type: 'apt', url: 'https://download.docker.com/linux/ubuntu', distributions: ['jammy'], components: ['stable'], gpgkey: '-----BEGIN PGP-----', arches: ['amd64'] },
+        {
+          name: 'docker',
+          repo_type: 'apt',
+          url: 'https://download.docker.com/linux/ubuntu',
+          distributions: ['jammy'],
+          components: ['stable'],
+          gpgkey: '-----BEGIN PGP-----',
+          arches: ['amd64'],
+        },
       ],
     };
     await rig.client.region.createPackageRepository({ name: 'stale', url: 'http://old.example/' });
@@ -268,7 +327,11 @@ describe('MaaS provisioner configuration steps against the emulator', () => {
     await rig.provisioner.configureNodeProvisioner(repos);
     const all = await rig.client.region.packageRepositories();
     expect(all.map((r) => r.name).sort()).toEqual(['docker', 'main_archive', 'ports_archive']);
-    expect(all.find((r) => r.name === 'main_archive')).toMatchObject({ url: 'http://mirror.example/ubuntu', disabled_components: ['restricted', 'multiverse'], disabled_pockets: ['backports'] });
+    expect(all.find((r) => r.name === 'main_archive')).toMatchObject({
+      url: 'http://mirror.example/ubuntu',
+      disabled_components: ['restricted', 'multiverse'],
+      disabled_pockets: ['backports'],
+    });
     expect(all.find((r) => r.name === 'docker')).toMatchObject({ components: ['stable'], distributions: ['jammy'], disabled_pockets: ['security', 'updates', 'backports'] });
   });
 

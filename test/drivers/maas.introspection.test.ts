@@ -49,9 +49,15 @@ describe('simulated hardware', () => {
       expect(new Set(names).size).toBe(names.length);
       // demo-server-v1: nic_pxe 0000:01:00.0, nic_data0/1 0000:02:00.0/.1, boot_disk scsi 0:0.0.0
       expect(spec.hardware.nics.map((n) => [n.name, n.pciAddress])).toEqual([
-        ['eno1', '0000:01:00.0'], ['eno2', '0000:01:00.1'], ['enp2s0f0', '0000:02:00.0'], ['enp2s0f1', '0000:02:00.1'],
+        ['eno1', '0000:01:00.0'],
+        ['eno2', '0000:01:00.1'],
+        ['enp2s0f0', '0000:02:00.0'],
+        ['enp2s0f1', '0000:02:00.1'],
       ]);
-      expect(spec.hardware.disks.map((d) => [d.name, d.bus, d.address])).toEqual([['sda', 'scsi', '0:0.0.0'], ['nvme0n1', 'nvme', '0000:5e:00.0']]);
+      expect(spec.hardware.disks.map((d) => [d.name, d.bus, d.address])).toEqual([
+        ['sda', 'scsi', '0:0.0.0'],
+        ['nvme0n1', 'nvme', '0000:5e:00.0'],
+      ]);
       // The PXE NIC carries the design's boot MAC.
       expect(spec.hardware.nics[0]!.mac).toBe(node(spec.name).boot_mac!.toLowerCase());
     }
@@ -62,7 +68,14 @@ describe('MaaS commissioning results', () => {
   test('after commissioning, commissioning-results lists the scripts with base64 output; lshw describes the machine MaaS lists', async () => {
     const systemId = await commissioned('n01');
     const raw = (await client.results.list(systemId, 0)) as unknown as Record<string, unknown>[];
-    expect(raw.map((r) => r.name)).toEqual(['20-maas-01-install-lldpd', '50-maas-01-commissioning', 'maas-capture-lldpd', 'maas-kernel-cmdline', 'maas-list-modaliases', 'maas-lshw']);
+    expect(raw.map((r) => r.name)).toEqual([
+      '20-maas-01-install-lldpd',
+      '50-maas-01-commissioning',
+      'maas-capture-lldpd',
+      'maas-kernel-cmdline',
+      'maas-list-modaliases',
+      'maas-lshw',
+    ]);
     for (const r of raw) {
       expect(r).toMatchObject({ result_type: 0, script_result: 0, node: { system_id: systemId }, resource_uri: '/MAAS/api/2.0/commissioning-scripts/' });
       expect(Buffer.from(String(r.data), 'base64').toString('base64')).toBe(r.data);
@@ -91,7 +104,10 @@ describe('MaaS commissioning results', () => {
       problems: [],
     });
     const names = nodeLogicalNames(design, n02, results);
-    expect(networkPlan(design, n02, names).interfaces.map((i) => [i.name, i.slaves])).toEqual([['pxe', ['eno1']], ['bond0', ['enp2s0f0', 'enp2s0f1']]]);
+    expect(networkPlan(design, n02, names).interfaces.map((i) => [i.name, i.slaves])).toEqual([
+      ['pxe', ['eno1']],
+      ['bond0', ['enp2s0f0', 'enp2s0f1']],
+    ]);
     expect(storagePlan(design, n02, names).physicalDevices.map((d) => d.name)).toEqual(['sda']);
 
     const store = new MemoryBuildDataStore();
@@ -119,9 +135,7 @@ describe('MaaS commissioning results', () => {
     const big = structuredClone(design);
     const n04 = big.baremetal_nodes.find((n) => n.name === 'n04')!;
     n04.storage_devices[0]!.partitions[0]!.size = '600g';
-    expect(checkHardware(big, n04, results).problems).toEqual([
-      'storage device boot_disk (sda) on n04 has 480.0 GB; its partitions need at least 601.0 GB',
-    ]);
+    expect(checkHardware(big, n04, results).problems).toEqual(['storage device boot_disk (sda) on n04 has 480.0 GB; its partitions need at least 601.0 GB']);
   });
 
   test('op=details answers the same lshw and LLDP documents, as BSON', async () => {

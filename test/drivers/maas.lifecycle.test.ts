@@ -67,10 +67,7 @@ describe('MaaS provisioner lifecycle over HTTP against the emulator', () => {
     // The race is real: concurrent creates of one name, and MaaS refuses all but the first with a 400.
     const raw = await Promise.allSettled([1, 2, 3].map(() => rig.client.network.createDomain({ name: 'raw-race.example' })));
     expect(raw.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(raw.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual([
-      expect.any(MaasRequestError),
-      expect.any(MaasRequestError),
-    ]);
+    expect(raw.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual([expect.any(MaasRequestError), expect.any(MaasRequestError)]);
 
     const domains = await Promise.all([1, 2, 3, 4].map(() => rig.client.network.ensureDomain('race.example')));
     expect(new Set(domains.map((d) => d.id)).size).toBe(1);

@@ -20,7 +20,12 @@ function fakeIpmitool(answer: Partial<CommandResult> | Error) {
 }
 
 async function errorOf(p: Promise<unknown>): Promise<Error> {
-  return p.then(() => { throw new Error('expected a failure'); }, (e: Error) => e);
+  return p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: Error) => e,
+  );
 }
 
 describe('createOobDrivers', () => {
@@ -56,7 +61,11 @@ describe('IPMI driver with a fake ipmitool', () => {
   test.each([
     ['> RAKP 2 HMAC is invalid\nError: Unable to establish IPMI v2 / RMCP+ session', AuthenticationError, /rejected the credentials/],
     ['RAKP 2 message indicates an error : unauthorized name\nError: Unable to establish IPMI v2 / RMCP+ session', AuthenticationError, /rejected the credentials/],
-    ['Get Auth Capabilities error\nError issuing Get Channel Authentication Capabilities request\nError: Unable to establish IPMI v2 / RMCP+ session', TransientDriverError, /unreachable/],
+    [
+      'Get Auth Capabilities error\nError issuing Get Channel Authentication Capabilities request\nError: Unable to establish IPMI v2 / RMCP+ session',
+      TransientDriverError,
+      /unreachable/,
+    ],
     ['Set Chassis Power Control to Up/On failed: Unspecified error', TransientDriverError, /Unspecified error/],
     ['Invalid completion code received: Invalid command\nSet Boot Device failed: Invalid data field in request', PermanentDriverError, /refused the request/],
   ])('classifies "%s"', async (stderr, type, message) => {

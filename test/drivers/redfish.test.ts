@@ -283,7 +283,9 @@ describe('Redfish emulator reset types', () => {
     const e = await startRedfishEmulator({ username: 'u', password: 'p-emu', powerTransitionMs: 50, initialPowerState: 'On' });
     const reset = (ResetType: string) =>
       fetch(`${e.url}/redfish/v1/Systems/System1/Actions/ComputerSystem.Reset`, {
-        method: 'POST', body: JSON.stringify({ ResetType }), headers: { Authorization: `Basic ${Buffer.from('u:p-emu').toString('base64')}` },
+        method: 'POST',
+        body: JSON.stringify({ ResetType }),
+        headers: { Authorization: `Basic ${Buffer.from('u:p-emu').toString('base64')}` },
       });
     const settled = () => new Promise((r) => setTimeout(r, 80));
     try {
@@ -314,8 +316,11 @@ test('no password in any log line or error message (clear or base64)', () => {
 function selfSignedCertificate(): { key: string; cert: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redfish-tls-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
+      { stdio: 'ignore' },
+    );
     return { key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8') };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -12,24 +12,14 @@ export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, 'test-artifacts');
 
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 /** $CHROMIUM_PATH, else the Debian package's binary; a clear error when neither exists. */
 export function chromiumPath(): string {
   const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : CHROMIUM_CANDIDATES;
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {
-    throw new Error(
-      `Chromium not found (looked at ${candidates.join(', ')}): install the Debian package \`chromium\` (apt-get install chromium) or set CHROMIUM_PATH`,
-    );
+    throw new Error(`Chromium not found (looked at ${candidates.join(', ')}): install the Debian package \`chromium\` (apt-get install chromium) or set CHROMIUM_PATH`);
   }
   return found;
 }

@@ -8,6 +8,7 @@ export const DEMO_SITE = `file://${DEMO_SITE_PATH}`;
 /** The effective design of `ref` (the example site by default); throws, naming the errors, unless it validates. */
 export async function demoDesign(ref = DEMO_SITE): Promise<EffectiveDesign> {
   const loaded = await loadDesign(ref);
-  if (!loaded.design || loaded.status.status !== 'Success') throw new Error(`${ref} does not validate: ${JSON.stringify(loaded.status.details.messageList.filter((m) => m.error))}`);
+  if (!loaded.design || loaded.status.status !== 'Success')
+    throw new Error(`${ref} does not validate: ${JSON.stringify(loaded.status.details.messageList.filter((m) => m.error))}`);
   return loaded.design;
 }

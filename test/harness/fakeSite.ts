@@ -175,7 +175,10 @@ export class FakeSite {
 
   /** The activities called, in order, without repeats of the same one in a row (polls collapse to one). */
   sequence(node: string): string[] {
-    return this.calls.filter((c) => c.node === node).map((c) => c.activity).filter((a, i, all) => a !== all[i - 1]);
+    return this.calls
+      .filter((c) => c.node === node)
+      .map((c) => c.activity)
+      .filter((a, i, all) => a !== all[i - 1]);
   }
 
   /** Resolves once `activity` has been called. */

@@ -32,10 +32,7 @@ export interface TestWorkerEnv {
 }
 
 /** A worker and a client on a task queue of their own, against the run's shared server. */
-export async function startTestWorker(
-  name: string,
-  opts: Partial<Omit<DrydockWorkerOptions, 'connection' | 'namespace' | 'taskQueue'>> = {},
-): Promise<TestWorkerEnv> {
+export async function startTestWorker(name: string, opts: Partial<Omit<DrydockWorkerOptions, 'connection' | 'namespace' | 'taskQueue'>> = {}): Promise<TestWorkerEnv> {
   const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
   const address = temporalAddress();
   installQuietRuntime();

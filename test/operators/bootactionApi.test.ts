@@ -57,7 +57,7 @@ function writeDesign(file: string, site: string, extra: string): string {
   let text = fs.readFileSync(DEMO_SITE_PATH, 'utf8');
   text = text.replace(/(schema: 'drydock\/Region\/v1'\nmetadata:\n {2}schema: 'metadata\/Document\/v1'\n {2}name: )demo\n/, `$1${site}\n`);
   if (!text.includes(`name: ${site}\n`)) throw new Error('the example site has no Region document named demo');
-  const marker = '  # The unit\'s own script reports this boot action\'s status, with the values of its template context.\n  signaling: true\n';
+  const marker = "  # The unit's own script reports this boot action's status, with the values of its template context.\n  signaling: true\n";
   if (!text.includes(marker)) throw new Error('the example site has no signaling demo-report boot action');
   text = text.replace(marker, '  signaling: false\n');
   text = text.replace(/\n\.\.\.\s*$/, `\n${extra}...\n`);
@@ -81,7 +81,12 @@ afterAll(async () => {
 async function prepare(e: TestWorkerEnv, ref: string, siteName: string, nodes: string[]): Promise<void> {
   const site = await e.client.waitTask((await e.client.createTask('prepare_site', { designRef: ref })).taskId, undefined, 200);
   expect(site.result.status).toBe('success');
-  locks.push(() => e.client.client.workflow.getHandle(`${siteName}-design-lock`).terminate('test done').catch(() => undefined));
+  locks.push(() =>
+    e.client.client.workflow
+      .getHandle(`${siteName}-design-lock`)
+      .terminate('test done')
+      .catch(() => undefined),
+  );
   const prepared = await e.client.waitTask((await e.client.createTask('prepare_nodes', { designRef: ref, nodeFilter: nodeFilterFromNames(nodes) })).taskId, undefined, 200);
   expect(prepared.result.successes.sort()).toEqual(nodes);
 }
@@ -197,7 +202,11 @@ test('units and files tarballs, then status reports, through plain HTTP against 
     expect(again.status).toBe(409);
 
     const n07Key = keyOf(s, 'n07');
-    const n07Failure = await post(`${api}${bootActionId(workflowOf('n07'), 'api-probe')}`, { status: 'failure', details: [{ message: `api-probe failed on n07 ${suffix}`, error: true }] }, n07Key);
+    const n07Failure = await post(
+      `${api}${bootActionId(workflowOf('n07'), 'api-probe')}`,
+      { status: 'failure', details: [{ message: `api-probe failed on n07 ${suffix}`, error: true }] },
+      n07Key,
+    );
     expect(n07Failure.status).toBe(200);
 
     const task: Task = await e.client.waitTask(taskId, undefined, 200);
@@ -236,7 +245,10 @@ test('units and files tarballs, then status reports, through plain HTTP against 
 
 test('a boot action targeting n02 with a template error fails n02 naming it and the error; n01 deploys', async () => {
   const broken = PROBE.replace('name: api-probe', 'name: broken-n02')
-    .replace('  signaling: true\n', "  signaling: false\n  node_filter:\n    filter_set_type: 'union'\n    filter_set:\n      - filter_type: 'union'\n        node_names:\n          - n02\n")
+    .replace(
+      '  signaling: true\n',
+      "  signaling: false\n  node_filter:\n    filter_set_type: 'union'\n    filter_set:\n      - filter_type: 'union'\n        node_names:\n          - n02\n",
+    )
     .replace('{{ action.action_key }}"', '{{ node.hostname | no_such_filter }}"');
   const siteName = `babad${suffix}`;
   const ref = writeDesign('broken.yaml', siteName, broken.replace(/api-probe/g, 'broken-n02'));

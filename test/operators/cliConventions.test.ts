@@ -47,7 +47,7 @@ describe('usage errors: exit 2, one line on stderr naming the problem', () => {
     expect(r.stderr).toMatch(/; see 'drydock[a-z -]*--help'\n$/);
   });
 
-  test('a group without its subcommand prints the group\'s help on stderr and exits 2', async () => {
+  test("a group without its subcommand prints the group's help on stderr and exits 2", async () => {
     const r = await runDrydock(['task'], NO_SERVER);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^Usage: drydock task \[options\] \[command\]/);
@@ -81,7 +81,13 @@ describe('design references', () => {
   test('a plain path becomes the absolute file:// URL of the file; URLs are kept as given', () => {
     expect(designRefArg('examples/site/demo-site.yaml', PROJECT_ROOT)).toBe(pathToFileURL(DEMO_SITE_PATH).href);
     expect(designRefArg('/srv/designs/my site.yaml')).toBe('file:///srv/designs/my%20site.yaml');
-    for (const ref of ['file:///srv/site.yaml', 'http://h/site.yaml', 'https://u:p@h/site.yaml', 'deckhand+http://d/api/v1.0/revisions/1/rendered-documents', 'deckhand+https://d/x']) {
+    for (const ref of [
+      'file:///srv/site.yaml',
+      'http://h/site.yaml',
+      'https://u:p@h/site.yaml',
+      'deckhand+http://d/api/v1.0/revisions/1/rendered-documents',
+      'deckhand+https://d/x',
+    ]) {
       expect(designRefArg(ref)).toBe(ref);
     }
   });

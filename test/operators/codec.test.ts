@@ -2,14 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { payloadToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
-import {
-  AesGcmCodec,
-  CodecError,
-  FAILURE_CONVERTER_PATH,
-  codecConfigFromEnv,
-  createDataConverter,
-  type CodecKey,
-} from '../../common/codec';
+import { AesGcmCodec, CodecError, FAILURE_CONVERTER_PATH, codecConfigFromEnv, createDataConverter, type CodecKey } from '../../common/codec';
 import { ConfigError } from '../../common/config';
 import { base64Needles } from '../../common/secretForms';
 

@@ -156,7 +156,13 @@ test('with DRYDOCK_CODEC_KEY, a boot action report reaches the deploy workflow a
   // workers (no codec) could not read.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codec-site-'));
   const designRef = `file://${path.join(dir, 'site.yaml')}`;
-  fs.writeFileSync(new URL(designRef), fs.readFileSync(DEMO_SITE_PATH, 'utf8').replace(/^  name: demo$/m, '  name: demo-codec').replace(/^(\s+)site: demo$/m, '$1site: demo-codec'));
+  fs.writeFileSync(
+    new URL(designRef),
+    fs
+      .readFileSync(DEMO_SITE_PATH, 'utf8')
+      .replace(/^  name: demo$/m, '  name: demo-codec')
+      .replace(/^(\s+)site: demo$/m, '$1site: demo-codec'),
+  );
   // The site's boot action API takes its data converter from DRYDOCK_CODEC_KEY, as the worker's.
   const site = await startSimulatedSite({ designRef });
   const env = await startTestWorker('codec-report', { drivers: site.drivers, dataConverter, workflowBundle: encryptedBundle });
@@ -180,7 +186,10 @@ test('with DRYDOCK_CODEC_KEY, a boot action report reaches the deploy workflow a
     expect(JSON.stringify(signaled)).not.toContain('/etc/motd names');
     // The client with the key reads the report back.
     const connection = await Connection.connect({ address: temporalAddress() });
-    const events = await new Client({ connection, dataConverter }).workflow.getHandle(child).fetchHistory().finally(() => connection.close());
+    const events = await new Client({ connection, dataConverter }).workflow
+      .getHandle(child)
+      .fetchHistory()
+      .finally(() => connection.close());
     const inputs = events.events!.filter((e) => e.workflowExecutionSignaledEventAttributes).map((e) => e.workflowExecutionSignaledEventAttributes!.input!.payloads!);
     const decoded = await Promise.all(inputs.map(async (p) => Buffer.from((await dataConverter!.payloadCodecs![0].decode(p))[0].data!).toString()));
     expect(decoded.join('\n')).toContain('/etc/motd names n01');

@@ -29,7 +29,10 @@ beforeAll(async () => {
   expect(buildState()).toBe('current');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-compiled-'));
   tsxHook = path.join(dir, 'tsx-hook.js');
-  fs.writeFileSync(tsxHook, "process.on('exit', () => { if (Object.keys(require.cache).some((m) => m.includes('/node_modules/tsx/'))) process.stderr.write('TSX LOADED\\n'); });\n");
+  fs.writeFileSync(
+    tsxHook,
+    "process.on('exit', () => { if (Object.keys(require.cache).some((m) => m.includes('/node_modules/tsx/'))) process.stderr.write('TSX LOADED\\n'); });\n",
+  );
 }, 300_000);
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -14,7 +14,6 @@ import { installRuntime } from '../../worker/telemetry';
 import { scanHistoriesForSecrets } from '../../scripts/scan-histories';
 import { silentSdkLogger } from '../harness/logging';
 
-
 beforeAll(() => installRuntime({ logger: jsonLogger({ level: 'warn' }) }));
 
 test.each([

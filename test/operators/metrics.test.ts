@@ -64,7 +64,9 @@ test('a real worker exposes Temporal metrics on /metrics and logs through our JS
       // Workflow and activity logs carry the SDK's ids as top-level JSON fields.
       await poll('workflow log with ids', async () => parsed().find((l) => l.workflowId === workflowId && l.runId === handle.firstExecutionRunId && l.workflowType === 'noop'));
       // resolveTargetNodes is not registered here: the SDK reports it with the activity's ids.
-      const act = await poll('activity log with ids', async () => parsed().find((l) => l.workflowId === workflowId && l.activityType === 'resolveTargetNodes' && l.level === 'error'));
+      const act = await poll('activity log with ids', async () =>
+        parsed().find((l) => l.workflowId === workflowId && l.activityType === 'resolveTargetNodes' && l.level === 'error'),
+      );
       expect(act).toEqual(expect.objectContaining({ activityId: expect.any(String), attempt: expect.any(Number), taskQueue }));
       // The Runtime is in use: a second install is refused with an explanation.
       expect(() => installRuntime({ logger: logs })).toThrow(/call installRuntime once, before any NativeConnection or Worker/);

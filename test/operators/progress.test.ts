@@ -13,7 +13,18 @@ function task(nodes: Record<string, NodeProgress>, status: TaskStatus = 'running
     parent_task_id: null,
     design_ref: 'file:///site.yaml',
     status,
-    result: { kind: 'Status', apiVersion: 'v1.0', metadata: {}, message: null, reason: null, status: result, successes: [], failures: [], links: [], details: { errorCount: 0, messageList: [] } },
+    result: {
+      kind: 'Status',
+      apiVersion: 'v1.0',
+      metadata: {},
+      message: null,
+      reason: null,
+      status: result,
+      successes: [],
+      failures: [],
+      links: [],
+      details: { errorCount: 0, messageList: [] },
+    },
     node_filter: null,
     subtask_id_list: [],
     created: new Date(T0).toISOString(),
@@ -111,9 +122,7 @@ describe('non-TTY output', () => {
     expect(whereStopped({ step: 'identify_node', message: 'identify_node: create domain at http://maas/MAAS: 400' })).toBe(
       'at identify_node: create domain at http://maas/MAAS: 400',
     );
-    expect(whereStopped({ step: 'deploy_node', message: 'Action terminated during step deploy_node.' })).toBe(
-      'at deploy_node: Action terminated during step deploy_node.',
-    );
+    expect(whereStopped({ step: 'deploy_node', message: 'Action terminated during step deploy_node.' })).toBe('at deploy_node: Action terminated during step deploy_node.');
     expect(whereStopped({ step: 'queued' })).toBe('at queued');
   });
 
@@ -122,9 +131,7 @@ describe('non-TTY output', () => {
     const r = createProgressReporter({ stream, isTTY: false, now: () => T0 + 5_000 });
     r.update(task({}, 'running', 'incomplete', 'validate_design'));
     r.done(task({}, 'complete', 'success', 'validate_design'));
-    expect(text()).toBe(
-      '2026-01-01T10:00:05.000Z validate_design running (+5s)\n2026-01-01T10:00:05.000Z validate_design complete: success (+0s)\n',
-    );
+    expect(text()).toBe('2026-01-01T10:00:05.000Z validate_design running (+5s)\n2026-01-01T10:00:05.000Z validate_design complete: success (+0s)\n');
   });
 
   test('isTTY defaults to the stream: a pipe gets plain lines', () => {

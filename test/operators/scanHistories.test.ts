@@ -3,12 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { temporalCliPath } from '../../common/temporalCli';
 import { base64Needles } from '../../common/secretForms';
-import {
-  formatFinding,
-  parseWorkflowList,
-  scanHistoriesForSecrets,
-  scanHistoryJson,
-} from '../../scripts/scan-histories';
+import { formatFinding, parseWorkflowList, scanHistoriesForSecrets, scanHistoryJson } from '../../scripts/scan-histories';
 
 const PASSWORD = 'Sup3r-s3cret"pw';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -67,12 +62,8 @@ describe('scanHistoryJson', () => {
 
   test('finds a secret in clear text (e.g. a failure message) and reports which secret, not its value', () => {
     const f = scanHistoryJson(history({ ok: true }, { failure: { message: `ipmitool -P ${PASSWORD} failed` } }), ['other-secret', PASSWORD], where);
-    expect(f).toEqual([
-      { ...where, secretIndex: 1, form: 'clear', path: 'events[1].failure.message', eventId: '2', eventType: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED' },
-    ]);
-    expect(formatFinding(f[0])).toBe(
-      'secret #2 found (clear) in deploy_nodes-1/r1 event 2 (EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) at events[1].failure.message',
-    );
+    expect(f).toEqual([{ ...where, secretIndex: 1, form: 'clear', path: 'events[1].failure.message', eventId: '2', eventType: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED' }]);
+    expect(formatFinding(f[0])).toBe('secret #2 found (clear) in deploy_nodes-1/r1 event 2 (EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) at events[1].failure.message');
     expect(formatFinding(f[0])).not.toContain(PASSWORD);
   });
 
@@ -108,10 +99,7 @@ describe('scanHistoriesForSecrets', () => {
     const runCli = async (args: string[]) => {
       calls.push(args);
       if (args[1] === 'list') {
-        return JSON.stringify([
-          { execution: { workflowId: 'a', runId: 'ra' } },
-          { execution: { workflowId: 'b', runId: 'rb' } },
-        ]);
+        return JSON.stringify([{ execution: { workflowId: 'a', runId: 'ra' } }, { execution: { workflowId: 'b', runId: 'rb' } }]);
       }
       return JSON.stringify(args[3] === 'b' ? history({ password: PASSWORD }) : history({ fine: 1 }));
     };
@@ -131,7 +119,14 @@ describe('scanHistoriesForSecrets', () => {
           ])
         : JSON.stringify(history({ fine: 1 }));
     const listed: string[] = [];
-    const f = await scanHistoriesForSecrets({ temporalCli: 't', address: 'h:1', namespace: 'ns', secrets: [PASSWORD], runCli, onList: (r) => listed.push(...r.map((x) => x.workflowId)) });
+    const f = await scanHistoriesForSecrets({
+      temporalCli: 't',
+      address: 'h:1',
+      namespace: 'ns',
+      secrets: [PASSWORD],
+      runCli,
+      onList: (r) => listed.push(...r.map((x) => x.workflowId)),
+    });
     expect(listed).toEqual(['a', 'b']);
     expect(f.map((x) => [x.workflowId, x.form, x.path])).toEqual([
       ['a', 'decoded-base64', 'listing.searchAttributes.indexedFields.DrydockDesignRef.data'],
@@ -153,12 +148,23 @@ describe('scanHistoriesForSecrets', () => {
     const secret = `pw-${randomUUID().slice(0, 8)}`;
     const exec = promisify(execFile);
     // No worker polls this queue: the workflow just sits with its input in the history.
-    await exec(cli, ['workflow', 'start', '--address', address, '-t', `scan-${randomUUID()}`, '--type', 'leaky', '-w', wid, '-i', JSON.stringify({ bmc: { user: 'admin', password: secret } })]);
+    await exec(cli, [
+      'workflow',
+      'start',
+      '--address',
+      address,
+      '-t',
+      `scan-${randomUUID()}`,
+      '--type',
+      'leaky',
+      '-w',
+      wid,
+      '-i',
+      JSON.stringify({ bmc: { user: 'admin', password: secret } }),
+    ]);
     try {
       const f = await scanHistoriesForSecrets({ temporalCli: cli, address, namespace: 'default', query: `WorkflowId = '${wid}'`, secrets: [secret, 'never-there-123'] });
-      expect(f.map((x) => [x.workflowId, x.secretIndex, x.form, x.eventType])).toEqual([
-        [wid, 0, 'decoded-base64', 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED'],
-      ]);
+      expect(f.map((x) => [x.workflowId, x.secretIndex, x.form, x.eventType])).toEqual([[wid, 0, 'decoded-base64', 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED']]);
     } finally {
       await exec(cli, ['workflow', 'terminate', '--address', address, '-w', wid, '--reason', 'test done']);
     }

@@ -170,7 +170,10 @@ afterAll(async () => {
   for (const r of [ok, bad]) {
     if (!r) continue;
     // The design lock is a workflow that runs until an unlock: end it, the test is over.
-    await r.env.client.client.workflow.getHandle(`${r.siteName}-design-lock`).terminate('test done').catch(() => {});
+    await r.env.client.client.workflow
+      .getHandle(`${r.siteName}-design-lock`)
+      .terminate('test done')
+      .catch(() => {});
     await r.env.close();
     await r.site.stop();
   }
@@ -210,7 +213,10 @@ test('a full prepare_site, prepare_nodes, deploy_nodes leaves no secret in any h
     expect(workflows).toContain(`${okSite}-deploy_node-${n}-${deployed.task_id}`);
   }
 
-  const logs = scanHistoryJson({ worker: ok.workerLogs.lines, runtime: runtimeLogs.lines, site: siteLines(ok, secrets) }, Object.values(secrets), { workflowId: 'logs', runId: '-' });
+  const logs = scanHistoryJson({ worker: ok.workerLogs.lines, runtime: runtimeLogs.lines, site: siteLines(ok, secrets) }, Object.values(secrets), {
+    workflowId: 'logs',
+    runId: '-',
+  });
   expect(logs.map(named(secrets))).toEqual([]);
   expect(ok.workerLogs.lines.length + runtimeLogs.lines.length).toBeGreaterThan(0);
 });
@@ -249,7 +255,10 @@ test('with nodes failing (BMCs refusing the password over IPMI and Redfish, a Ma
   expect(workflows).toContain(`${badSite}-prepare_node-n03-${prepared.task_id}`);
   expect(workflows).toContain(`${badSite}-deploy_node-n05-${deployed.task_id}`);
 
-  const logs = scanHistoryJson({ worker: bad.workerLogs.lines, runtime: runtimeLogs.lines, site: siteLines(bad, secrets) }, Object.values(secrets), { workflowId: 'logs', runId: '-' });
+  const logs = scanHistoryJson({ worker: bad.workerLogs.lines, runtime: runtimeLogs.lines, site: siteLines(bad, secrets) }, Object.values(secrets), {
+    workflowId: 'logs',
+    runId: '-',
+  });
   expect(logs.map(named(secrets))).toEqual([]);
   // The failures were logged (so the log check saw them).
   expect([...bad.workerLogs.lines, ...runtimeLogs.lines].some((l) => /n03|n08/.test(l) && /"level":"(warn|error)"/.test(l))).toBe(true);
@@ -276,10 +285,19 @@ test('control: the same export does find each kind of secret where a workflow ca
     const all = [secrets['MaaS token secret'], bmc, secrets['boot action secret']];
     const { stdout } = await exec(temporalCliPath(), ['workflow', 'list', '--address', temporalAddress(), '-o', 'json', '--query', `WorkflowId = '${workflowId}'`]);
     expect(JSON.parse(stdout)).toHaveLength(1);
-    const findings = await scanHistoriesForSecrets({ temporalCli: temporalCliPath(), address: temporalAddress(), namespace: 'default', query: `TaskQueue = '${taskQueue}'`, secrets: all });
-    const where = (i: number) => findings.filter((f) => f.secretIndex === i).map((f) => f.path.split('.')[0] === 'listing' ? f.path.split('.').slice(0, 2).join('.') : f.path.replace(/\[\d+\]/g, '[]'));
+    const findings = await scanHistoriesForSecrets({
+      temporalCli: temporalCliPath(),
+      address: temporalAddress(),
+      namespace: 'default',
+      query: `TaskQueue = '${taskQueue}'`,
+      secrets: all,
+    });
+    const where = (i: number) =>
+      findings.filter((f) => f.secretIndex === i).map((f) => (f.path.split('.')[0] === 'listing' ? f.path.split('.').slice(0, 2).join('.') : f.path.replace(/\[\d+\]/g, '[]')));
     expect(where(0)).toContain('events[].workflowExecutionStartedEventAttributes.input.payloads[].data');
-    expect(where(1)).toEqual(expect.arrayContaining(['listing.searchAttributes', 'events[].workflowExecutionStartedEventAttributes.searchAttributes.indexedFields.DrydockDesignRef.data']));
+    expect(where(1)).toEqual(
+      expect.arrayContaining(['listing.searchAttributes', 'events[].workflowExecutionStartedEventAttributes.searchAttributes.indexedFields.DrydockDesignRef.data']),
+    );
     expect(where(2)).toEqual(expect.arrayContaining(['listing.memo']));
     await client.workflow.getHandle(workflowId).terminate('control done');
   } finally {

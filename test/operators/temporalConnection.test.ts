@@ -72,7 +72,9 @@ describe('the configuration', () => {
     expect(cfg.profile).toBe('secure');
     const tls = cfg.tls as { serverRootCACertificate: Uint8Array; clientCertPair: { crt: Uint8Array; key: Uint8Array } };
     const pem = (b: Uint8Array) => Buffer.from(b).toString();
-    expect([pem(tls.serverRootCACertificate), pem(tls.clientCertPair.crt), pem(tls.clientCertPair.key)]).toEqual([pki.caCert, pki.clientCert, pki.clientKey].map((f) => fs.readFileSync(f, 'utf8')));
+    expect([pem(tls.serverRootCACertificate), pem(tls.clientCertPair.crt), pem(tls.clientCertPair.key)]).toEqual(
+      [pki.caCert, pki.clientCert, pki.clientKey].map((f) => fs.readFileSync(f, 'utf8')),
+    );
     expect(temporalConfigFromEnv({ ...env, TEMPORAL_NAMESPACE: 'ops' }).namespace).toBe('ops');
     const cli = temporalConfigFromEnv({ ...env, TEMPORAL_ADDRESS: '10.0.0.1:7233' }, { address: '[::1]:7233', namespace: 'lab', profile: 'nocert' });
     expect(cli).toMatchObject({ address: '[::1]:7233', namespace: 'lab', profile: 'nocert' });
@@ -89,7 +91,11 @@ describe('the configuration', () => {
   test.each([
     ['a missing file', { TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' }, /TEMPORAL_CONFIG_FILE: no such file: \/nonexistent\/temporal.toml/],
     ['a missing profile', { TEMPORAL_PROFILE: 'nope' }, /Profile 'nope' not found/],
-    ['a missing certificate', { TEMPORAL_PROFILE: 'nocert', TEMPORAL_TLS_CLIENT_CERT_PATH: '/nonexistent/c.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/nonexistent/k.pem' }, /ENOENT.*\/nonexistent\//],
+    [
+      'a missing certificate',
+      { TEMPORAL_PROFILE: 'nocert', TEMPORAL_TLS_CLIENT_CERT_PATH: '/nonexistent/c.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/nonexistent/k.pem' },
+      /ENOENT.*\/nonexistent\//,
+    ],
     ['an address without a port', { TEMPORAL_ADDRESS: 'temporal.example' }, /TEMPORAL_ADDRESS: must be host:port/],
   ])('%s is one line naming it', (_what, env, message) => {
     expect(() => temporalConfigFromEnv({ TEMPORAL_CONFIG_FILE: configFile, ...env })).toThrow(ConfigError);
@@ -99,7 +105,9 @@ describe('the configuration', () => {
   test('bad TOML is one line naming the file', () => {
     const bad = path.join(dir, 'bad.toml');
     fs.writeFileSync(bad, '[profile.x\naddress = 1\n');
-    expect(() => temporalConfigFromEnv({ TEMPORAL_CONFIG_FILE: bad })).toThrow(new RegExp(`^invalid Temporal connection configuration \\(TEMPORAL_CONFIG_FILE ${bad}\\): [^\\n]+$`));
+    expect(() => temporalConfigFromEnv({ TEMPORAL_CONFIG_FILE: bad })).toThrow(
+      new RegExp(`^invalid Temporal connection configuration \\(TEMPORAL_CONFIG_FILE ${bad}\\): [^\\n]+$`),
+    );
   });
 });
 
@@ -139,7 +147,9 @@ describe('mutual TLS', () => {
   test('without the client certificate: one line naming the TLS problem, exit 1', async () => {
     const r = await runDrydock(['task', 'list'], { TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_PROFILE: 'nocert', TEMPORAL_CONNECT_TIMEOUT: '3' });
     expect(r.code).toBe(1);
-    expect(oneLine(r.stderr)).toMatch(new RegExp(`^drydock: cannot reach Temporal at ${mtls.address} \\(TLS\\): the server refused the TLS session: TLS alert "certificate required"`));
+    expect(oneLine(r.stderr)).toMatch(
+      new RegExp(`^drydock: cannot reach Temporal at ${mtls.address} \\(TLS\\): the server refused the TLS session: TLS alert "certificate required"`),
+    );
     expect(r.stdout).toBe('');
   });
 

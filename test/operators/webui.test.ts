@@ -23,7 +23,10 @@ test('the Temporal Web UI of the test server renders its workflows page', async 
   if (!ui) throw new Error('DRYDOCK_TEST_TEMPORAL_UI is not set: the jest globalSetup starts the server with its UI');
   const page = await b.newPage();
   await page.goto(`${ui}/namespaces/default/workflows`, { waitUntil: 'domcontentloaded' });
-  await page.getByRole('heading', { name: /Workflows/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await page
+    .getByRole('heading', { name: /Workflows/ })
+    .first()
+    .waitFor({ state: 'visible', timeout: 30_000 });
   expect(page.url()).toContain('/namespaces/default/workflows');
   const file = await screenshot(page, 'webui-workflows');
   expect(fs.statSync(file).size).toBeGreaterThan(10_000);

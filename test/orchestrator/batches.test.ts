@@ -53,11 +53,7 @@ describe('node actions in batches', () => {
         const { taskId, workflowId } = await env.client.createTask(action, { designRef: DEMO_SITE });
         // While it runs, some node is seen past 'queued' through its batch (DrydockClient.getTask).
         const seenSteps = new Set<string>();
-        const task: Task = await env.client.waitTask(
-          taskId,
-          (t) => Object.values(t.nodes).forEach((n) => n.result === 'incomplete' && seenSteps.add(n.step)),
-          100,
-        );
+        const task: Task = await env.client.waitTask(taskId, (t) => Object.values(t.nodes).forEach((n) => n.result === 'incomplete' && seenSteps.add(n.step)), 100);
         expect(task.result.status).toBe('success');
         expect([...task.result.successes].sort()).toEqual([...nodes].sort());
         expect([...seenSteps].filter((s) => s !== 'queued' && s !== 'starting').length).toBeGreaterThan(0);

@@ -79,7 +79,12 @@ describeIfPostgres('build data in PostgreSQL across a worker restart; verify_nod
     expect(lshw!.data).toBe(maasLshw);
     expect(lshw!.data).toContain('<logicalname>eno1</logicalname>');
     expect(lshw!.data).not.toContain('<logicalname>nic_pxe</logicalname>');
-    expect((await store.forTask(prepared.task_id)).filter((r) => r.generator === 'lshw').map((r) => r.nodeName).sort()).toEqual(['n01', 'n07', 'n08']);
+    expect(
+      (await store.forTask(prepared.task_id))
+        .filter((r) => r.generator === 'lshw')
+        .map((r) => r.nodeName)
+        .sort(),
+    ).toEqual(['n01', 'n07', 'n08']);
 
     const verified = await run(second, 'verify_nodes', ['n01', 'n07', 'n08']);
     expect(verified.result.status).toBe('success');

@@ -86,7 +86,14 @@ describe('worker crashes during deploy_nodes', () => {
 
   /** Whether a workflow of the task has an activity started on a worker right now (the kill then lands mid-call). */
   async function activityInFlight(ids: string[]): Promise<boolean> {
-    const described = await Promise.all(ids.map((id) => env.client.client.workflow.getHandle(id).describe().catch(() => undefined)));
+    const described = await Promise.all(
+      ids.map((id) =>
+        env.client.client.workflow
+          .getHandle(id)
+          .describe()
+          .catch(() => undefined),
+      ),
+    );
     return described.some((d) => (d?.raw.pendingActivities ?? []).some((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED));
   }
 
@@ -116,7 +123,14 @@ describe('worker crashes during deploy_nodes', () => {
     await killed(last);
     site.sim.maas.clearFaults();
 
-    if (task.result.status !== 'success') console.log(JSON.stringify(task.result.details.messageList.filter((m) => m.error), null, 1));
+    if (task.result.status !== 'success')
+      console.log(
+        JSON.stringify(
+          task.result.details.messageList.filter((m) => m.error),
+          null,
+          1,
+        ),
+      );
     expect(task.result.status).toBe('success');
     expect(task.result.successes).toHaveLength(10);
     for (const m of site.sim.maas.machines()) expect(m.status_name).toBe('Deployed');

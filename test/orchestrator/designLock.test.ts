@@ -43,7 +43,9 @@ describe('site design lock', () => {
   test('prepare_site locks the design; the lock is a running workflow with the task and content hash', async () => {
     const task = await run('prepare_site', lockedRef);
     expect(task.result.status).toBe('success');
-    expect(task.result.details.messageList.map((m) => m.message)).toContainEqual(expect.stringMatching(/^Site design locked \(content [0-9a-f]{12}\); unlock with: drydock site unlock locktest$/));
+    expect(task.result.details.messageList.map((m) => m.message)).toContainEqual(
+      expect.stringMatching(/^Site design locked \(content [0-9a-f]{12}\); unlock with: drydock site unlock locktest$/),
+    );
     const lock = await env.client.siteLock('locktest');
     expect(lock).toMatchObject({ site: 'locktest', designRef: lockedRef, taskId: task.task_id });
     const d = await env.client.client.workflow.getHandle(designLockWorkflowId('locktest')).describe();
@@ -55,7 +57,9 @@ describe('site design lock', () => {
     expect(task.result.status).toBe('failure');
     const lock = await env.client.siteLock('locktest');
     expect(task.result.details.messageList.find((m) => m.error)?.message).toMatch(
-      new RegExp(`^site locktest: its design is locked by prepare_site task ${lock!.taskId} .*has different content .*Use the locked design, or unlock it first: drydock site unlock locktest$`),
+      new RegExp(
+        `^site locktest: its design is locked by prepare_site task ${lock!.taskId} .*has different content .*Use the locked design, or unlock it first: drydock site unlock locktest$`,
+      ),
     );
     expect(task.subtask_id_list).toEqual([]);
   });

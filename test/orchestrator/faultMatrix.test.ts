@@ -34,10 +34,14 @@ describe('fault matrix (short rows)', () => {
   });
 
   // Rows mostly wait (a 60 s outage, a 30 s hang): they run side by side, each on its own server and site.
-  test.concurrent.each(rows.map((r) => [r.id, r] as const))('%s', async (_id, row) => {
-    const bundlePath = await bundle();
-    const outcome = await runRow(row, { bundlePath, logRoot });
-    outcomes.push(outcome);
-    expect({ row: row.id, problems: outcome.problems, messages: outcome.messages }).toEqual({ row: row.id, problems: [], messages: outcome.messages });
-  }, 300_000);
+  test.concurrent.each(rows.map((r) => [r.id, r] as const))(
+    '%s',
+    async (_id, row) => {
+      const bundlePath = await bundle();
+      const outcome = await runRow(row, { bundlePath, logRoot });
+      outcomes.push(outcome);
+      expect({ row: row.id, problems: outcome.problems, messages: outcome.messages }).toEqual({ row: row.id, problems: [], messages: outcome.messages });
+    },
+    300_000,
+  );
 });

@@ -76,9 +76,7 @@ describe('a fresh site', () => {
     const task = await s.run('verify_nodes');
     expect(task.result.failures).toEqual([]);
     expect(task.result.status).toBe('success');
-    expect(task.subtask_id_list.map((id) => id.split('-').slice(0, 3).join('-')).sort()).toEqual(
-      s.site.sim.nodes.map((n) => `demo-verify_node-${n.name}`).sort(),
-    );
+    expect(task.subtask_id_list.map((id) => id.split('-').slice(0, 3).join('-')).sort()).toEqual(s.site.sim.nodes.map((n) => `demo-verify_node-${n.name}`).sort());
   });
 
   test('deploy_nodes before prepare_site fails each node clearly, naming the missing fabric', async () => {
@@ -104,7 +102,9 @@ describe('from prepare_site to destroy_nodes', () => {
       if (await st.reached()) continue;
       const task = await s.run(st.action);
       if (task.result.status !== 'success' || !(await st.reached())) {
-        throw new Error(`could not bring the site to "${st.name}": ${st.action} ended ${task.result.status}, machines ${statuses(s.site).join(',') || 'none'}; ${errorsOf(task).join('; ')}`);
+        throw new Error(
+          `could not bring the site to "${st.name}": ${st.action} ended ${task.result.status}, machines ${statuses(s.site).join(',') || 'none'}; ${errorsOf(task).join('; ')}`,
+        );
       }
     }
   }

@@ -9,6 +9,7 @@ import { processRunning, signalAndWait, startMainJob } from '../harness/mainJob'
  */
 test('npm start deploys the example site on the simulator and prints the Web UI URL', async () => {
   const job = await startMainJob();
+  let peers: { pid: number }[] | undefined;
   try {
     await job.waitFor('Ctrl-C stops', 230_000);
     const out = job.out();
@@ -19,7 +20,7 @@ test('npm start deploys the example site on the simulator and prints the Web UI 
     const ui = await fetch(`http://127.0.0.1:${job.uiPort}/namespaces/default/workflows`);
     expect(ui.status).toBe(200);
     expect(fs.existsSync(`${job.stateDir}/temporal.db`)).toBe(true);
-    const peers = job.peers();
+    peers = job.peers();
     expect(peers.length).toBe(7); // the server and six ipmi_sim BMCs
   } finally {
     // Ctrl-C stops everything it started, in time: the server's port is free again, no peer process is left.
@@ -28,5 +29,5 @@ test('npm start deploys the example site on the simulator and prints the Web UI 
     expect({ exit, fast: seconds < 10 }).toEqual({ exit: 0, fast: true });
   }
   expect(await tcpPortOpen('127.0.0.1', job.port)).toBe(false);
-  expect(peers.filter((p) => processRunning(p.pid))).toEqual([]);
+  expect(peers?.filter((p) => processRunning(p.pid))).toEqual([]);
 }, 240_000);

@@ -11,7 +11,7 @@ const intersection = (f: Record<string, unknown>): NodeFilterSet => ({ filter_se
  * Drydock's node filter cases (validation-cases.md rows 106-111) through a real action: the task's target
  * nodes (its per-node results and the DrydockNodes search attribute) are exactly Drydock's node set.
  */
-describeDrydock('node filters select Drydock\'s node set in an action', () => {
+describeDrydock("node filters select Drydock's node set in an action", () => {
   let env: TestWorkerEnv;
   beforeAll(async () => {
     env = await startTestWorker('filter', { settings: fastSettings({ noop_wait: 0 }) });
@@ -29,7 +29,7 @@ describeDrydock('node filters select Drydock\'s node set in an action', () => {
 
   test.each([
     ['106/107 by node name', intersection({ node_names: ['compute01'] }), ['compute01']],
-    ['108 by rack name, matched on the node\'s rack', intersection({ rack_names: ['rack2', 'rack3'] }), ['compute01', 'compute02']],
+    ["108 by rack name, matched on the node's rack", intersection({ rack_names: ['rack2', 'rack3'] }), ['compute01', 'compute02']],
     ['109 by a tag inherited from the host profile', intersection({ node_tags: ['test'] }), ['compute01', 'compute02', 'controller01']],
     ['110 by a label (owner_data)', intersection({ node_labels: { foo: 'baz' } }), ['compute02']],
   ])('%s', async (_name, filter, expected) => {

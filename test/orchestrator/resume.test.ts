@@ -73,7 +73,19 @@ describe('resume from any MaaS status', () => {
     deploy_nodes: (s) =>
       ['New', 'Failed commissioning', 'Failed testing'].includes(s)
         ? { fails: /not commissioned \(MaaS status .*\): run prepare_nodes first/ }
-        : ['Ready', 'Allocated', 'Deploying', 'Deployed', 'Failed deployment', 'Releasing', 'Disk erasing', 'Releasing failed', 'Failed disk erasing', 'Commissioning', 'Testing'].includes(s)
+        : [
+              'Ready',
+              'Allocated',
+              'Deploying',
+              'Deployed',
+              'Failed deployment',
+              'Releasing',
+              'Disk erasing',
+              'Releasing failed',
+              'Failed disk erasing',
+              'Commissioning',
+              'Testing',
+            ].includes(s)
           ? { ok: ['Deployed'] }
           : { fails: operator },
     // Drydock's DestroyNode: released (or its storage reset), then deleted from MaaS, whatever the status.
@@ -93,7 +105,10 @@ describe('resume from any MaaS status', () => {
       const gone = placed.map((p) => p.node).filter((n) => !site.sim.maas.machine(n));
       if (gone.length) expect((await run('prepare_nodes', gone)).result.status).toBe('success');
       for (const p of placed) site.sim.maas.placeMachine(p.node, p.status);
-      const task = await run(action, placed.map((p) => p.node));
+      const task = await run(
+        action,
+        placed.map((p) => p.node),
+      );
       for (const p of placed) {
         const want = EXPECTED[action](p.status);
         const got = task.nodes[p.node];

@@ -103,7 +103,7 @@ test('nothing outlives npm start: its watchdog ends the peers of a SIGKILLed sta
   expect(firstPeers.filter((p) => path.basename(p.argv[0]) === 'temporal')).toHaveLength(1);
   first.child.kill('SIGKILL');
   await first.exited;
-  for (const end = Date.now() + 5000; firstPeers.some((p) => processRunning(p.pid)) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+  for (const end = Date.now() + 5000; firstPeers.some((p) => processRunning(p.pid)) && Date.now() < end;) await new Promise((r) => setTimeout(r, 100));
   expect(firstPeers.filter((p) => processRunning(p.pid))).toEqual([]);
 
   // npm start and its watchdog both SIGKILLed: the peers run on until the next start on the same state folder.
@@ -138,6 +138,6 @@ test('nothing outlives npm start: its watchdog ends the peers of a SIGKILLed sta
     holder.close();
   }
   expect(thirdPeers.filter((p) => processRunning(p.pid))).toEqual([]);
-  for (const end = Date.now() + 3000; processRunning(thirdWatchdog.pid) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+  for (const end = Date.now() + 3000; processRunning(thirdWatchdog.pid) && Date.now() < end;) await new Promise((r) => setTimeout(r, 100));
   expect(processRunning(thirdWatchdog.pid)).toBe(false);
 }, 420_000);

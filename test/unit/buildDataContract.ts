@@ -35,7 +35,7 @@ export function buildDataStoreContract(name: string, open: () => Promise<StoreUn
       await s?.close();
     });
 
-    test('a node\'s records newest first; latest: the newest of each generator; a task\'s records over its nodes', async () => {
+    test("a node's records newest first; latest: the newest of each generator; a task's records over its nodes", async () => {
       await s.store.put([rec('n01', 'task-a', 1, 'commission:maas-lshw', 'lshw a'), rec('n01', 'task-a', 1, 'lshw', '<list>a</list>', 'text/xml')]);
       await s.store.put([rec('n02', 'task-a', 2, 'lshw', '<list>b</list>', 'text/xml')]);
       await s.store.put([rec('n01', 'task-b', 3, 'lshw', '<list>c</list>', 'text/xml')]);
@@ -86,10 +86,7 @@ export function buildDataStoreContract(name: string, open: () => Promise<StoreUn
     test('concurrent puts from two store objects lose nothing', async () => {
       const other = await s.reopen();
       const batch = (who: string, i: number) => [rec('n01', `task-${who}`, i % 60, 'lshw', `${who}-${i}-${'x'.repeat(5000)}`)];
-      await Promise.all([
-        ...Array.from({ length: 40 }, (_, i) => s.store.put(batch('a', i))),
-        ...Array.from({ length: 40 }, (_, i) => other.put(batch('b', i))),
-      ]);
+      await Promise.all([...Array.from({ length: 40 }, (_, i) => s.store.put(batch('a', i))), ...Array.from({ length: 40 }, (_, i) => other.put(batch('b', i)))]);
       const all = await s.store.forNode('n01');
       expect(all).toHaveLength(80);
       expect(new Set(all.map((r) => r.data.split('-x')[0])).size).toBe(80);

@@ -35,7 +35,14 @@ describe('file build data store', () => {
   afterEach(() => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  const rec = (data: string, taskId = 'task-1'): BuildDataRecord => ({ nodeName: 'n01', taskId, collectedDate: new Date().toISOString(), generator: 'lshw', dataFormat: 'text/xml', data });
+  const rec = (data: string, taskId = 'task-1'): BuildDataRecord => ({
+    nodeName: 'n01',
+    taskId,
+    collectedDate: new Date().toISOString(),
+    generator: 'lshw',
+    dataFormat: 'text/xml',
+    data,
+  });
 
   test('a line torn by a crash is skipped and reported; the records before and after it are whole', async () => {
     const logger = memoryLogger();
@@ -43,7 +50,14 @@ describe('file build data store', () => {
     await store.put([rec('before')]);
     // What a process killed in the middle of its write leaves: part of a line, no newline.
     const file = path.join(dir, 'nodes', 'n01.jsonl');
-    const whole = JSON.stringify({ node_name: 'n01', task_id: 'task-1', collected_date: new Date().toISOString(), generator: 'lshw', data_format: 'text/xml', data_element: 'torn' });
+    const whole = JSON.stringify({
+      node_name: 'n01',
+      task_id: 'task-1',
+      collected_date: new Date().toISOString(),
+      generator: 'lshw',
+      data_format: 'text/xml',
+      data_element: 'torn',
+    });
     fs.appendFileSync(file, `\n${whole.slice(0, whole.length - 9)}`);
     await new FileBuildDataStore({ dir, logger }).put([rec('after')]);
 
@@ -74,7 +88,7 @@ describe('file build data store', () => {
     expect(logger.lines).toEqual([]);
   }, 60_000);
 
-  test('node names and task ids become file names inside the store\'s directory, one file per name', async () => {
+  test("node names and task ids become file names inside the store's directory, one file per name", async () => {
     expect(fileNameOf('n01')).toBe('n01.jsonl');
     expect(fileNameOf('../../etc/passwd')).toBe('%2E%2E%2F%2E%2E%2Fetc%2Fpasswd.jsonl');
     expect(fileNameOf('a.b')).not.toBe(fileNameOf('a_b'));

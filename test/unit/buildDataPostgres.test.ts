@@ -43,7 +43,7 @@ describeIfPostgres('PostgreSQL', () => {
     };
   });
 
-  test('Drydock\'s build_data table is created when missing, by one of two workers starting at once', async () => {
+  test("Drydock's build_data table is created when missing, by one of two workers starting at once", async () => {
     const url = freshUrl();
     const a = new PostgresBuildDataStore({ url });
     const b = new PostgresBuildDataStore({ url });
@@ -86,7 +86,9 @@ describeIfPostgres('PostgreSQL', () => {
   test('a server that does not answer is a transient error (the workflow retries it)', async () => {
     const s = new PostgresBuildDataStore({ url: `postgresql://drydock:${pg.password}@127.0.0.1:1/drydock` });
     try {
-      const e = await s.put([{ nodeName: 'n01', taskId: 't', collectedDate: new Date().toISOString(), generator: 'g', dataFormat: 'text/plain', data: 'd' }]).catch((x: unknown) => x);
+      const e = await s
+        .put([{ nodeName: 'n01', taskId: 't', collectedDate: new Date().toISOString(), generator: 'g', dataFormat: 'text/plain', data: 'd' }])
+        .catch((x: unknown) => x);
       expect(e).toBeInstanceOf(TransientDriverError);
       expect((e as Error).message).toMatch(/^store build data at 127\.0\.0\.1:1\/drydock: .*ECONNREFUSED/);
     } finally {

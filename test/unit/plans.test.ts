@@ -93,8 +93,22 @@ describe('storage plan (apply_node_storage)', () => {
           name: 'boot_disk',
           volumeGroup: undefined,
           partitions: [
-            { name: 'root', size: '30g', partUuid: undefined, bootable: true, volumeGroup: undefined, filesystem: { mountpoint: '/', fstype: 'ext4', mountOptions: 'defaults', fsUuid: undefined, fsLabel: undefined } },
-            { name: 'boot', size: '1g', partUuid: undefined, bootable: undefined, volumeGroup: undefined, filesystem: { mountpoint: '/boot', fstype: 'ext4', mountOptions: 'defaults', fsUuid: undefined, fsLabel: undefined } },
+            {
+              name: 'root',
+              size: '30g',
+              partUuid: undefined,
+              bootable: true,
+              volumeGroup: undefined,
+              filesystem: { mountpoint: '/', fstype: 'ext4', mountOptions: 'defaults', fsUuid: undefined, fsLabel: undefined },
+            },
+            {
+              name: 'boot',
+              size: '1g',
+              partUuid: undefined,
+              bootable: undefined,
+              volumeGroup: undefined,
+              filesystem: { mountpoint: '/boot', fstype: 'ext4', mountOptions: 'defaults', fsUuid: undefined, fsLabel: undefined },
+            },
             { name: 'var', size: '40%', partUuid: undefined, bootable: undefined, volumeGroup: 'data_vg', filesystem: undefined },
           ],
         },
@@ -104,7 +118,14 @@ describe('storage plan (apply_node_storage)', () => {
           name: 'data_vg',
           vgUuid: undefined,
           // No mount_options in the design: Drydock's ingester defaults them to 'defaults'.
-          logicalVolumes: [{ name: 'log_lv', size: '30%', lvUuid: undefined, filesystem: { mountpoint: '/var/log', fstype: 'xfs', mountOptions: 'defaults', fsUuid: undefined, fsLabel: undefined } }],
+          logicalVolumes: [
+            {
+              name: 'log_lv',
+              size: '30%',
+              lvUuid: undefined,
+              filesystem: { mountpoint: '/var/log', fstype: 'xfs', mountOptions: 'defaults', fsUuid: undefined, fsLabel: undefined },
+            },
+          ],
         },
       ],
     });
@@ -257,7 +278,11 @@ describe('deploy user data (the cloud-config MaaS hands the node)', () => {
       }
       const [, , script] = parse((await userData('n07'))!).runcmd![0];
       execFileSync('sh', ['-c', script], { env: { PATH: `${bin}:/usr/bin:/bin` } });
-      const args = (tool: string) => fs.readFileSync(path.join(bin, `${tool}.args`), 'utf8').trimEnd().split('\n');
+      const args = (tool: string) =>
+        fs
+          .readFileSync(path.join(bin, `${tool}.args`), 'utf8')
+          .trimEnd()
+          .split('\n');
       expect(args('curl')).toEqual(['-fsS', '--retry', '10', '--retry-connrefused', '--retry-delay', '2', '-H', `X-Bootaction-Key: ${key}`, `${reportUrl}nodes/n07/units`]);
       expect(args('tar')).toEqual(['-xz', '-C', '/']);
     } finally {
@@ -288,7 +313,11 @@ describe('deploy user data (the cloud-config MaaS hands the node)', () => {
   test('without unit assets there is nothing to enable; a node no boot action targets gets no user data', async () => {
     const filesOnly = { ...design, bootactions: design.bootactions.filter((b) => b.name === 'demo-motd') };
     const doc = parse((await userData('n01', filesOnly))!);
-    expect(doc.runcmd).toEqual([['sh', '-c', fetchLine('n01', 'units')], ['sh', '-c', fetchLine('n01', 'files')], ['systemctl', 'daemon-reload']]);
+    expect(doc.runcmd).toEqual([
+      ['sh', '-c', fetchLine('n01', 'units')],
+      ['sh', '-c', fetchLine('n01', 'files')],
+      ['systemctl', 'daemon-reload'],
+    ]);
     expect(await userData('n01', { ...design, bootactions: [] })).toBeUndefined();
   });
 });

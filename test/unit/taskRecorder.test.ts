@@ -81,13 +81,13 @@ describe("result status: Drydock's Result.success(focus) / failure(focus)", () =
   test('successes and failures are de-duplicated and keep insertion order', () => {
     const t = recorder();
     for (const n of ['n03', 'n01', 'n03', 'n02', 'n01']) {
-    at(1);
-    t.success(n);
-  }
+      at(1);
+      t.success(n);
+    }
     for (const n of ['n09', 'n07', 'n09']) {
-    at(2);
-    t.failure(n);
-  }
+      at(2);
+      t.failure(n);
+    }
     expect(t.successes).toEqual(['n03', 'n01', 'n02']);
     expect(t.failures).toEqual(['n09', 'n07']);
   });
@@ -121,9 +121,9 @@ describe("aggregating subtask results as Drydock's align_result", () => {
   const aggregate = (outcomes: [string, 'success' | 'failure'][]) => {
     const t = recorder();
     if (outcomes.length === 0) {
-    at(1);
-    t.success();
-  }
+      at(1);
+      t.success();
+    }
     outcomes.forEach(([node, r], i) => (at(1 + i), t[r](node)));
     return t;
   };
@@ -135,16 +135,54 @@ describe("aggregating subtask results as Drydock's align_result", () => {
   });
 
   test.each<{ label: string; outcomes: [string, 'success' | 'failure'][]; expected: ResultStatus }>([
-    { label: 'every node succeeded', outcomes: [['n01', 'success'], ['n02', 'success'], ['n03', 'success']], expected: 'success' },
-    { label: 'every node failed', outcomes: [['n01', 'failure'], ['n02', 'failure'], ['n03', 'failure']], expected: 'failure' },
-    { label: 'some nodes failed', outcomes: [['n01', 'success'], ['n02', 'failure'], ['n03', 'success']], expected: 'partial_success' },
-    { label: 'one of ten failed', outcomes: [...Array.from({ length: 9 }, (_, i) => [`n0${i + 1}`, 'success'] as [string, 'success']), ['n10', 'failure']], expected: 'partial_success' },
+    {
+      label: 'every node succeeded',
+      outcomes: [
+        ['n01', 'success'],
+        ['n02', 'success'],
+        ['n03', 'success'],
+      ],
+      expected: 'success',
+    },
+    {
+      label: 'every node failed',
+      outcomes: [
+        ['n01', 'failure'],
+        ['n02', 'failure'],
+        ['n03', 'failure'],
+      ],
+      expected: 'failure',
+    },
+    {
+      label: 'some nodes failed',
+      outcomes: [
+        ['n01', 'success'],
+        ['n02', 'failure'],
+        ['n03', 'success'],
+      ],
+      expected: 'partial_success',
+    },
+    {
+      label: 'one of ten failed',
+      outcomes: [...Array.from({ length: 9 }, (_, i) => [`n0${i + 1}`, 'success'] as [string, 'success']), ['n10', 'failure']],
+      expected: 'partial_success',
+    },
   ])('$label → $expected, whatever order the nodes finish in', ({ outcomes, expected }) => {
     for (const order of [outcomes, [...outcomes].reverse(), [...outcomes.slice(1), outcomes[0]]]) {
       const t = aggregate(order);
       expect(t.result).toBe(expected);
-      expect([...t.successes].sort()).toEqual(outcomes.filter(([, r]) => r === 'success').map(([n]) => n).sort());
-      expect([...t.failures].sort()).toEqual(outcomes.filter(([, r]) => r === 'failure').map(([n]) => n).sort());
+      expect([...t.successes].sort()).toEqual(
+        outcomes
+          .filter(([, r]) => r === 'success')
+          .map(([n]) => n)
+          .sort(),
+      );
+      expect([...t.failures].sort()).toEqual(
+        outcomes
+          .filter(([, r]) => r === 'failure')
+          .map(([n]) => n)
+          .sort(),
+      );
     }
   });
 });
@@ -167,9 +205,9 @@ describe("retry: Drydock's retry_task", () => {
     const t = recorder({ retryOf: previous });
     // The node action replays the earlier successes on the new attempt's task.
     for (const n of previous.successes) {
-    at(1);
-    t.success(n);
-  }
+      at(1);
+      t.success(n);
+    }
     expect(t.result).toBe('success');
     expect(t.successes).toEqual(['n01', 'n02']);
     at(2);
@@ -295,15 +333,36 @@ describe("status and termination: Drydock's set_status and terminate_task", () =
 
 describe("the snapshot: Drydock's Task.to_dict", () => {
   test("Drydock's keys (plus the workflow and per-node progress), and the result in the Status shape", () => {
-    const t = new TaskRecorder('prepare_nodes', input({ createdBy: 'shipyard', parentTaskId: 'parent-1', nodeFilter: nodeFilterFromNames(['n01']) }), 'prepare_nodes-task-1', (at(0), clock));
+    const t = new TaskRecorder(
+      'prepare_nodes',
+      input({ createdBy: 'shipyard', parentTaskId: 'parent-1', nodeFilter: nodeFilterFromNames(['n01']) }),
+      'prepare_nodes-task-1',
+      (at(0), clock),
+    );
     at(1);
     t.setNode('n01', { step: 'commission', result: 'incomplete', workflowId: 'demo-prepare_node-n01-task-1' });
     const s = t.snapshot();
     expect(Object.keys(s).sort()).toEqual(
       [
-        'kind', 'apiVersion', 'task_id', 'action', 'parent_task_id', 'design_ref', 'status', 'result', 'node_filter', 'subtask_id_list',
-        'created', 'created_by', 'updated', 'terminated', 'terminated_by', 'terminate', 'retry',
-        'workflow_id', 'nodes',
+        'kind',
+        'apiVersion',
+        'task_id',
+        'action',
+        'parent_task_id',
+        'design_ref',
+        'status',
+        'result',
+        'node_filter',
+        'subtask_id_list',
+        'created',
+        'created_by',
+        'updated',
+        'terminated',
+        'terminated_by',
+        'terminate',
+        'retry',
+        'workflow_id',
+        'nodes',
       ].sort(),
     );
     expect(s).toMatchObject({

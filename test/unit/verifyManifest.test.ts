@@ -54,7 +54,7 @@ describe('hardware manifest against the BMC inventory', () => {
     expect(inventoryDifferences(manifest, { ...redfish, manufacturer: 'hpe ' })).toEqual([]);
   });
 
-  test('another board\'s identity, a drive gone, a NIC swapped: each named', () => {
+  test("another board's identity, a drive gone, a NIC swapped: each named", () => {
     const bmc: BmcHardware = {
       ...redfish,
       serialNumber: 'MXQ81203ZZ',
@@ -72,7 +72,14 @@ describe('hardware manifest against the BMC inventory', () => {
   });
 
   test('only what the BMC reports is compared: an IPMI BMC has FRU identity, no drives or MACs', () => {
-    const ipmi: BmcHardware = { manufacturer: 'HPE', model: 'ProLiant DL380 Gen10', serialNumber: 'CZ2019ABCD', pciDevices: [], drives: [], unavailable: ['bios', 'pci', 'drives'] };
+    const ipmi: BmcHardware = {
+      manufacturer: 'HPE',
+      model: 'ProLiant DL380 Gen10',
+      serialNumber: 'CZ2019ABCD',
+      pciDevices: [],
+      drives: [],
+      unavailable: ['bios', 'pci', 'drives'],
+    };
     expect(inventoryDifferences(manifest, ipmi)).toEqual([]);
     expect(inventoryDifferences(manifest, { ...ipmi, serialNumber: undefined, model: undefined })).toEqual([]);
     expect(inventoryDifferences(manifest, { ...ipmi, serialNumber: 'SIM0001' })).toEqual(['serial: lshw "CZ2019ABCD", BMC "SIM0001"']);

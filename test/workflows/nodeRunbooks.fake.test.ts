@@ -76,7 +76,7 @@ describe('deploy_nodes', () => {
     ]);
   });
 
-  test.concurrent('a deployment that fails once is released and deployed again; the second deployment\'s boot action reports', async () => {
+  test.concurrent("a deployment that fails once is released and deployed again; the second deployment's boot action reports", async () => {
     const site = new FakeSite({
       n01: { status: READY, deploys: [FAILED_DEPLOYMENT, DEPLOYED], releases: [READY], bootActions: [{ name: 'hello', signaling: true, report: 'success' }] },
     });
@@ -87,9 +87,20 @@ describe('deploy_nodes', () => {
     expect(site.count('startRelease')).toBe(1);
     expect(site.sequence('n01')).toEqual([
       // The boot actions are rendered once, before the first deployment; both deployments use the same ids.
-      'findMachine', 'applyNetworking', 'applyStorage', 'applyPlatform', 'renderBootActions', 'startDeploy', 'machineStatus',
-      'startRelease', 'machineStatus',
-      'applyNetworking', 'applyStorage', 'applyPlatform', 'startDeploy', 'machineStatus',
+      'findMachine',
+      'applyNetworking',
+      'applyStorage',
+      'applyPlatform',
+      'renderBootActions',
+      'startDeploy',
+      'machineStatus',
+      'startRelease',
+      'machineStatus',
+      'applyNetworking',
+      'applyStorage',
+      'applyPlatform',
+      'startDeploy',
+      'machineStatus',
     ]);
     expect(text(outcome)).toEqual([
       ...CONFIGURED,
@@ -106,10 +117,7 @@ describe('deploy_nodes', () => {
   });
 
   test.concurrent('a deployment that fails every time is tried 1 + step_max_retries times, then the node fails naming the attempts', async () => {
-    const site = new FakeSite(
-      { n01: { status: READY, deploys: [FAILED_DEPLOYMENT, FAILED_DEPLOYMENT], releases: [READY] } },
-      { step_max_retries: 1 },
-    );
+    const site = new FakeSite({ n01: { status: READY, deploys: [FAILED_DEPLOYMENT, FAILED_DEPLOYMENT], releases: [READY] } }, { step_max_retries: 1 });
     const { task, outcome } = await finish(await worker.run('deploy_nodes', site));
 
     expect(task).toMatchObject({ status: 'complete', result: { status: 'failure', successes: [], failures: ['n01'] } });
@@ -157,7 +165,7 @@ describe('deploy_nodes', () => {
     expect(errors(outcome)).toEqual(['Boot action hello timed out.', 'bootaction_report: 1 boot action(s) did not succeed in time']);
   });
 
-  test.concurrent('a signaling boot action that reports failure fails the node, with the node\'s own details', async () => {
+  test.concurrent("a signaling boot action that reports failure fails the node, with the node's own details", async () => {
     const site = new FakeSite({ n01: { status: READY, deploys: [DEPLOYED], bootActions: [{ name: 'hello', signaling: true, report: 'failure' }] } });
     const { task, outcome } = await finish(await worker.run('deploy_nodes', site));
 
@@ -170,9 +178,7 @@ describe('deploy_nodes', () => {
     const { task, outcome } = await finish(await worker.run('deploy_nodes', site));
 
     expect(task.result).toMatchObject({ status: 'success', successes: ['n01'] });
-    expect(site.sequence('n01')).toEqual([
-      'findMachine', 'machineStatus', 'applyNetworking', 'applyStorage', 'applyPlatform', 'renderBootActions', 'startDeploy', 'machineStatus',
-    ]);
+    expect(site.sequence('n01')).toEqual(['findMachine', 'machineStatus', 'applyNetworking', 'applyStorage', 'applyPlatform', 'renderBootActions', 'startDeploy', 'machineStatus']);
     expect(site.count('startCommission')).toBe(0);
     expect(text(outcome)).toEqual(['Node is being commissioned (MaaS status Commissioning); deploying once it is Ready', ...CONFIGURED, 'Node deployed', NO_NETWORK_DRIVER]);
   });
@@ -220,7 +226,7 @@ describe('deploy_nodes', () => {
     expect(errors(outcome)).toEqual([why]);
   });
 
-  test.concurrent('a MaaS outage shorter than the window: the node\'s progress says so, the step goes on when MaaS answers', async () => {
+  test.concurrent("a MaaS outage shorter than the window: the node's progress says so, the step goes on when MaaS answers", async () => {
     let seen: string | undefined;
     const site = new FakeSite({ n01: { status: DEPLOYED } }, { transient_retry_minutes: 0.5 });
     site.outages.push({ activity: 'findMachine', status: 500, while: () => seen === undefined });
@@ -249,8 +255,7 @@ describe('deploy_nodes', () => {
     const { task, outcome } = await finish(await worker.run('deploy_nodes', site));
 
     const why =
-      'identify_node: MaaS unavailable for 0.01 min (HTTP 503, 2 attempts): ' +
-      'findMachine node n01 at http://maas.fake:5240/MAAS: MAAS Error: 503 - Service Unavailable';
+      'identify_node: MaaS unavailable for 0.01 min (HTTP 503, 2 attempts): ' + 'findMachine node n01 at http://maas.fake:5240/MAAS: MAAS Error: 503 - Service Unavailable';
     expect(site.count('findMachine')).toBe(2);
     expect(task.result).toMatchObject({ status: 'failure', failures: ['n01'] });
     expect(task.nodes.n01).toMatchObject({ step: 'identify_node', result: 'failure', message: why });
@@ -350,9 +355,7 @@ describe('destroy_nodes', () => {
     const again = new FakeSite({ n01: { commissions: [READY] } });
     const { task } = await finish(await worker.run('prepare_nodes', again));
     expect(task.result).toMatchObject({ status: 'success', successes: ['n01'] });
-    expect(again.sequence('n01')).toEqual([
-      'findMachine', 'setPxeBoot', 'powerCycle', 'findMachine', 'updateIdentity', 'startCommission', 'machineStatus', 'introspectNode',
-    ]);
+    expect(again.sequence('n01')).toEqual(['findMachine', 'setPxeBoot', 'powerCycle', 'findMachine', 'updateIdentity', 'startCommission', 'machineStatus', 'introspectNode']);
   });
 });
 
@@ -363,8 +366,16 @@ describe('prepare_nodes', () => {
 
     expect(task.result).toMatchObject({ status: 'success', successes: ['n01'] });
     expect(site.sequence('n01')).toEqual([
-      'findMachine', 'setPxeBoot', 'powerCycle', 'findMachine', 'updateIdentity',
-      'startCommission', 'machineStatus', 'startCommission', 'machineStatus', 'introspectNode',
+      'findMachine',
+      'setPxeBoot',
+      'powerCycle',
+      'findMachine',
+      'updateIdentity',
+      'startCommission',
+      'machineStatus',
+      'startCommission',
+      'machineStatus',
+      'introspectNode',
     ]);
     // The machine enlists by the second lookup after the power cycle.
     expect(site.count('findMachine')).toBe(3);

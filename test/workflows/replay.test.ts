@@ -56,8 +56,8 @@ describe('replay of recorded histories', () => {
 
   test('a deliberately changed workflow fails replay with a non-determinism error', async () => {
     const [noop] = histories((f) => f.startsWith('noop'));
-    await expect(
-      Worker.runReplayHistory({ workflowsPath: require.resolve('../fixtures/changed-workflows') }, noop.history, noop.workflowId),
-    ).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(Worker.runReplayHistory({ workflowsPath: require.resolve('../fixtures/changed-workflows') }, noop.history, noop.workflowId)).rejects.toBeInstanceOf(
+      DeterminismViolationError,
+    );
   });
 });

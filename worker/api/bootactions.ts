@@ -2,13 +2,7 @@ import { Client, QueryNotRegisteredError, WorkflowNotFoundError } from '@tempora
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
 import { bootActionIdentities, nodeBootActionKey, parseBootActionId, sameKey } from '../../common/bootActionKeys';
-import {
-  BOOT_ACTION_STATUS_SIGNAL,
-  BOOT_ACTIONS_QUERY,
-  isFinal,
-  type BootActionBoard,
-  type BootActionStatusReport,
-} from '../../common/bootActionProtocol';
+import { BOOT_ACTION_STATUS_SIGNAL, BOOT_ACTIONS_QUERY, isFinal, type BootActionBoard, type BootActionStatusReport } from '../../common/bootActionProtocol';
 import { DrydockAction, DrydockNodes } from '../../common/searchAttributes';
 import { renderNodeAssets, tarball } from '../../design/bootactions';
 import type { NodeActionInput } from '../../workflows/node/nodeRun';
@@ -36,8 +30,18 @@ const reportSchema = z
 /** The node-facing routes: the node's key (X-Bootaction-Key) is their authentication, no Keystone policy. */
 export function bootActionRoutes(ctx: ApiContext): Route[] {
   return [
-    { method: 'GET', path: '/api/v1.0/bootactions/nodes/:hostname/units', rules: [], handle: (req) => nodeAssets(ctx, req.params.hostname, 'unit', header(req.raw, 'x-bootaction-key')) },
-    { method: 'GET', path: '/api/v1.0/bootactions/nodes/:hostname/files', rules: [], handle: (req) => nodeAssets(ctx, req.params.hostname, 'file', header(req.raw, 'x-bootaction-key')) },
+    {
+      method: 'GET',
+      path: '/api/v1.0/bootactions/nodes/:hostname/units',
+      rules: [],
+      handle: (req) => nodeAssets(ctx, req.params.hostname, 'unit', header(req.raw, 'x-bootaction-key')),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1.0/bootactions/nodes/:hostname/files',
+      rules: [],
+      handle: (req) => nodeAssets(ctx, req.params.hostname, 'file', header(req.raw, 'x-bootaction-key')),
+    },
     { method: 'POST', path: '/api/v1.0/bootactions/:actionId', rules: [], handle: (req) => postStatus(ctx, req.params.actionId, req) },
   ];
 }
@@ -60,7 +64,13 @@ async function nodeAssets(ctx: ApiContext, hostname: string, type: 'unit' | 'fil
   if (refused) return refused;
   const input = await deployInput(ctx.client, deploy);
   const { design } = await ctx.deps.designs.usable(input.designRef, input.contentHash);
-  const identity = bootActionIdentities({ secret: ctx.bootActions.secret, reportUrl: ctx.bootActions.reportUrl, workflowId: deploy.workflowId, node: hostname, designRef: input.designRef });
+  const identity = bootActionIdentities({
+    secret: ctx.bootActions.secret,
+    reportUrl: ctx.bootActions.reportUrl,
+    workflowId: deploy.workflowId,
+    node: hostname,
+    designRef: input.designRef,
+  });
   const rendered = await renderNodeAssets(design, hostname, identity);
   const body = tarball(rendered, type);
   ctx.logger.info('boot action assets served', { node: hostname, type, workflowId: deploy.workflowId, bytes: body.length });

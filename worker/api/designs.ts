@@ -14,7 +14,8 @@ export function designRoutes(ctx: ApiContext): Route[] {
 async function validateDesign(ctx: ApiContext, req: ApiRequest): Promise<Reply> {
   const body = await readJsonObject(req);
   const href = body.href;
-  if (typeof href !== 'string' || href.trim() === '') throw new ApiError(400, 'The design reference is required: body {"rel": "design", "href": "<design_ref>", "type": "application/x-yaml"}');
+  if (typeof href !== 'string' || href.trim() === '')
+    throw new ApiError(400, 'The design reference is required: body {"rel": "design", "href": "<design_ref>", "type": "application/x-yaml"}');
   // A fresh load: validating a design is asking whether its current content passes.
   const loaded = await ctx.deps.designs.fetch(href, { fresh: true });
   const code = loaded.status.status === 'Success' ? 200 : 400;

@@ -25,9 +25,7 @@ export interface CallContext {
  * What the authorization hook answers (worker/api/auth.ts's Keystone authorizer is one): allowed, with who asks
  * when known, or refused with Drydock's status (401 "Unauthenticated", 403 "Forbidden") and message.
  */
-export type AuthDecision =
-  | { allowed: true; context: { user?: string; roles?: string[]; endUser?: string } }
-  | { allowed: false; status: number; message: string };
+export type AuthDecision = { allowed: true; context: { user?: string; roles?: string[]; endUser?: string } } | { allowed: false; status: number; message: string };
 
 /** The hook every route calls with the Drydock policy rules it needs (all must pass). */
 export type Authorize = (req: http.IncomingMessage, rules: readonly string[]) => Promise<AuthDecision>;

@@ -40,7 +40,10 @@ export function parseNodeFilter(v: unknown): NodeFilterSet | null | undefined {
   if (!r.success) throw new ApiError(400, `Invalid node_filter: ${r.error.issues.map((i) => `${['node_filter', ...i.path].join('.')}: ${i.message}`).join('; ')}`);
   // Drydock treats a null criterion as absent.
   if (!r.data) return r.data;
-  return { filter_set_type: r.data.filter_set_type, filter_set: r.data.filter_set.map((f) => Object.fromEntries(Object.entries(f).filter(([, x]) => x !== null)) as unknown as NodeFilter) };
+  return {
+    filter_set_type: r.data.filter_set_type,
+    filter_set: r.data.filter_set.map((f) => Object.fromEntries(Object.entries(f).filter(([, x]) => x !== null)) as unknown as NodeFilter),
+  };
 }
 
 export function taskRoutes(ctx: ApiContext): Route[] {
@@ -61,8 +64,10 @@ async function createTask(ctx: ApiContext, req: ApiRequest): Promise<Reply> {
   const body = await readJsonObject(req);
   const { action, design_ref: designRef } = body;
   if (action === undefined || action === null || designRef === undefined || designRef === null) throw new ApiError(400, 'Task creation requires fields design_ref, action');
-  if (typeof action !== 'string' || !(API_ACTIONS as readonly string[]).includes(action)) throw new ApiError(400, `Unsupported action ${typeof action === 'string' ? action : JSON.stringify(action)}`);
-  if (typeof designRef !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(designRef)) throw new ApiError(400, `Invalid design_ref ${JSON.stringify(designRef)}: expected a URL (file://, http(s)://, deckhand+http(s)://)`);
+  if (typeof action !== 'string' || !(API_ACTIONS as readonly string[]).includes(action))
+    throw new ApiError(400, `Unsupported action ${typeof action === 'string' ? action : JSON.stringify(action)}`);
+  if (typeof designRef !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(designRef))
+    throw new ApiError(400, `Invalid design_ref ${JSON.stringify(designRef)}: expected a URL (file://, http(s)://, deckhand+http(s)://)`);
   const nodeFilter = parseNodeFilter(body.node_filter) ?? null;
   await req.authorize([actionRule(action)]);
 
@@ -84,7 +89,17 @@ async function listTasks(ctx: ApiContext): Promise<Reply> {
       return await ctx.drydock.getTask(s.workflow_id);
     } catch {
       // A running task whose worker does not answer its query: what visibility knows of it.
-      return { kind: 'Task', apiVersion: 'v1', task_id: s.task_id, action: s.action, design_ref: s.design_ref, status: s.status, result: { status: s.result ?? 'incomplete' }, created: s.created, workflow_id: s.workflow_id };
+      return {
+        kind: 'Task',
+        apiVersion: 'v1',
+        task_id: s.task_id,
+        action: s.action,
+        design_ref: s.design_ref,
+        status: s.status,
+        result: { status: s.result ?? 'incomplete' },
+        created: s.created,
+        workflow_id: s.workflow_id,
+      };
     }
   });
   return { status: 200, json: tasks };
@@ -112,7 +127,11 @@ async function showTask(ctx: ApiContext, req: ApiRequest): Promise<Reply> {
   const out: Record<string, unknown> = { ...task };
   if (builddata) out.build_data = ctx.deps.buildData ? (await ctx.deps.buildData.forTask(task.task_id)).map(buildDataView) : [];
   if (subtaskErrors) {
-    out.subtask_errors = Object.fromEntries(Object.values(subtasks).filter((s) => s.result.details.errorCount > 0).map((s) => [s.task_id, { ...s.result, task_id: s.task_id }]));
+    out.subtask_errors = Object.fromEntries(
+      Object.values(subtasks)
+        .filter((s) => s.result.details.errorCount > 0)
+        .map((s) => [s.task_id, { ...s.result, task_id: s.task_id }]),
+    );
   }
   if (layers === 0) return { status: 200, json: out };
   // Subtasks are one level deep here: per-node workflows and site steps.
@@ -134,12 +153,18 @@ export function subtasksOf(task: Task): Record<string, Subtask> {
     const started = /^Started subtask (\S+) for action (\S+)$/.exec(m.message);
     if (started) actions.set(started[1], started[2]);
   }
-  const byNodeWorkflow = new Map(Object.entries(task.nodes).filter(([, n]) => n.workflowId).map(([name, n]) => [n.workflowId!, { name, ...n }]));
+  const byNodeWorkflow = new Map(
+    Object.entries(task.nodes)
+      .filter(([, n]) => n.workflowId)
+      .map(([name, n]) => [n.workflowId!, { name, ...n }]),
+  );
   const out: Record<string, Subtask> = {};
   for (const id of task.subtask_id_list) {
     const node = byNodeWorkflow.get(id);
     const action = actions.get(id) ?? '';
-    const own: TaskMessage[] = node ? messages.filter((m) => m.context_type === 'node' && m.context === node.name) : messages.filter((m) => m.context === action && m.context_type === 'task');
+    const own: TaskMessage[] = node
+      ? messages.filter((m) => m.context_type === 'node' && m.context === node.name)
+      : messages.filter((m) => m.context === action && m.context_type === 'task');
     const errorCount = own.filter((m) => m.error).length;
     const ended = node ? node.result !== 'incomplete' : task.status === 'complete' || task.status === 'terminated';
     const status = node ? node.result : !ended ? 'incomplete' : errorCount ? 'failure' : 'success';
@@ -192,7 +217,10 @@ async function deleteTasks(ctx: ApiContext, req: ApiRequest): Promise<Reply> {
   const taskIds = (await old).filter((t) => t.status !== 'running' && t.created < before).map((t) => t.task_id);
   let deleted = 0;
   for (let i = 0; i < taskIds.length; i += 100) {
-    const ids = taskIds.slice(i, i + 100).map((t) => `'${t}'`).join(', ');
+    const ids = taskIds
+      .slice(i, i + 100)
+      .map((t) => `'${t}'`)
+      .join(', ');
     const query = `${DrydockTaskId.name} IN (${ids}) AND ExecutionStatus != 'Running'${queue}`;
     for await (const wf of client.workflow.list({ query })) {
       await client.workflowService.deleteWorkflowExecution({ namespace: ns, workflowExecution: { workflowId: wf.workflowId, runId: wf.runId } });
@@ -226,4 +254,3 @@ async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   );
   return out;
 }
-

@@ -92,7 +92,12 @@ async function deploy(run: NodeRun, machine: MachineInfo, onDeployStart: () => v
       case 'await-commissioning': {
         await run.enter('configure_hardware');
         run.info(`Node is being commissioned (MaaS status ${status}); deploying once it is Ready`);
-        const r = await run.awaitStatus(machine.systemId, { done: (s) => COMMISSIONED.has(s), failed: isFailedStatus, timeoutMinutes: timeouts.configure_hardware, what: 'commissioning' });
+        const r = await run.awaitStatus(machine.systemId, {
+          done: (s) => COMMISSIONED.has(s),
+          failed: isFailedStatus,
+          timeoutMinutes: timeouts.configure_hardware,
+          what: 'commissioning',
+        });
         status = r.machine.statusName;
         if (r.outcome === 'failed') throw new NodeStepFailed(`commissioning failed: MaaS status ${status}; run prepare_nodes`);
         continue;
@@ -166,7 +171,7 @@ async function awaitBootActions(run: NodeRun, reports: Map<string, BootActionRep
       failed++;
       continue;
     }
-    for (const d of r.details ?? []) (d.error ? run.error(d.message) : run.info(d.message));
+    for (const d of r.details ?? []) d.error ? run.error(d.message) : run.info(d.message);
     if (r.status === 'success') run.info(`Boot action ${a.name} completed with status success`);
     else {
       run.error(`Boot action ${a.name} completed with status failure`);

@@ -28,7 +28,7 @@ export async function destroyNode(input: NodeActionInput): Promise<NodeOutcome> 
     await run.enter('destroy_node');
     const attempts = run.maxRetries + 1;
     let status = machine.statusName;
-    for (let releases = 0; ; ) {
+    for (let releases = 0; ;) {
       const d = decide(DESTROY, status);
       if (d.do === 'done') return run.info(d.why);
       if (d.do === 'fail') throw new NodeStepFailed(d.why);
@@ -69,7 +69,7 @@ async function destroyAndDelete(run: NodeRun): Promise<void> {
   await run.enter('destroy_node');
   const attempts = run.maxRetries + 1;
   let status = machine.statusName;
-  for (let releases = 0; RELEASE_FROM.has(status) || RELEASING.has(status); ) {
+  for (let releases = 0; RELEASE_FROM.has(status) || RELEASING.has(status);) {
     if (RELEASE_FROM.has(status)) {
       if (++releases > attempts) throw new NodeStepFailed(`release failed: MaaS status ${status} (${attempts} attempts)`);
       if (releases > 1) run.info(`Retrying release (attempt ${releases} of ${attempts})`);
@@ -96,7 +96,9 @@ async function destroyAndDelete(run: NodeRun): Promise<void> {
     }
   }
   const deleted = await run.call(() => node.deleteMachine(run.ref, machine.systemId));
-  run.info(deleted === 'deleted'
-    ? `Machine ${machine.systemId} deleted from MaaS; the node enlists again when it next PXE boots`
-    : `Machine ${machine.systemId} was already gone from MaaS`);
+  run.info(
+    deleted === 'deleted'
+      ? `Machine ${machine.systemId} deleted from MaaS; the node enlists again when it next PXE boots`
+      : `Machine ${machine.systemId} was already gone from MaaS`,
+  );
 }

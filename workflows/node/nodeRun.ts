@@ -1,13 +1,4 @@
-import {
-  defineSignal,
-  getExternalWorkflowHandle,
-  isCancellation,
-  patched,
-  setHandler,
-  sleep,
-  workflowInfo,
-  CancellationScope,
-} from '@temporalio/workflow';
+import { defineSignal, getExternalWorkflowHandle, isCancellation, patched, setHandler, sleep, workflowInfo, CancellationScope } from '@temporalio/workflow';
 import type { MachineInfo, NodeRef } from '../../activities/contract';
 import type { OrchestratorSettings } from '../../common/orchestratorConfig';
 import { failureMessage } from '../action';
@@ -62,10 +53,7 @@ export class NodeRun {
     action: string,
     readonly input: NodeActionInput,
   ) {
-    this.task = new TaskRecorder(
-      action,
-      { taskId: input.taskId, designRef: input.designRef, nodeFilter: null, parentTaskId: input.taskId },
-      workflowInfo().workflowId);
+    this.task = new TaskRecorder(action, { taskId: input.taskId, designRef: input.designRef, nodeFilter: null, parentTaskId: input.taskId }, workflowInfo().workflowId);
     this.ref = { taskId: input.taskId, designRef: input.designRef, contentHash: input.contentHash, node: input.node };
     setHandler(taskQuery, () => this.task.snapshot());
     this.task.setStatus('running');
@@ -198,10 +186,7 @@ export class NodeRun {
   }
 
   /** The runbooks before 'node-runbooks-v2' wait with this (workflows/node/v1.ts). */
-  async waitForMachine(
-    systemId: string,
-    opts: { done: (s: string) => boolean; failed: (s: string) => boolean; timeoutMinutes: number; what: string },
-  ): Promise<MachineInfo> {
+  async waitForMachine(systemId: string, opts: { done: (s: string) => boolean; failed: (s: string) => boolean; timeoutMinutes: number; what: string }): Promise<MachineInfo> {
     const deadline = Date.now() + opts.timeoutMinutes * 60_000;
     for (;;) {
       const m = await legacyNode.machineStatus(this.ref, systemId);

@@ -52,7 +52,9 @@ export const INTROSPECTION = 'introspection';
 async function introspect(run: NodeRun, systemId: string): Promise<void> {
   const r = await run.call(() => node.introspectNode(run.ref, systemId));
   if (r.problems.length > 0) throw new NodeStepFailed(r.problems.join('; '));
-  const names = Object.entries(r.logicalNames).map(([alias, name]) => `${alias}=${name}`).join(', ');
+  const names = Object.entries(r.logicalNames)
+    .map(([alias, name]) => `${alias}=${name}`)
+    .join(', ');
   const kept = r.stored ? `; ${r.stored} build data records kept` : '';
   run.info(`Hardware matches the hardware profile (${r.results.length} commissioning results): ${names || 'no device aliases'}${kept}`);
 }

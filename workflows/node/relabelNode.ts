@@ -7,6 +7,14 @@ export async function relabelNode(input: NodeActionInput): Promise<NodeOutcome> 
   return run.run(async () => {
     await run.enter('relabel_node');
     const labels = await node.relabelNode(run.ref);
-    run.info(`Node labels set: ${Object.keys(labels).length ? Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ') : '(none)'}`);
+    run.info(
+      `Node labels set: ${
+        Object.keys(labels).length
+          ? Object.entries(labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')
+          : '(none)'
+      }`,
+    );
   });
 }

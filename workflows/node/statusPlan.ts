@@ -1,7 +1,4 @@
-import {
-  COMMISSION_FROM, COMMISSIONED, COMMISSIONING, RELEASE_FROM, RELEASING, STATUS_NAMES, NodeStatus as S,
-  operatorAction,
-} from '../../common/maasStatus';
+import { COMMISSION_FROM, COMMISSIONED, COMMISSIONING, RELEASE_FROM, RELEASING, STATUS_NAMES, NodeStatus as S, operatorAction } from '../../common/maasStatus';
 
 /** What a node runbook does next for a machine in a given MaaS status. */
 export type Decision =
@@ -31,9 +28,7 @@ export const PREPARE: StatusTable = (s) => {
  * Released before a deployment: failed deployments and releases, and Allocated, whose interfaces and storage
  * Drydock's networking and storage steps cannot configure (they need a Ready machine).
  */
-const RELEASE_FIRST = new Set<string>([
-  STATUS_NAMES[S.ALLOCATED], STATUS_NAMES[S.FAILED_DEPLOYMENT], STATUS_NAMES[S.FAILED_RELEASING], STATUS_NAMES[S.FAILED_DISK_ERASING],
-]);
+const RELEASE_FIRST = new Set<string>([STATUS_NAMES[S.ALLOCATED], STATUS_NAMES[S.FAILED_DEPLOYMENT], STATUS_NAMES[S.FAILED_RELEASING], STATUS_NAMES[S.FAILED_DISK_ERASING]]);
 
 /**
  * DeployNodes. A failed deployment (or release) is released first and deployed again, as Drydock's

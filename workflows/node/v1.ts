@@ -124,7 +124,7 @@ async function awaitBootActions(run: NodeRun, reports: Map<string, BootActionRep
       failed++;
       continue;
     }
-    for (const d of r.details ?? []) (d.error ? run.error(d.message) : run.info(d.message));
+    for (const d of r.details ?? []) d.error ? run.error(d.message) : run.info(d.message);
     if (r.status === 'success') run.info(`Boot action ${a.name} completed with status success`);
     else {
       run.error(`Boot action ${a.name} completed with status failure`);

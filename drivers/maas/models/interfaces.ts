@@ -32,11 +32,7 @@ export class InterfacesApi {
   disconnect(systemId: string, id: number): Promise<MaasInterface> {
     return this.http.post(`${this.base(systemId)}${id}/`, { op: 'disconnect', form: {}, operation: 'disconnect interface', node: systemId });
   }
-  linkSubnet(
-    systemId: string,
-    id: number,
-    link: { subnet: number; mode: 'dhcp' | 'static' | 'link_up'; ipAddress?: string; defaultGateway?: boolean },
-  ): Promise<MaasInterface> {
+  linkSubnet(systemId: string, id: number, link: { subnet: number; mode: 'dhcp' | 'static' | 'link_up'; ipAddress?: string; defaultGateway?: boolean }): Promise<MaasInterface> {
     const form: FormFields = { subnet: link.subnet, mode: link.mode };
     if (link.ipAddress) form.ip_address = link.ipAddress;
     if (link.defaultGateway) form.default_gateway = true;

@@ -81,8 +81,15 @@ async function attachInterface(deps: StepDeps, systemId: string, iface: Interfac
     }
     const b = iface.bonding;
     target = await api.createBond(systemId, {
-      name: iface.name, parents, mtu: iface.mtu, bondMode: b.mode, bondMiimon: b.miimon, bondDowndelay: b.downdelay,
-      bondUpdelay: b.updelay, bondLacpRate: b.lacpRate, bondXmitHashPolicy: b.xmitHashPolicy,
+      name: iface.name,
+      parents,
+      mtu: iface.mtu,
+      bondMode: b.mode,
+      bondMiimon: b.miimon,
+      bondDowndelay: b.downdelay,
+      bondUpdelay: b.updelay,
+      bondLacpRate: b.lacpRate,
+      bondXmitHashPolicy: b.xmitHashPolicy,
     });
   } else {
     if (iface.slaves.length !== 1) throw new PlanError(`a non-bonded interface needs exactly 1 slave, has ${iface.slaves.length}`);
@@ -95,7 +102,13 @@ async function attachInterface(deps: StepDeps, systemId: string, iface: Interfac
 }
 
 async function linkNetwork(
-  deps: StepDeps, systemId: string, parent: MaasInterface, fabric: MaasFabric, subnets: MaasSubnet[], net: NetworkAttachmentPlan, linkMtu?: number,
+  deps: StepDeps,
+  systemId: string,
+  parent: MaasInterface,
+  fabric: MaasFabric,
+  subnets: MaasSubnet[],
+  net: NetworkAttachmentPlan,
+  linkMtu?: number,
 ): Promise<{ ok: boolean; text: string }> {
   const api = deps.client.interfaces;
   let target = parent;
@@ -109,7 +122,12 @@ async function linkNetwork(
   if (!subnet) return { ok: false, text: `Network ${net.name}: subnet ${net.cidr} not found in MaaS` };
   const old = target.links.find((l) => l.subnet?.id === subnet.id);
   if (old) await api.unlinkSubnet(systemId, target.id, old.id);
-  await api.linkSubnet(systemId, target.id, { subnet: subnet.id, mode: net.mode, ipAddress: net.mode === 'static' ? net.ip : undefined, defaultGateway: net.defaultGateway && !!subnet.gateway_ip });
+  await api.linkSubnet(systemId, target.id, {
+    subnet: subnet.id,
+    mode: net.mode,
+    ipAddress: net.mode === 'static' ? net.ip : undefined,
+    defaultGateway: net.defaultGateway && !!subnet.gateway_ip,
+  });
   const how = net.mode === 'static' ? `static ${net.ip}` : net.mode === 'dhcp' ? 'dhcp' : 'link_up (link is L2 only)';
   return { ok: true, text: `Linked ${target.name} to network ${net.name} (${net.cidr}) with ${how}` };
 }

@@ -46,7 +46,14 @@ export async function validateServices(deps: StepDeps): Promise<ServiceCheck[]> 
         return !svc || (svc.status !== 'running' && svc.status !== 'off');
       });
       if (bad.length === 0) healthy++;
-      else out.push({ name: 'rack_controllers', ok: false, message: `Rack controller ${rack.hostname} not healthy: ${bad.join(', ')} not running.`, context: rack.system_id, contextType: 'rack_ctlr' });
+      else
+        out.push({
+          name: 'rack_controllers',
+          ok: false,
+          message: `Rack controller ${rack.hostname} not healthy: ${bad.join(', ')} not running.`,
+          context: rack.system_id,
+          contextType: 'rack_ctlr',
+        });
     }
     out.push(
       healthy > 0
@@ -67,5 +74,12 @@ export async function availableImages(deps: StepDeps): Promise<string[]> {
 /** Kernels are the second part of `architecture` for the image's resources. */
 export async function availableKernels(deps: StepDeps, image: string): Promise<string[]> {
   const resources = await deps.client.region.bootResources();
-  return [...new Set(resources.filter((r) => r.name === `ubuntu/${image}`).map((r) => r.architecture.split('/')[1] ?? '').filter(Boolean))];
+  return [
+    ...new Set(
+      resources
+        .filter((r) => r.name === `ubuntu/${image}`)
+        .map((r) => r.architecture.split('/')[1] ?? '')
+        .filter(Boolean),
+    ),
+  ];
 }

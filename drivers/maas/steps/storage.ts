@@ -19,7 +19,8 @@ export async function applyStorage(deps: StepDeps, systemId: string, plan: NodeS
   const node = machine.hostname;
   const ctx = { operation: 'apply node storage', node, address: client.address };
   if (machine.status_name === STATUS_NAMES[NodeStatus.DEPLOYED]) return { messages: [`Node ${node} is Deployed; storage left as is.`] };
-  if (machine.status_name !== STATUS_NAMES[NodeStatus.READY]) throw new StateConflictError(`machine is ${machine.status_name}; storage can be applied only to a Ready machine`, ctx);
+  if (machine.status_name !== STATUS_NAMES[NodeStatus.READY])
+    throw new StateConflictError(`machine is ${machine.status_name}; storage can be applied only to a Ready machine`, ctx);
   try {
     return await new StorageApplier(deps, systemId, plan).run();
   } catch (e) {

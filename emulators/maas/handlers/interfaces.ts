@@ -21,7 +21,12 @@ function parentOf(m: MachineRecord, ref: string): InterfaceRecord {
 
 /** nodes/{system_id}/interfaces/ */
 export const interfacesCollection: OpTable = {
-  GET: { '': (ctx) => { const m = machineOf(ctx); return ok(m.interfaces.map((i) => ctx.emu.views.iface(m.systemId, m.interfaces, i))); } },
+  GET: {
+    '': (ctx) => {
+      const m = machineOf(ctx);
+      return ok(m.interfaces.map((i) => ctx.emu.views.iface(m.systemId, m.interfaces, i)));
+    },
+  },
   POST: {
     create_bond: (ctx) => {
       const m = machineOf(ctx);
@@ -38,8 +43,16 @@ export const interfacesCollection: OpTable = {
         if (v !== undefined && v !== '') params[k] = /^\d+$/.test(v) ? Number(v) : v;
       }
       const bond: InterfaceRecord = {
-        id: ctx.emu.store.nextId(), name, type: 'bond', mac: p.get('mac_address') || parents[0]!.mac, vlanId: parents[0]!.vlanId,
-        links: [], mtu: p.int('mtu') ?? null, parents: parents.map((x) => x.id), params, tags: p.list('tags'),
+        id: ctx.emu.store.nextId(),
+        name,
+        type: 'bond',
+        mac: p.get('mac_address') || parents[0]!.mac,
+        vlanId: parents[0]!.vlanId,
+        links: [],
+        mtu: p.int('mtu') ?? null,
+        parents: parents.map((x) => x.id),
+        params,
+        tags: p.list('tags'),
       };
       for (const parent of parents) parent.links = [];
       m.interfaces.push(bond);
@@ -53,13 +66,22 @@ export const interfacesCollection: OpTable = {
       const vlan = ctx.emu.store.vlans.get(ctx.params.int('vlan') ?? -1);
       if (!vlan) throw badRequest(JSON.stringify({ vlan: ['Select a valid choice.'] }));
       const parentVlan = parent.vlanId === null ? undefined : ctx.emu.store.vlans.get(parent.vlanId);
-      if (parentVlan && parentVlan.fabricId !== vlan.fabricId) throw badRequest(JSON.stringify({ vlan: ['A VLAN interface can only belong to a tagged VLAN on the same fabric as its parent.'] }));
+      if (parentVlan && parentVlan.fabricId !== vlan.fabricId)
+        throw badRequest(JSON.stringify({ vlan: ['A VLAN interface can only belong to a tagged VLAN on the same fabric as its parent.'] }));
       if (m.interfaces.some((i) => i.type === 'vlan' && i.parents[0] === parent.id && i.vlanId === vlan.id)) {
         throw badRequest(JSON.stringify({ __all__: ['Interface with this Parent and VLAN already exists.'] }));
       }
       const iface: InterfaceRecord = {
-        id: ctx.emu.store.nextId(), name: `${parent.name}.${vlan.vid}`, type: 'vlan', mac: parent.mac, vlanId: vlan.id, links: [],
-        mtu: ctx.params.int('mtu') ?? null, parents: [parent.id], params: {}, tags: ctx.params.list('tags'),
+        id: ctx.emu.store.nextId(),
+        name: `${parent.name}.${vlan.vid}`,
+        type: 'vlan',
+        mac: parent.mac,
+        vlanId: vlan.id,
+        links: [],
+        mtu: ctx.params.int('mtu') ?? null,
+        parents: [parent.id],
+        params: {},
+        tags: ctx.params.list('tags'),
       };
       m.interfaces.push(iface);
       ctx.emu.counters.bump(m.systemId, 'create_vlan');
@@ -70,7 +92,12 @@ export const interfacesCollection: OpTable = {
 
 /** nodes/{system_id}/interfaces/{id}/ */
 export const interfaceItem: OpTable = {
-  GET: { '': (ctx) => { const { m, i } = ifaceOf(ctx); return render(ctx, m, i); } },
+  GET: {
+    '': (ctx) => {
+      const { m, i } = ifaceOf(ctx);
+      return render(ctx, m, i);
+    },
+  },
   PUT: {
     '': (ctx) => {
       const { m, i } = ifaceOf(ctx);
@@ -113,12 +140,13 @@ export const interfaceItem: OpTable = {
         // MaaS moves the interface onto the subnet's VLAN when linking.
         i.vlanId = subnet.vlanId;
       }
-      const ip = mode === 'static' ? p.get('ip_address') ?? null : null;
+      const ip = mode === 'static' ? (p.get('ip_address') ?? null) : null;
       if (subnet && i.links.some((l) => l.subnetId === subnet.id)) throw badRequest(JSON.stringify({ subnet: ['Interface is already linked to this subnet.'] }));
       if (ip && [...ctx.emu.store.machines.values()].some((x) => x.interfaces.some((f) => f.links.some((l) => l.ip === ip)))) {
         throw badRequest(JSON.stringify({ ip_address: [`IP address ${ip} already in use.`] }));
       }
-      if (p.bool('default_gateway') && subnet && !subnet.gatewayIp) throw badRequest(JSON.stringify({ default_gateway: ['Cannot set as default gateway: subnet has no gateway IP.'] }));
+      if (p.bool('default_gateway') && subnet && !subnet.gatewayIp)
+        throw badRequest(JSON.stringify({ default_gateway: ['Cannot set as default gateway: subnet has no gateway IP.'] }));
       i.links = i.links.filter((l) => !(l.mode === 'link_up' && l.subnetId === null)); // drop the unconfigured placeholder
       i.links.push({ id: ctx.emu.store.nextId(), mode: mode as 'auto' | 'dhcp' | 'static' | 'link_up', subnetId: subnet?.id ?? null, ip });
       ctx.emu.counters.bump(m.systemId, 'link_subnet');
@@ -143,4 +171,3 @@ export const interfaceItem: OpTable = {
     },
   },
 };
-

@@ -48,11 +48,23 @@ export function applyStorageLayout(store: MaasStore, m: MachineRecord, p: Params
   };
   const bootSize = parseSize(p.get('boot_size'));
   if (bootSize) {
-    root.partitions.push({ id: store.nextId(), uuid: randomUUID(), size: take(bootSize, 'boot_size'), bootable: true, filesystem: { fstype: 'ext4', mount_point: '/boot', uuid: randomUUID(), label: 'boot' } });
+    root.partitions.push({
+      id: store.nextId(),
+      uuid: randomUUID(),
+      size: take(bootSize, 'boot_size'),
+      bootable: true,
+      filesystem: { fstype: 'ext4', mount_point: '/boot', uuid: randomUUID(), label: 'boot' },
+    });
   }
   const rootSize = take(parseSize(p.get('root_size')), 'root_size');
   if (layout === 'flat') {
-    root.partitions.push({ id: store.nextId(), uuid: randomUUID(), size: rootSize, bootable: false, filesystem: { fstype: 'ext4', mount_point: '/', uuid: randomUUID(), label: 'root' } });
+    root.partitions.push({
+      id: store.nextId(),
+      uuid: randomUUID(),
+      size: rootSize,
+      bootable: false,
+      filesystem: { fstype: 'ext4', mount_point: '/', uuid: randomUUID(), label: 'root' },
+    });
     return;
   }
   const pv = { id: store.nextId(), uuid: randomUUID(), size: rootSize, bootable: false, filesystem: { fstype: 'lvm-pv' } };
@@ -62,7 +74,17 @@ export function applyStorageLayout(store: MaasStore, m: MachineRecord, p: Params
   const lvSize = parseSize(p.get('lv_size')) ?? rootSize;
   if (lvSize > rootSize) throw badRequest(JSON.stringify({ lv_size: ['Size is larger than the volume group.'] }));
   m.blockDevices.push({
-    id: store.nextId(), name: `${vg.name}-${p.get('lv_name') || 'lvroot'}`, size: lvSize, type: 'virtual', model: '', serial: '', tags: [],
-    uuid: randomUUID(), filesystem: { fstype: 'ext4', mount_point: '/', uuid: randomUUID(), label: 'root' }, partitions: [], partitionTable: null, volumeGroupId: vg.id,
+    id: store.nextId(),
+    name: `${vg.name}-${p.get('lv_name') || 'lvroot'}`,
+    size: lvSize,
+    type: 'virtual',
+    model: '',
+    serial: '',
+    tags: [],
+    uuid: randomUUID(),
+    filesystem: { fstype: 'ext4', mount_point: '/', uuid: randomUUID(), label: 'root' },
+    partitions: [],
+    partitionTable: null,
+    volumeGroupId: vg.id,
   });
 }

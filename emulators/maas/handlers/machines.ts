@@ -159,4 +159,3 @@ export function requireEditable(m: MachineRecord, what: string): void {
     throw conflict(`Cannot ${what} because the machine is not Ready, Allocated or Broken (it is '${STATUS_NAMES[m.status]}').`);
   }
 }
-

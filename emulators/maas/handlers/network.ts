@@ -46,7 +46,11 @@ function updateSubnet(ctx: Ctx, s: SubnetRecord): void {
   if (p.has('name')) s.name = p.get('name') || s.cidr;
   if (p.has('cidr')) s.cidr = p.get('cidr')!;
   if (p.has('gateway_ip')) s.gatewayIp = p.get('gateway_ip') || null;
-  if (p.has('dns_servers')) s.dnsServers = p.all('dns_servers').flatMap((x) => x.split(/[\s,]+/)).filter(Boolean);
+  if (p.has('dns_servers'))
+    s.dnsServers = p
+      .all('dns_servers')
+      .flatMap((x) => x.split(/[\s,]+/))
+      .filter(Boolean);
   if (p.has('rdns_mode')) s.rdnsMode = p.int('rdns_mode') ?? 2;
   if (p.has('allow_proxy')) s.allowProxy = p.bool('allow_proxy') ?? true;
   const vlan = vlanParam(ctx);
@@ -88,7 +92,12 @@ export const fabricItem: OpTable = {
 };
 
 export const vlansCollection: OpTable = {
-  GET: { '': (ctx) => { const fid = fabricId(ctx); return ok([...ctx.emu.store.vlans.values()].filter((v) => v.fabricId === fid).map((v) => ctx.emu.views.vlan(v))); } },
+  GET: {
+    '': (ctx) => {
+      const fid = fabricId(ctx);
+      return ok([...ctx.emu.store.vlans.values()].filter((v) => v.fabricId === fid).map((v) => ctx.emu.views.vlan(v)));
+    },
+  },
   POST: {
     '': (ctx) => {
       const fid = fabricId(ctx);
@@ -103,8 +112,19 @@ export const vlansCollection: OpTable = {
 
 export const vlanItem: OpTable = {
   GET: { '': (ctx) => ok(ctx.emu.views.vlan(vlanOf(ctx))) },
-  PUT: { '': (ctx) => { const v = vlanOf(ctx); updateVlan(ctx, v); return ok(ctx.emu.views.vlan(v)); } },
-  DELETE: { '': (ctx) => { ctx.emu.store.vlans.delete(vlanOf(ctx).id); return noContent(); } },
+  PUT: {
+    '': (ctx) => {
+      const v = vlanOf(ctx);
+      updateVlan(ctx, v);
+      return ok(ctx.emu.views.vlan(v));
+    },
+  },
+  DELETE: {
+    '': (ctx) => {
+      ctx.emu.store.vlans.delete(vlanOf(ctx).id);
+      return noContent();
+    },
+  },
 };
 
 export const subnetsCollection: OpTable = {
@@ -115,7 +135,14 @@ export const subnetsCollection: OpTable = {
       if (!cidr || !/^[\d.:a-f]+\/\d+$/i.test(cidr)) throw badRequest(JSON.stringify({ cidr: ['This field is required.'] }));
       if ([...ctx.emu.store.subnets.values()].some((s) => s.cidr === cidr)) throw badRequest(JSON.stringify({ cidr: ['Subnet with this Cidr already exists.'] }));
       const s: SubnetRecord = {
-        id: ctx.emu.store.nextId(), name: cidr, cidr, vlanId: vlanParam(ctx) ?? ctx.emu.store.defaultVlan().id, gatewayIp: null, dnsServers: [], rdnsMode: 2, allowProxy: true,
+        id: ctx.emu.store.nextId(),
+        name: cidr,
+        cidr,
+        vlanId: vlanParam(ctx) ?? ctx.emu.store.defaultVlan().id,
+        gatewayIp: null,
+        dnsServers: [],
+        rdnsMode: 2,
+        allowProxy: true,
       };
       updateSubnet(ctx, s);
       ctx.emu.store.subnets.set(s.id, s);
@@ -126,8 +153,19 @@ export const subnetsCollection: OpTable = {
 
 export const subnetItem: OpTable = {
   GET: { '': (ctx) => ok(ctx.emu.views.subnet(subnetOf(ctx))) },
-  PUT: { '': (ctx) => { const s = subnetOf(ctx); updateSubnet(ctx, s); return ok(ctx.emu.views.subnet(s)); } },
-  DELETE: { '': (ctx) => { ctx.emu.store.subnets.delete(subnetOf(ctx).id); return noContent(); } },
+  PUT: {
+    '': (ctx) => {
+      const s = subnetOf(ctx);
+      updateSubnet(ctx, s);
+      return ok(ctx.emu.views.subnet(s));
+    },
+  },
+  DELETE: {
+    '': (ctx) => {
+      ctx.emu.store.subnets.delete(subnetOf(ctx).id);
+      return noContent();
+    },
+  },
 };
 
 export const ipRangesCollection: OpTable = {
@@ -150,8 +188,19 @@ export const ipRangesCollection: OpTable = {
 };
 
 export const ipRangeItem: OpTable = {
-  GET: { '': (ctx) => { const id = intOf(ctx, 'id'); if (!ctx.emu.store.ipRanges.has(id)) throw notFound(); return ok(ctx.emu.views.ipRange(id)); } },
-  DELETE: { '': (ctx) => { if (!ctx.emu.store.ipRanges.delete(intOf(ctx, 'id'))) throw notFound(); return noContent(); } },
+  GET: {
+    '': (ctx) => {
+      const id = intOf(ctx, 'id');
+      if (!ctx.emu.store.ipRanges.has(id)) throw notFound();
+      return ok(ctx.emu.views.ipRange(id));
+    },
+  },
+  DELETE: {
+    '': (ctx) => {
+      if (!ctx.emu.store.ipRanges.delete(intOf(ctx, 'id'))) throw notFound();
+      return noContent();
+    },
+  },
 };
 
 export const staticRoutesCollection: OpTable = {
@@ -174,8 +223,19 @@ export const staticRoutesCollection: OpTable = {
 };
 
 export const staticRouteItem: OpTable = {
-  GET: { '': (ctx) => { const id = intOf(ctx, 'id'); if (!ctx.emu.store.staticRoutes.has(id)) throw notFound(); return ok(ctx.emu.views.staticRoute(id)); } },
-  DELETE: { '': (ctx) => { if (!ctx.emu.store.staticRoutes.delete(intOf(ctx, 'id'))) throw notFound(); return noContent(); } },
+  GET: {
+    '': (ctx) => {
+      const id = intOf(ctx, 'id');
+      if (!ctx.emu.store.staticRoutes.has(id)) throw notFound();
+      return ok(ctx.emu.views.staticRoute(id));
+    },
+  },
+  DELETE: {
+    '': (ctx) => {
+      if (!ctx.emu.store.staticRoutes.delete(intOf(ctx, 'id'))) throw notFound();
+      return noContent();
+    },
+  },
 };
 
 export const domainsCollection: OpTable = {

@@ -69,7 +69,11 @@ export const tagsCollection: OpTable = {
       // Drydock tolerates this exact text when two workers race to create a tag.
       if (ctx.emu.store.tags.has(name)) throw badRequest(JSON.stringify({ name: ['Tag with this Name already exists.'] }));
       ctx.emu.store.tags.set(name, {
-        name, definition: ctx.params.get('definition') ?? '', comment: ctx.params.get('comment') ?? '', kernelOpts: ctx.params.get('kernel_opts') ?? null, systemIds: new Set(),
+        name,
+        definition: ctx.params.get('definition') ?? '',
+        comment: ctx.params.get('comment') ?? '',
+        kernelOpts: ctx.params.get('kernel_opts') ?? null,
+        systemIds: new Set(),
       });
       return ok(ctx.emu.views.tag(name));
     },
@@ -81,10 +85,20 @@ export const tagItem: OpTable = {
     '': (ctx) => ok(ctx.emu.views.tag(tagOf(ctx).name)),
     nodes: (ctx) => {
       const t = tagOf(ctx);
-      return ok([...t.systemIds].map((id) => ctx.emu.store.machines.get(id)).filter((m) => m !== undefined).map((m) => ctx.emu.views.machine(m)));
+      return ok(
+        [...t.systemIds]
+          .map((id) => ctx.emu.store.machines.get(id))
+          .filter((m) => m !== undefined)
+          .map((m) => ctx.emu.views.machine(m)),
+      );
     },
   },
-  DELETE: { '': (ctx) => { ctx.emu.store.tags.delete(tagOf(ctx).name); return noContent(); } },
+  DELETE: {
+    '': (ctx) => {
+      ctx.emu.store.tags.delete(tagOf(ctx).name);
+      return noContent();
+    },
+  },
   POST: {
     update_nodes: (ctx) => {
       const t = tagOf(ctx);
@@ -119,8 +133,20 @@ export const sshKeys: OpTable = {
 };
 
 export const sshKeyItem: OpTable = {
-  GET: { '': (ctx) => { const id = intOf(ctx, 'id'); const key = ctx.emu.store.sshKeys.get(id); if (!key) throw notFound(); return ok({ id, key }); } },
-  DELETE: { '': (ctx) => { if (!ctx.emu.store.sshKeys.delete(intOf(ctx, 'id'))) throw notFound(); return noContent(); } },
+  GET: {
+    '': (ctx) => {
+      const id = intOf(ctx, 'id');
+      const key = ctx.emu.store.sshKeys.get(id);
+      if (!key) throw notFound();
+      return ok({ id, key });
+    },
+  },
+  DELETE: {
+    '': (ctx) => {
+      if (!ctx.emu.store.sshKeys.delete(intOf(ctx, 'id'))) throw notFound();
+      return noContent();
+    },
+  },
 };
 
 function applyRepo(ctx: Ctx, r: RepositoryRecord): void {
@@ -143,7 +169,18 @@ export const repositories: OpTable = {
       const name = ctx.params.get('name');
       if (!name || !ctx.params.get('url')) throw badRequest(JSON.stringify({ name: ['This field is required.'] }));
       if ([...ctx.emu.store.repositories.values()].some((r) => r.name === name)) throw badRequest(JSON.stringify({ name: ['Package repository with this Name already exists.'] }));
-      const r: RepositoryRecord = { id: ctx.emu.store.nextId(), name, url: '', key: '', enabled: true, distributions: [], components: [], disabledComponents: [], disabledPockets: [], arches: ['amd64'] };
+      const r: RepositoryRecord = {
+        id: ctx.emu.store.nextId(),
+        name,
+        url: '',
+        key: '',
+        enabled: true,
+        distributions: [],
+        components: [],
+        disabledComponents: [],
+        disabledPockets: [],
+        arches: ['amd64'],
+      };
       applyRepo(ctx, r);
       ctx.emu.store.repositories.set(r.id, r);
       return ok(ctx.emu.views.repository(r.id));
@@ -159,7 +196,13 @@ function repoOf(ctx: Ctx): RepositoryRecord {
 
 export const repository: OpTable = {
   GET: { '': (ctx) => ok(ctx.emu.views.repository(repoOf(ctx).id)) },
-  PUT: { '': (ctx) => { const r = repoOf(ctx); applyRepo(ctx, r); return ok(ctx.emu.views.repository(r.id)); } },
+  PUT: {
+    '': (ctx) => {
+      const r = repoOf(ctx);
+      applyRepo(ctx, r);
+      return ok(ctx.emu.views.repository(r.id));
+    },
+  },
   DELETE: {
     '': (ctx) => {
       const r = repoOf(ctx);
@@ -190,8 +233,14 @@ export const nodeResults: OpTable = {
         commissioningOutputs(m.hostname, m.hardware, m.commissioning.failed).forEach((r, i) => {
           if (names.length && !names.includes(r.name)) return;
           out.push({
-            created: when, updated: when, id: scriptResultId(m.systemId, i), name: r.name, script_result: r.exitStatus,
-            result_type: COMMISSIONING_RESULT, node: { system_id: m.systemId }, data: Buffer.from(r.output, 'utf8').toString('base64'),
+            created: when,
+            updated: when,
+            id: scriptResultId(m.systemId, i),
+            name: r.name,
+            script_result: r.exitStatus,
+            result_type: COMMISSIONING_RESULT,
+            node: { system_id: m.systemId },
+            data: Buffer.from(r.output, 'utf8').toString('base64'),
             resource_uri: '/MAAS/api/2.0/commissioning-scripts/',
           });
         });

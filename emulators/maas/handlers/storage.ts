@@ -70,11 +70,21 @@ const partitionFs = filesystemOps((ctx) => {
 });
 
 export const blockDevicesCollection: OpTable = {
-  GET: { '': (ctx) => { const m = machineOf(ctx); return ok(m.blockDevices.map((d) => ctx.emu.views.blockDevice(m, d))); } },
+  GET: {
+    '': (ctx) => {
+      const m = machineOf(ctx);
+      return ok(m.blockDevices.map((d) => ctx.emu.views.blockDevice(m, d)));
+    },
+  },
 };
 
 export const blockDeviceItem: OpTable = {
-  GET: { '': (ctx) => { const { m, d } = deviceOf(ctx); return ok(ctx.emu.views.blockDevice(m, d)); } },
+  GET: {
+    '': (ctx) => {
+      const { m, d } = deviceOf(ctx);
+      return ok(ctx.emu.views.blockDevice(m, d));
+    },
+  },
   POST: {
     ...deviceFs,
     set_boot_disk: (ctx) => {
@@ -104,7 +114,13 @@ export const partitionsCollection: OpTable = {
       const size = parseSize(ctx.params.get('size')) ?? available;
       if (size > available) throw badRequest(JSON.stringify({ size: [`Partition cannot be saved; not enough free space on the block device (${available} bytes available).`] }));
       d.partitionTable = d.partitionTable ?? 'GPT';
-      const p: PartitionRecord = { id: ctx.emu.store.nextId(), uuid: ctx.params.get('uuid') || randomUUID(), size, bootable: ctx.params.bool('bootable') ?? false, filesystem: null };
+      const p: PartitionRecord = {
+        id: ctx.emu.store.nextId(),
+        uuid: ctx.params.get('uuid') || randomUUID(),
+        size,
+        bootable: ctx.params.bool('bootable') ?? false,
+        filesystem: null,
+      };
       d.partitions.push(p);
       ctx.emu.counters.bump(m.systemId, 'create_partition');
       return ok(ctx.emu.views.partition(m.systemId, d, p, d.partitions.length - 1));
@@ -113,7 +129,12 @@ export const partitionsCollection: OpTable = {
 };
 
 export const partitionItem: OpTable = {
-  GET: { '': (ctx) => { const { m, d, p } = partitionOf(ctx); return ok(ctx.emu.views.partition(m.systemId, d, p, d.partitions.indexOf(p))); } },
+  GET: {
+    '': (ctx) => {
+      const { m, d, p } = partitionOf(ctx);
+      return ok(ctx.emu.views.partition(m.systemId, d, p, d.partitions.indexOf(p)));
+    },
+  },
   DELETE: {
     '': (ctx) => {
       const { m, d, p } = partitionOf(ctx);
@@ -135,7 +156,12 @@ function vgOf(ctx: Ctx) {
 }
 
 export const volumeGroupsCollection: OpTable = {
-  GET: { '': (ctx) => { const m = machineOf(ctx); return ok(m.volumeGroups.map((vg) => ctx.emu.views.volumeGroup(m, vg))); } },
+  GET: {
+    '': (ctx) => {
+      const m = machineOf(ctx);
+      return ok(m.volumeGroups.map((vg) => ctx.emu.views.volumeGroup(m, vg)));
+    },
+  },
   POST: {
     '': (ctx) => {
       const m = machineOf(ctx);
@@ -159,7 +185,12 @@ export const volumeGroupsCollection: OpTable = {
 };
 
 export const volumeGroupItem: OpTable = {
-  GET: { '': (ctx) => { const { m, vg } = vgOf(ctx); return ok(ctx.emu.views.volumeGroup(m, vg)); } },
+  GET: {
+    '': (ctx) => {
+      const { m, vg } = vgOf(ctx);
+      return ok(ctx.emu.views.volumeGroup(m, vg));
+    },
+  },
   DELETE: {
     '': (ctx) => {
       const { m, vg } = vgOf(ctx);
@@ -180,8 +211,18 @@ export const volumeGroupItem: OpTable = {
       const size = parseSize(ctx.params.get('size')) ?? available;
       if (size > available || size <= 0) throw badRequest(JSON.stringify({ size: [`Size is too large; only ${available} bytes available.`] }));
       const lv: BlockDeviceRecord = {
-        id: ctx.emu.store.nextId(), name: `${vg.name}-${name}`, size, type: 'virtual', model: '', serial: '', tags: [],
-        uuid: ctx.params.get('uuid') || randomUUID(), filesystem: null, partitions: [], partitionTable: null, volumeGroupId: vg.id,
+        id: ctx.emu.store.nextId(),
+        name: `${vg.name}-${name}`,
+        size,
+        type: 'virtual',
+        model: '',
+        serial: '',
+        tags: [],
+        uuid: ctx.params.get('uuid') || randomUUID(),
+        filesystem: null,
+        partitions: [],
+        partitionTable: null,
+        volumeGroupId: vg.id,
       };
       m.blockDevices.push(lv);
       ctx.emu.counters.bump(m.systemId, 'create_logical_volume');
@@ -198,4 +239,3 @@ export const volumeGroupItem: OpTable = {
     },
   },
 };
-
