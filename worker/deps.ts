@@ -12,7 +12,7 @@ import { PostgresBuildDataStore, redactedPostgresUrl } from '../drivers/buildDat
 import { MaasClient, MaasProvisioner } from '../drivers/maas';
 import { createOobDrivers } from '../drivers/oob';
 import { PromenadeLabelDriver, staticTokenProvider } from '../drivers/promenade';
-import { keystoneTokensFromEnv } from '../common/keystone';
+import { keystoneTokensFromEnv, type TokenProvider } from '../common/keystone';
 
 /** The running activity's cancellation (a terminated task), for driver calls made outside any activity: none. */
 function currentCancellation(): AbortSignal | undefined {
@@ -32,6 +32,11 @@ export function buildDataStoreOf(drivers: Pick<DriverConfig, 'buildDataUrl' | 's
   const dir = path.join(drivers.stateDir, 'builddata');
   logger.info('build data store: files', { dir });
   return new FileBuildDataStore({ dir, logger });
+}
+
+/** An explicit PROMENADE_TOKEN (a token issued out of band, the simulated site's) wins; else the Keystone service token. */
+function promenadeTokens(drivers: DriverConfig, keystone: TokenProvider | undefined): TokenProvider {
+  return drivers.promenadeToken || !keystone ? staticTokenProvider(() => drivers.promenadeToken ?? '') : keystone;
 }
 
 /** Real drivers from configuration (MAAS_API_URL/KEY, BMC options, boot action reports). */
@@ -67,7 +72,7 @@ export function defaultDeps(settings: OrchestratorSettings, logger: Logger, driv
     designs: new DesignStore((ref) => loadDesign(ref, { platformCatalog: catalog || undefined, tokens }), logger),
     provisioner,
     oob: (type) => oob[type],
-    labels: drivers.promenadeUrl ? new PromenadeLabelDriver({ url: drivers.promenadeUrl }, tokens ?? staticTokenProvider(() => drivers.promenadeToken ?? ''), logger) : undefined,
+    labels: drivers.promenadeUrl ? new PromenadeLabelDriver({ url: drivers.promenadeUrl }, promenadeTokens(drivers, tokens), logger) : undefined,
     bootActions: { secret: drivers.bootActionSecret, reportUrl: drivers.bootActionReportUrl },
     buildData: buildDataStoreOf(drivers, logger),
   };

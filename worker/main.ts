@@ -23,6 +23,7 @@ import { PROJECT_ROOT } from '../common/temporalCli';
 import { loadDesign, type EffectiveDesign } from '../design';
 import { DEMO_DURATIONS } from '../emulators/maas';
 import { startSimulatedSite } from './simulatedSite';
+import { apiAuthSettingsFromEnv, authorizerFromSettings } from './api/auth';
 import { apiConfigFromEnv } from './api';
 import { codecServerConfigFromEnv, startCodecServer, type CodecServer } from './codecServer';
 import { runDemo } from './demo';
@@ -255,7 +256,8 @@ async function runEmbedded(cfg: TemporalConfig, o: MainOptions): Promise<number>
     const clientConnection = await Connection.connect({ address: server.address });
     shutdown.onStop("the Drydock API's connection", () => clientConnection.close());
     // Drydock's API on DRYDOCK_API_PORT (9000 as Drydock's): the site's nodes report there, operators and Shipyard ask there.
-    const api = { ...apiConfigFromEnv(), taskQueue: cfg.taskQueue };
+    // With DRYDOCK_KEYSTONE_URL, Keystone tokens and Drydock's policy guard it (worker/api/auth.ts).
+    const api = { ...apiConfigFromEnv(), taskQueue: cfg.taskQueue, authorize: authorizerFromSettings(apiAuthSettingsFromEnv(), logger) };
     const site = await startSimulatedSite({
       design,
       connection: clientConnection,

@@ -120,9 +120,10 @@ describe('Drydock API and a Deckhand design behind Keystone', () => {
   });
 
   maybe(
-    'prepare_site, prepare_nodes and deploy_nodes on the Deckhand design: two nodes deployed (a deploy succeeds only once the nodes reported their boot actions, fetched through the boot action routes)',
+    'prepare_site, prepare_nodes, deploy_nodes and relabel_nodes on the Deckhand design: two nodes deployed (a deploy succeeds only once the nodes reported their boot actions, fetched through the boot action routes)',
     async () => {
-      for (const action of ['prepare_site', 'prepare_nodes', 'deploy_nodes']) {
+      // relabel_nodes: the simulated Promenade takes its own static token (PROMENADE_TOKEN wins over Keystone's).
+      for (const action of ['prepare_site', 'prepare_nodes', 'deploy_nodes', 'relabel_nodes']) {
         const task = await runAction(action);
         expect({ action, errors: errorsOf(task), status: task.result.status }).toEqual({ action, errors: [], status: 'success' });
       }
