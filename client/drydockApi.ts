@@ -2,6 +2,7 @@
  * Drydock's REST API as its own CLI reads it (drydock_client/client.py): the worker serves it (worker/api), and the
  * commands whose data lives outside Temporal (MaaS machines, build data) read it at DRYDOCK_API_URL.
  */
+import type { BuildDataRow } from '../drivers/buildData';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:9000';
 
@@ -28,14 +29,7 @@ export interface NodeView {
 }
 
 /** Drydock's BuildData.to_dict. */
-export interface BuildDataView {
-  node_name: string;
-  task_id: string;
-  collected_date: string;
-  generator: string;
-  data_format: string;
-  data_element: string;
-}
+export type BuildDataView = BuildDataRow;
 
 export class DrydockApiClient {
   readonly baseUrl: string;

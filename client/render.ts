@@ -35,7 +35,11 @@ export function renderMessage(m: TaskMessage): string {
 export function renderTaskList(tasks: TaskSummary[]): string {
   if (tasks.length === 0) return 'no tasks';
   const rows = tasks.map((t) => [t.task_id, t.action, t.status, t.result ?? '-', String(t.nodes.length), t.created]);
-  const head = ['TASK ID', 'ACTION', 'STATUS', 'RESULT', 'NODES', 'CREATED'];
+  return renderTable(['TASK ID', 'ACTION', 'STATUS', 'RESULT', 'NODES', 'CREATED'], rows);
+}
+
+/** Columns padded to their widest cell, two spaces apart, as Drydock's CLI tables. */
+export function renderTable(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) =>
     r

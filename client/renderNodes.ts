@@ -1,17 +1,11 @@
 import type { BuildDataView, NodeView } from './drydockApi';
+import { renderTable } from './render';
 
 /** `drydock node list`: Drydock's CLI columns (Node Name, Status, CPUs, Memory, PXE MAC, Mgmt IP, IPMI IP, Power State). */
 export function renderNodeList(nodes: NodeView[]): string {
   if (nodes.length === 0) return 'no nodes';
-  const head = ['NODE NAME', 'STATUS', 'CPUS', 'MEMORY', 'PXE MAC', 'MGMT IP', 'IPMI IP', 'POWER STATE'];
   const rows = nodes.map((n) => [n.hostname, n.status_name, String(n.cpu_count), String(n.memory), n.boot_mac ?? '-', n.boot_ip ?? '-', n.power_address ?? '-', n.power_state]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
-  return [fmt(head), ...rows.map(fmt)].join('\n');
+  return renderTable(['NODE NAME', 'STATUS', 'CPUS', 'MEMORY', 'PXE MAC', 'MGMT IP', 'IPMI IP', 'POWER STATE'], rows);
 }
 
 /** Build data records: a header line each, then the data as collected. */

@@ -17,6 +17,29 @@ export interface BuildDataRecord {
   data: string;
 }
 
+/**
+ * Drydock's `build_data` row (BuildData.to_dict): the columns the PostgreSQL store keeps, the lines the file
+ * store writes and what the API answers.
+ */
+export interface BuildDataRow {
+  node_name: string;
+  task_id: string;
+  collected_date: string;
+  generator: string;
+  data_format: string;
+  data_element: string;
+}
+
+export const BUILD_DATA_COLUMNS = ['node_name', 'task_id', 'collected_date', 'generator', 'data_format', 'data_element'] as const;
+
+export function toBuildDataRow(r: BuildDataRecord): BuildDataRow {
+  return { node_name: r.nodeName, task_id: r.taskId, collected_date: r.collectedDate, generator: r.generator, data_format: r.dataFormat, data_element: r.data };
+}
+
+export function fromBuildDataRow(row: BuildDataRow): BuildDataRecord {
+  return { nodeName: row.node_name, taskId: row.task_id, collectedDate: row.collected_date, generator: row.generator, dataFormat: row.data_format, data: row.data_element };
+}
+
 export interface BuildDataStore {
   /** Appends the records (a record never replaces another: each collection is kept). */
   put(records: BuildDataRecord[]): Promise<void>;

@@ -16,42 +16,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../common/logger';
-import { latestPerGenerator, newestFirst, type BuildDataRecord, type BuildDataStore } from './buildData';
+import { BUILD_DATA_COLUMNS, fromBuildDataRow, latestPerGenerator, newestFirst, toBuildDataRow, type BuildDataRecord, type BuildDataRow, type BuildDataStore } from './buildData';
 
-/** A line of a node file: Drydock's `build_data` row. */
-interface Row {
-  node_name: string;
-  task_id: string;
-  collected_date: string;
-  generator: string;
-  data_format: string;
-  data_element: string;
-}
-
-const toRow = (r: BuildDataRecord): Row => ({
-  node_name: r.nodeName,
-  task_id: r.taskId,
-  collected_date: r.collectedDate,
-  generator: r.generator,
-  data_format: r.dataFormat,
-  data_element: r.data,
-});
-
-const ROW_KEYS = ['node_name', 'task_id', 'collected_date', 'generator', 'data_format', 'data_element'] as const;
-
+/** A line of a node file is Drydock's `build_data` row; a line that is not one (torn by a crash) is skipped. */
 function fromRow(v: unknown): BuildDataRecord | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
-  if (!ROW_KEYS.every((k) => typeof o[k] === 'string')) return undefined;
-  const row = o as unknown as Row;
-  return {
-    nodeName: row.node_name,
-    taskId: row.task_id,
-    collectedDate: row.collected_date,
-    generator: row.generator,
-    dataFormat: row.data_format,
-    data: row.data_element,
-  };
+  if (!BUILD_DATA_COLUMNS.every((k) => typeof o[k] === 'string')) return undefined;
+  return fromBuildDataRow(o as unknown as BuildDataRow);
 }
 
 /**
@@ -92,7 +64,7 @@ export class FileBuildDataStore implements BuildDataStore {
       }
       await appendLines(
         this.file('nodes', node),
-        rows.map((r) => JSON.stringify(toRow(r))),
+        rows.map((r) => JSON.stringify(toBuildDataRow(r))),
       );
     }
   }

@@ -7,7 +7,7 @@
  */
 import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../common/logger';
-import { type BuildDataRecord, type BuildDataStore } from './buildData';
+import { BUILD_DATA_COLUMNS, fromBuildDataRow, type BuildDataRecord, type BuildDataRow, type BuildDataStore } from './buildData';
 import { AuthenticationError, PermanentDriverError, TransientDriverError, type DriverError } from './errors';
 
 const SCHEMA = `
@@ -27,26 +27,13 @@ CREATE INDEX IF NOT EXISTS ix_build_data_task_id ON build_data (task_id);
 /** Two workers starting at once would both try CREATE TABLE; this lock makes one wait for the other. */
 const SCHEMA_LOCK = 0x6264_6174; // "bdat"
 
-const COLUMNS = 'node_name, task_id, collected_date, generator, data_format, data_element';
+const COLUMNS = BUILD_DATA_COLUMNS.join(', ');
 const ORDER = 'collected_date DESC, id ASC';
 
-interface Row {
-  node_name: string;
-  task_id: string;
-  collected_date: Date;
-  generator: string;
-  data_format: string;
-  data_element: string;
-}
+type Row = Omit<BuildDataRow, 'collected_date'> & { collected_date: Date };
 
-const fromRow = (r: Row): BuildDataRecord => ({
-  nodeName: r.node_name,
-  taskId: r.task_id,
-  collectedDate: r.collected_date.toISOString(),
-  generator: r.generator,
-  dataFormat: r.data_format,
-  data: r.data_element,
-});
+/** PostgreSQL hands collected_date back as a Date. */
+const fromRow = (r: Row): BuildDataRecord => fromBuildDataRow({ ...r, collected_date: r.collected_date.toISOString() });
 
 /** The URL without its password, for messages and logs. */
 export function redactedPostgresUrl(url: string): string {

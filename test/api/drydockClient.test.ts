@@ -11,7 +11,7 @@ import { MemoryBuildDataStore } from '../../drivers/buildData';
 import { keystoneAuthorizer } from '../../worker/api/auth';
 import { startSimulatedSite, type SimulatedSite } from '../../worker/simulatedSite';
 import { TOP_LEVEL_ACTIONS } from '../../workflows/task';
-import { keystoneUnavailable, startKeystone, type KeystoneServer } from '../harness/keystone';
+import { keystoneUnavailable, startKeystone, type KeystoneServer, keystoneTest } from '../harness/keystone';
 import { DEMO_SITE_PATH, demoDesign } from '../harness/site';
 import { fastSettings, startTestWorker, temporalAddress, type TestWorkerEnv } from '../harness/temporal';
 
@@ -95,15 +95,7 @@ describe("Drydock's Python client and CLI against the API with Keystone", () => 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const maybe = (name: string, fn: () => Promise<void>, timeout?: number) =>
-    test(
-      name,
-      async () => {
-        if (await skip) return;
-        await fn();
-      },
-      timeout,
-    );
+  const maybe = keystoneTest(skip);
 
   /** The `drydock` CLI with a Keystone password login from OS_* variables, as an operator runs it. */
   async function drydock(...argv: (string | { timeoutMs: number })[]): Promise<string> {

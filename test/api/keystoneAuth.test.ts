@@ -9,7 +9,7 @@ import { PromenadeLabelDriver } from '../../drivers/promenade';
 import { silentLogger } from '../../common/logger';
 import { apiAuthSettingsFromEnv, authorizerFromSettings, keystoneAuthorizer, type Authorize } from '../../worker/api/auth';
 import { loadPolicy } from '../../worker/api/authPolicy';
-import { keystoneUnavailable, startKeystone, startProtectedServer, type KeystoneServer, type ProtectedServer } from '../harness/keystone';
+import { keystoneUnavailable, startKeystone, startProtectedServer, type KeystoneServer, type ProtectedServer, keystoneTest } from '../harness/keystone';
 
 /**
  * The worker's Keystone side against a real Keystone (PyPI, SQLite, uWSGI): Drydock's policy on validated
@@ -42,15 +42,7 @@ describe('Keystone authentication and Drydock policy', () => {
   afterAll(async () => ks?.stop());
   beforeEach(() => (keystoneCalls = []));
 
-  const maybe = (name: string, fn: () => Promise<void>, timeout?: number) =>
-    test(
-      name,
-      async () => {
-        if (await skip) return;
-        await fn();
-      },
-      timeout,
-    );
+  const maybe = keystoneTest(skip);
 
   maybe('no token: 401 Unauthenticated, whatever the rule', async () => {
     const d = await admin(req({}), ['read_task']);

@@ -6,7 +6,7 @@ import { loadDesign } from '../../design';
 import { startDrydockApi, type DrydockApi } from '../../worker/api';
 import { keystoneAuthorizer } from '../../worker/api/auth';
 import type { Task } from '../../workflows/task';
-import { keystoneUnavailable, startKeystone, startProtectedServer, type KeystoneServer, type ProtectedServer } from '../harness/keystone';
+import { keystoneUnavailable, startKeystone, startProtectedServer, type KeystoneServer, type ProtectedServer, keystoneTest } from '../harness/keystone';
 import { DEMO_SITE_PATH, startSimulatedSite, type SimulatedSite } from '../harness/site';
 import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
 
@@ -75,15 +75,7 @@ describe('Drydock API and a Deckhand design behind Keystone', () => {
     await ks?.stop();
   });
 
-  const maybe = (name: string, fn: () => Promise<void>, timeout?: number) =>
-    test(
-      name,
-      async () => {
-        if (await skip) return;
-        await fn();
-      },
-      timeout,
-    );
+  const maybe = keystoneTest(skip);
 
   async function call(method: string, p: string, token?: string, body?: unknown): Promise<{ status: number; json: any }> {
     const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };

@@ -46,6 +46,23 @@ function confText(dir: string, port: number, tokenExpirationSeconds: number): st
 let installAttempt: Promise<string | undefined> | undefined;
 
 /** Installs Keystone into .tools/keystone-venv when it is not there; the reason when that fails. */
+/** A test that runs when its peers can run here, else says why it did not (`reason`: e.g. keystoneUnavailable()). */
+export function keystoneTest(reason: Promise<string | undefined>) {
+  return (name: string, fn: () => Promise<void>, timeout?: number) =>
+    test(
+      name,
+      async () => {
+        const why = await reason;
+        if (why) {
+          console.warn(`skipped: ${why}`);
+          return;
+        }
+        await fn();
+      },
+      timeout,
+    );
+}
+
 export function keystoneUnavailable(): Promise<string | undefined> {
   installAttempt ??= (async () => {
     if (fs.existsSync(path.join(BIN, 'keystone-manage')) && fs.existsSync(path.join(BIN, 'uwsgi'))) return undefined;

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import YAML from 'yaml';
+import { TOP_LEVEL_ACTIONS } from '../../workflows/task';
 
 /** Every Drydock rule defaults to role:admin; admin_required is the base rule. */
 export const DRYDOCK_POLICY_DEFAULTS: Readonly<Record<string, string>> = {
@@ -13,14 +14,8 @@ export const DRYDOCK_POLICY_DEFAULTS: Readonly<Record<string, string>> = {
     [
       'read_task',
       'create_task',
-      'validate_design',
-      'verify_site',
-      'prepare_site',
-      'verify_nodes',
-      'prepare_nodes',
-      'deploy_nodes',
-      'destroy_nodes',
-      'relabel_nodes',
+      // An action's own rule is named after it (noop has none: Drydock's API does not offer it).
+      ...TOP_LEVEL_ACTIONS.filter((a) => a !== 'noop'),
       'delete_tasks',
       'read_build_data',
       'read_data',

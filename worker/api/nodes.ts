@@ -1,5 +1,5 @@
 import { NodeFilterError, selectNodes } from '../../design/nodeFilter';
-import type { BuildDataRecord } from '../../drivers/buildData';
+import { toBuildDataRow } from '../../drivers/buildData';
 import type { ApiContext } from './context';
 import { ApiError, boolParam, readJsonObject, type ApiRequest, type Reply } from './http';
 import { POLICY, type Route } from './router';
@@ -15,9 +15,7 @@ export function nodeRoutes(ctx: ApiContext): Route[] {
 }
 
 /** Drydock's BuildData.to_dict. */
-export function buildDataView(r: BuildDataRecord): Record<string, string> {
-  return { node_name: r.nodeName, task_id: r.taskId, collected_date: r.collectedDate, generator: r.generator, data_format: r.dataFormat, data_element: r.data };
-}
+export const buildDataView = toBuildDataRow;
 
 /** GET /nodes: every machine the provisioner (MaaS) knows, in Drydock's fields. */
 async function listNodes(ctx: ApiContext): Promise<Reply> {
