@@ -86,7 +86,7 @@ export class RedfishClient {
     try {
       const root = await this.request(t, operation, 'GET', '/redfish/v1/', {}, undefined, signal);
       const sessionsPath = linkOf((root.json.Links as Json | undefined)?.Sessions) ?? (root.json.SessionService ? SESSIONS_FALLBACK : undefined);
-      login = sessionsPath ? await this.login(t, operation, sessionsPath, signal) : undefined;
+      login = sessionsPath ? await this.loginUnlessAborted(t, operation, sessionsPath, signal) : undefined;
       auth = login ? { 'X-Auth-Token': login.token } : { Authorization: `Basic ${Buffer.from(`${t.username}:${t.password}`).toString('base64')}` };
       const a = auth;
       return await fn({
@@ -107,8 +107,8 @@ export class RedfishClient {
   }
 
   /** Creates a session; undefined when the service does not offer them (404/405/501) so Basic is used. */
-  private async login(t: BmcTarget, operation: string, path: string, signal?: AbortSignal): Promise<{ token: string; location?: string } | undefined> {
-    const res = await this.raw(t, operation, 'POST', path, {}, { UserName: t.username, Password: t.password }, signal);
+  private async login(t: BmcTarget, operation: string, path: string): Promise<{ token: string; location?: string } | undefined> {
+    const res = await this.raw(t, operation, 'POST', path, {}, { UserName: t.username, Password: t.password });
     if ([404, 405, 501].includes(res.status)) {
       this.logger.debug('Redfish sessions not supported, using Basic auth', { node: t.node, bmc: this.describe(t), status: res.status });
       return undefined;
@@ -117,6 +117,33 @@ export class RedfishClient {
     const token = res.headers.get('x-auth-token');
     if (!token) throw new PermanentDriverError('session created without an X-Auth-Token header', this.context(t, operation));
     return { token, location: res.headers.get('location') ?? undefined };
+  }
+
+  /**
+   * A login the abort cut off may already have opened a session on the BMC (it answers after creating it): the
+   * request is let finish and its session logged out, while the caller sees the abort at once.
+   */
+  private loginUnlessAborted(t: BmcTarget, operation: string, path: string, signal?: AbortSignal): Promise<{ token: string; location?: string } | undefined> {
+    throwIfAborted(signal, this.context(t, operation));
+    const pending = this.login(t, operation, path);
+    if (!signal) return pending;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        pending.then((l) => (l?.location ? this.logout(t, operation, l.location, { 'X-Auth-Token': l.token }) : undefined)).catch(() => undefined);
+        reject(new CallAbortedError(this.context(t, operation), signal.reason));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.then(
+        (l) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(l);
+        },
+        (e) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
   }
 
   private async logout(t: BmcTarget, operation: string, location: string, auth: Record<string, string>): Promise<void> {

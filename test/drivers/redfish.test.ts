@@ -238,6 +238,30 @@ describe('Redfish driver: an aborted call stops talking to the BMC at once', () 
     }
   });
 
+  test('abort while the session login is in flight: the caller sees the abort at once, the session is still logged out', async () => {
+    const t = targetOf(slowBmc, 'n7');
+    // The BMC creates the session, then answers late: the abort lands between the two.
+    onSend = (method, path) => {
+      if (method === 'POST' && path.includes('/Sessions')) {
+        slowBmc.setFault({ latencyMs: 1000 });
+        setTimeout(() => controller.abort(), 200);
+      }
+    };
+    try {
+      const started = Date.now();
+      const err = await failure(slow.power.powerState(t, { signal: controller.signal }));
+      expect(err).toBeInstanceOf(CallAbortedError);
+      expect(Date.now() - started).toBeLessThan(800);
+    } finally {
+      slowBmc.setFault(null);
+    }
+    // The login ends a second later; its session is then logged out (a dropped login would leave it open).
+    for (const end = Date.now() + 5000; !sent.some((r) => r.method === 'DELETE') && Date.now() < end;) await new Promise((r) => setTimeout(r, 100));
+    const settled = await requestsSettled();
+    expect(settled.activeSessions).toBe(0);
+    expect(sent.filter((r) => r.afterAbort)).toEqual([{ method: 'DELETE', path: expect.stringContaining('/Sessions/'), afterAbort: true }]);
+  });
+
   test('a signal aborted before the call sends nothing', async () => {
     controller.abort();
     for (const call of [
