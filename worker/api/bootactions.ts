@@ -3,7 +3,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { z } from 'zod';
 import { bootActionIdentities, nodeBootActionKey, parseBootActionId, sameKey } from '../../common/bootActionKeys';
 import { BOOT_ACTION_STATUS_SIGNAL, BOOT_ACTIONS_QUERY, isFinal, type BootActionBoard, type BootActionStatusReport } from '../../common/bootActionProtocol';
-import { DrydockAction, DrydockNodes } from '../../common/searchAttributes';
+import { DrydockAction, DrydockNodes, DrydockSite } from '../../common/searchAttributes';
 import { renderNodeAssets, tarball } from '../../design/bootactions';
 import type { NodeActionInput } from '../../workflows/node/nodeRun';
 import type { ApiContext } from './context';
@@ -89,22 +89,26 @@ interface Deploy {
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /**
- * The node's boot action context (Drydock's get_boot_action_context): its running deploy_node workflows, or
- * else its latest one.
+ * The node's boot action context (Drydock's get_boot_action_context): its running deploy_node workflows, then the
+ * latest one of each site, newest first. The caller takes the one its key belongs to: a node of the same name on
+ * another site may be deploying while this one's deploy has ended; an older deploy's key stays refused.
  */
 async function currentDeploys(ctx: ApiContext, hostname: string): Promise<Deploy[]> {
   const base = `${DrydockAction.name} = 'deploy_node' AND ${DrydockNodes.name} = ${quote(hostname)}${ctx.taskQueue ? ` AND TaskQueue = ${quote(ctx.taskQueue)}` : ''}`;
   const running: Deploy[] = [];
   for await (const w of ctx.client.workflow.list({ query: `${base} AND ExecutionStatus = 'Running'` })) running.push({ workflowId: w.workflowId, runId: w.runId });
-  if (running.length) return running;
-  let latest: { deploy: Deploy; at: number } | undefined;
-  let seen = 0;
+  const recent: { deploy: Deploy; site: string; at: number }[] = [];
   for await (const w of ctx.client.workflow.list({ query: base, pageSize: 20 })) {
-    const at = w.startTime.getTime();
-    if (!latest || at > latest.at) latest = { deploy: { workflowId: w.workflowId, runId: w.runId }, at };
-    if (++seen >= 20) break;
+    recent.push({ deploy: { workflowId: w.workflowId, runId: w.runId }, site: w.typedSearchAttributes.get(DrydockSite) ?? '', at: w.startTime.getTime() });
+    if (recent.length >= 20) break;
   }
-  return latest ? [latest.deploy] : [];
+  const sites = new Set<string>();
+  const latestPerSite = recent
+    .sort((a, b) => b.at - a.at)
+    .filter((r) => !sites.has(r.site) && (sites.add(r.site), true))
+    .map((r) => r.deploy)
+    .filter((d) => !running.some((r) => r.workflowId === d.workflowId && r.runId === d.runId));
+  return [...running, ...latestPerSite];
 }
 
 /** The deploy's input (design reference and content hash), from the first event of its history. */
