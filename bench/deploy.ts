@@ -42,6 +42,7 @@ import type { BaselineInput } from './baseline/workflows';
 import { scaledDemoSite } from './deploy-design';
 import type { SiteMessage, SiteProcessInput } from './deploy-site';
 import type { WorkerProcessInput } from './deploy-worker';
+import { mapBounded } from '../common/bounded';
 
 /**
  * Drydock polls every 10 s; with peers that answer at once that would be all the benchmark measures, so it
@@ -221,20 +222,6 @@ interface ActionRun {
   batches: ChildStats[];
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 const seconds = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(d?.seconds ?? 0) + (d?.nanos ?? 0) / 1e9;
 
 /** The child workflows a parent started, in start order. */
@@ -323,8 +310,8 @@ async function runAction(dd: DrydockClient, action: Action, designRef: string, d
   if (withHistory) {
     const { events = [] } = await handle.fetchHistory();
     const found = await nodeChildren(dd.client, events ?? []);
-    children = await mapLimit(found.nodes, 8, (id) => childStats(dd.client, id));
-    batches = await mapLimit(found.batches, 8, (id) => childStats(dd.client, id));
+    children = await mapBounded(found.nodes, 8, (id) => childStats(dd.client, id));
+    batches = await mapBounded(found.batches, 8, (id) => childStats(dd.client, id));
   }
   return { action, seconds: elapsed, task, workflowId, parentEvents: d.historyLength, parentBytes: d.historySize ?? NaN, children, batches, timedOut };
 }
@@ -337,7 +324,7 @@ async function runBaseline(client: Client, phase: string, input: BaselineInput):
   const secs = (performance.now() - t0) / 1000;
   if (done !== input.activities.length) throw new Error(`baseline ${phase}: ${done} of ${input.activities.length} children completed`);
   const d = await handle.describe();
-  const lengths = await mapLimit(
+  const lengths = await mapBounded(
     input.activities.map((_, i) => `${workflowId}-${i}`),
     8,
     async (id) => (await client.workflow.getHandle(id).describe()).historyLength,

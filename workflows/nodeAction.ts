@@ -15,6 +15,7 @@ import { beginAction, failureMessage, finishAction, targetNodes, type ActionCont
 import { nodeProgressSignal, nodeWorkflowId, type NodeActionInput, type NodeOutcome } from './node/nodeRun';
 import type { OrchestratorSettings } from '../common/orchestratorConfig';
 import type { ActionInput, Task, TaskRecorder } from './task';
+import { mapBounded } from '../common/bounded';
 
 export type NodeWorkflow = (input: NodeActionInput) => Promise<NodeOutcome>;
 
@@ -254,9 +255,5 @@ function record(ctx: ActionContext, o: NodeOutcome, workflowId?: string): void {
 
 /** Runs `fn` over `items` with at most `limit` in flight; deterministic, as workflow code must be. */
 export async function forEachBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  });
-  await Promise.all(lanes);
+  await mapBounded(items, limit, fn);
 }

@@ -55,11 +55,17 @@ function checkKey(presented: string | undefined, expected: string): Reply | unde
 
 /** BootactionAssetsResource: the node's current deploy, its key, then its `unit` or `file` assets as a tarball. */
 async function nodeAssets(ctx: ApiContext, hostname: string, type: 'unit' | 'file', key: string | undefined): Promise<Reply> {
-  const deploys = await currentDeploys(ctx, hostname);
-  if (deploys.length === 0) return error(404, `Error locating boot action for ${hostname}`);
   const keyOf = (d: Deploy) => nodeBootActionKey(ctx.bootActions.secret, d.workflowId, hostname);
-  // Deploys of the same node name on other sites may run beside it: the key says which one is the node's.
-  const deploy = deploys.find((d) => key && sameKey(key, keyOf(d))) ?? deploys[0];
+  const ownedByKey = (ds: Deploy[]) => ds.find((d) => key && sameKey(key, keyOf(d)));
+  // Deploys of the same node name on other sites may run beside it: the key says which one is the node's, and
+  // the latest deploys are looked up only when no running one is the key's.
+  const running = await runningDeploys(ctx, hostname);
+  let deploy = ownedByKey(running);
+  if (!deploy) {
+    const latest = await latestDeploysPerSite(ctx, hostname, running);
+    deploy = ownedByKey(latest) ?? running[0] ?? latest[0];
+  }
+  if (!deploy) return error(404, `Error locating boot action for ${hostname}`);
   const refused = checkKey(key, keyOf(deploy));
   if (refused) return refused;
   const input = await deployInput(ctx.client, deploy);
@@ -88,27 +94,31 @@ interface Deploy {
 
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-/**
- * The node's boot action context (Drydock's get_boot_action_context): its running deploy_node workflows, then the
- * latest one of each site, newest first. The caller takes the one its key belongs to: a node of the same name on
- * another site may be deploying while this one's deploy has ended; an older deploy's key stays refused.
- */
-async function currentDeploys(ctx: ApiContext, hostname: string): Promise<Deploy[]> {
-  const base = `${DrydockAction.name} = 'deploy_node' AND ${DrydockNodes.name} = ${quote(hostname)}${ctx.taskQueue ? ` AND TaskQueue = ${quote(ctx.taskQueue)}` : ''}`;
+/** The node's boot action context (Drydock's get_boot_action_context): first its running deploy_node workflows. */
+function deployQuery(ctx: ApiContext, hostname: string): string {
+  return `${DrydockAction.name} = 'deploy_node' AND ${DrydockNodes.name} = ${quote(hostname)}${ctx.taskQueue ? ` AND TaskQueue = ${quote(ctx.taskQueue)}` : ''}`;
+}
+
+async function runningDeploys(ctx: ApiContext, hostname: string): Promise<Deploy[]> {
   const running: Deploy[] = [];
-  for await (const w of ctx.client.workflow.list({ query: `${base} AND ExecutionStatus = 'Running'` })) running.push({ workflowId: w.workflowId, runId: w.runId });
+  for await (const w of ctx.client.workflow.list({ query: `${deployQuery(ctx, hostname)} AND ExecutionStatus = 'Running'` }))
+    running.push({ workflowId: w.workflowId, runId: w.runId });
+  return running;
+}
+
+/** Then the latest deploy of each site, newest first (an older deploy of the same site stays refused). */
+async function latestDeploysPerSite(ctx: ApiContext, hostname: string, running: Deploy[]): Promise<Deploy[]> {
   const recent: { deploy: Deploy; site: string; at: number }[] = [];
-  for await (const w of ctx.client.workflow.list({ query: base, pageSize: 20 })) {
+  for await (const w of ctx.client.workflow.list({ query: deployQuery(ctx, hostname), pageSize: 20 })) {
     recent.push({ deploy: { workflowId: w.workflowId, runId: w.runId }, site: w.typedSearchAttributes.get(DrydockSite) ?? '', at: w.startTime.getTime() });
     if (recent.length >= 20) break;
   }
   const sites = new Set<string>();
-  const latestPerSite = recent
+  return recent
     .sort((a, b) => b.at - a.at)
     .filter((r) => !sites.has(r.site) && (sites.add(r.site), true))
     .map((r) => r.deploy)
     .filter((d) => !running.some((r) => r.workflowId === d.workflowId && r.runId === d.runId));
-  return [...running, ...latestPerSite];
 }
 
 /** The deploy's input (design reference and content hash), from the first event of its history. */

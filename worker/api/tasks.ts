@@ -6,6 +6,7 @@ import type { ApiContext } from './context';
 import { ApiError, boolParam, intParam, readJsonObject, type ApiRequest, type Reply } from './http';
 import { actionRule, POLICY, type Route } from './router';
 import { buildDataView } from './nodes';
+import { mapBounded } from '../../common/bounded';
 
 /**
  * Drydock's TasksResource and TaskResource: tasks are the workflows the CLI starts (client/drydockClient.ts), so a
@@ -239,18 +240,4 @@ async function deleteTasks(ctx: ApiContext, req: ApiRequest): Promise<Reply> {
       tasks_deleted: taskIds.length,
     },
   };
-}
-
-async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
 }

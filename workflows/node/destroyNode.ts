@@ -19,12 +19,8 @@ export async function destroyNode(input: NodeActionInput): Promise<NodeOutcome> 
   if (!patched(RUNBOOKS_V2)) return destroyNodeV1(run);
   if (patched(DESTROY_DELETES)) return run.run(() => destroyAndDelete(run));
   return run.run(async () => {
-    await run.enter('identify_node');
-    const machine = await run.call(() => node.findMachine(run.ref));
-    if (!machine) {
-      run.info('Could not locate machine in MaaS, nothing to destroy');
-      return;
-    }
+    const machine = await identify(run);
+    if (!machine) return;
     await run.enter('destroy_node');
     const attempts = run.maxRetries + 1;
     let status = machine.statusName;
@@ -37,17 +33,25 @@ export async function destroyNode(input: NodeActionInput): Promise<NodeOutcome> 
         if (releases > 1) run.info(`Retrying release (attempt ${releases} of ${attempts})`);
         await run.call(() => node.startRelease(run.ref, machine.systemId));
       }
-      const r = await run.awaitStatus(machine.systemId, {
-        done: (s) => s === READY,
-        failed: isFailedStatus,
-        timeoutMinutes: input.settings.timeouts.destroy_node,
-        what: 'release',
-      });
+      const r = await awaitRelease(run, machine.systemId);
       status = r.machine.statusName;
       if (r.outcome === 'done') return run.info('Node released and disks erased, MaaS status Ready');
       run.error(`destroy_node: release failed: MaaS status ${status} (attempt ${releases} of ${attempts})`);
     }
   });
+}
+
+/** identify_node: the node's machine in MaaS; without one there is nothing to destroy. */
+async function identify(run: NodeRun) {
+  await run.enter('identify_node');
+  const machine = await run.call(() => node.findMachine(run.ref));
+  if (!machine) run.info('Could not locate machine in MaaS, nothing to destroy');
+  return machine;
+}
+
+/** A release ends in Ready (disks erased) or a failed status, within destroy_node's timeout. */
+function awaitRelease(run: NodeRun, systemId: string) {
+  return run.awaitStatus(systemId, { done: (s) => s === READY, failed: isFailedStatus, timeoutMinutes: run.input.settings.timeouts.destroy_node, what: 'release' });
 }
 
 /** DestroyNode as Drydock: release with erase (or reset the storage), then delete the machine from MaaS. */
@@ -60,12 +64,8 @@ export const DESTROY_DELETES = 'destroy-deletes';
  * A release that keeps failing fails the node and leaves the machine in MaaS (Drydock deletes it anyway).
  */
 async function destroyAndDelete(run: NodeRun): Promise<void> {
-  await run.enter('identify_node');
-  const machine = await run.call(() => node.findMachine(run.ref));
-  if (!machine) {
-    run.info('Could not locate machine in MaaS, nothing to destroy');
-    return;
-  }
+  const machine = await identify(run);
+  if (!machine) return;
   await run.enter('destroy_node');
   const attempts = run.maxRetries + 1;
   let status = machine.statusName;
@@ -75,12 +75,7 @@ async function destroyAndDelete(run: NodeRun): Promise<void> {
       if (releases > 1) run.info(`Retrying release (attempt ${releases} of ${attempts})`);
       await run.call(() => node.startRelease(run.ref, machine.systemId));
     }
-    const r = await run.awaitStatus(machine.systemId, {
-      done: (s) => s === READY,
-      failed: isFailedStatus,
-      timeoutMinutes: run.input.settings.timeouts.destroy_node,
-      what: 'release',
-    });
+    const r = await awaitRelease(run, machine.systemId);
     status = r.machine.statusName;
     if (r.outcome === 'done') run.info('Node released and disks erased, MaaS status Ready');
     else run.error(`destroy_node: release failed: MaaS status ${status} (attempt ${releases} of ${attempts})`);
