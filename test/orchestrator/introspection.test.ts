@@ -7,17 +7,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEMO_SITE, DEMO_SITE_PATH, startSimulatedSite, type SimulatedSite } from '../harness/site';
+import { DEMO_SITE_PATH, startSimulatedSite, type SimulatedSite } from '../harness/site';
 import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
 import type { Task } from '../../workflows/task';
 
 const filter = (nodes: string[]) => ({ filter_set_type: 'union' as const, filter_set: [{ filter_type: 'union' as const, node_names: nodes }] });
 
+/** The example site's Region name, to give a copy of the site a name of its own. */
+const REGION_NAME = /(schema: 'drydock\/Region\/v1'\nmetadata:\n  schema: 'metadata\/Document\/v1'\n  name: )demo\b/;
+
 describe('introspection, alias resolution and destroy on the simulated site', () => {
   let site: SimulatedSite;
   let env: TestWorkerEnv;
   let dir: string;
-  const run = async (action: string, nodes: string[], designRef = DEMO_SITE): Promise<Task> =>
+  let siteRef: string;
+  const run = async (action: string, nodes: string[], designRef = siteRef): Promise<Task> =>
     env.run(async () => {
       const { taskId } = await env.client.createTask(action as never, { designRef, nodeFilter: filter(nodes) });
       return env.client.waitTask(taskId, undefined, 200);
@@ -26,7 +30,12 @@ describe('introspection, alias resolution and destroy on the simulated site', ()
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-introspection-'));
-    site = await startSimulatedSite();
+    // The example site under a name of its own: its design lock is not the one other suites take at the same time.
+    const own = path.join(dir, 'site.yaml');
+    fs.writeFileSync(own, fs.readFileSync(DEMO_SITE_PATH, 'utf8').replace(REGION_NAME, '$1demo-introspection'));
+    siteRef = `file://${own}`;
+    site = await startSimulatedSite({ designRef: siteRef });
+    expect(site.design.site).toBe('demo-introspection');
     env = await startTestWorker('introspection', { drivers: site.drivers, settings: fastSettings({ max_parallel_nodes: 4 }) });
     const t = await run('prepare_site', []);
     expect(t.result.status).toBe('success');
@@ -77,7 +86,7 @@ describe('introspection, alias resolution and destroy on the simulated site', ()
     // The same site under another name (its own design lock), whose profile puts nic_pxe where no NIC is.
     const moved = fs
       .readFileSync(DEMO_SITE_PATH, 'utf8')
-      .replace(/(schema: 'drydock\/Region\/v1'\nmetadata:\n  schema: 'metadata\/Document\/v1'\n  name: )demo\b/, '$1demo-moved')
+      .replace(REGION_NAME, '$1demo-moved')
       .replace("nic_pxe:\n      address: '0000:01:00.0'", "nic_pxe:\n      address: '0000:81:00.0'");
     expect(moved).toContain("address: '0000:81:00.0'");
     const file = path.join(dir, 'moved.yaml');
