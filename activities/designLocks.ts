@@ -74,9 +74,13 @@ export function takeoverRefusal(lock: DesignLock, running: SiteTask, designRef: 
   );
 }
 
-/** Activities of Shipyard's update_site: a prepare_site with a new design takes the site's lock over. */
+/** Activities of the site design lock: PrepareSite reads it, and (Shipyard's update_site) takes it over for a new design. */
 export function createDesignLockActivities(locks?: DesignLockReader) {
   return {
+    /** The site's design lock now, if any (a read, safe to run twice). */
+    async currentDesignLock(input: { site: string }): Promise<DesignLock | undefined> {
+      return locks?.current(input.site);
+    },
     /**
      * Ends the site's lock `previous` for the prepare_site task `taskId`, which locks its own design next;
      * refused (DesignLocked, naming the task) while another task runs on the site. Safe to run twice.

@@ -10,7 +10,7 @@ import { site } from './proxies';
 import { retryTransient, waitLine } from './transient';
 import type { ActionInput, Task } from './task';
 
-const { takeOverDesignLock } = proxyActivities<DesignLockActivities>({
+const { currentDesignLock, takeOverDesignLock } = proxyActivities<DesignLockActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes: ['DesignLocked'] },
 });
@@ -122,8 +122,21 @@ async function lockDesign(ctx: ActionContext, input: ActionInput, targets: Targe
     task.addMessage(`Site design locked (content ${targets.contentHash.slice(0, 12)}); ${unlockHint}`, { ctxType: 'site', ctx: targets.site });
   } catch (e) {
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-    // Another prepare_site locked the site since this task resolved its targets.
-    task.addMessage(`Site design was locked meanwhile by another task; ${unlockHint}`, { error: true, ctxType: 'site', ctx: targets.site });
+    // Another prepare_site locked the site since this task resolved its targets. Histories from before replay as
+    // refused, whatever that lock held.
+    const meanwhile = patched('prepare-site-same-design-lock-is-own') ? await currentDesignLock({ site: targets.site }) : undefined;
+    if (meanwhile && meanwhile.contentHash === targets.contentHash) {
+      // It holds this very design: what this task would have locked is locked, as when it was locked before.
+      task.addMessage(`Site design locked meanwhile by task ${meanwhile.taskId} with this same content (${targets.contentHash.slice(0, 12)}); ${unlockHint}`, {
+        ctxType: 'site',
+        ctx: targets.site,
+      });
+      return;
+    }
+    const holder = meanwhile
+      ? `task ${meanwhile.taskId} (${publicDesignRef(meanwhile.designRef)}, content ${meanwhile.contentHash.slice(0, 12)}), whose content differs from this task's (${targets.contentHash.slice(0, 12)})`
+      : 'another task';
+    task.addMessage(`Site design was locked meanwhile by ${holder}; ${unlockHint}`, { error: true, ctxType: 'site', ctx: targets.site });
     task.failure();
   }
 }

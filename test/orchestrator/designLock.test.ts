@@ -5,6 +5,11 @@ import { designLockWorkflowId } from '../../workflows/designLock';
 import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
 import { DEMO_SITE_PATH, startSimulatedSite, type SimulatedSite } from '../harness/site';
 import { cliEnvFor, drydockStdout } from '../harness/cli';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { recordHistory } from '../../scripts/record-history';
+import { formatFinding, scanHistoryJson } from '../../scripts/scan-histories';
+import { configuredSecrets, designCredentials } from '../../worker/secrets';
+import { taskWorkflowId, type Task } from '../../workflows/task';
 
 /**
  * PrepareSite locks the site design: later actions refuse a design with other content until an explicit
@@ -80,5 +85,69 @@ describe('site design lock', () => {
     expect(await drydock('site', 'show', 'locktest')).toBe('Site locktest: design not locked\n');
     expect((await run('verify_nodes', changedRef)).result.status).toBe('success');
     await expect(env.client.unlockSite('locktest')).rejects.toThrow('site locktest has no design lock');
+  });
+
+  /**
+   * Two prepare_site tasks started together on the unlocked site: both resolve their targets before either locks
+   * (MaaS slowed, so their steps outlast the start of the other), and the second to lock finds the lock taken.
+   * As two suites on one site name did: each had a MaaS of its own, so here MaaS already holds the network
+   * template (prepared above) and only the lock is contended.
+   */
+  async function prepareTogether(refs: [string, string]) {
+    if (await env.client.siteLock('locktest')) await env.run(() => env.client.unlockSite('locktest'));
+    site.sim.maas.setFault({ latencyMs: 150 });
+    try {
+      return await env.run(async () => {
+        const started = await Promise.all(refs.map((designRef) => env.client.createTask('prepare_site', { designRef })));
+        return Promise.all(started.map((s) => env.client.waitTask(s.taskId, undefined, 200)));
+      });
+    } finally {
+      site.sim.maas.clearFaults();
+    }
+  }
+  const messagesOf = (t: Task) => t.result.details.messageList.map((m) => m.message);
+  const errorsOf = (t: Task) => t.result.details.messageList.filter((m) => m.error).map((m) => m.message);
+
+  /** Records a history into test/histories/, refusing one that holds the site's secrets. */
+  async function recordScanned(workflowId: string, name: string): Promise<void> {
+    const history = JSON.parse(historyToJSON(await env.client.client.workflow.getHandle(workflowId).fetchHistory()));
+    const findings = scanHistoryJson(history, [...configuredSecrets(site.drivers), ...designCredentials(site.design)], { workflowId, runId: '' });
+    if (findings.length) throw new Error(`refusing to record ${workflowId}: ${findings.map(formatFinding).join('; ')}`);
+    await recordHistory(env.client.client, workflowId, name);
+  }
+
+  test('two prepare_site of the same design at once both succeed: the lock the other took holds this very design', async () => {
+    const tasks = await prepareTogether([lockedRef, lockedRef]);
+    const lock = await env.client.siteLock('locktest');
+    expect(tasks.map((t) => [t.result.status, errorsOf(t)])).toEqual([
+      ['success', []],
+      ['success', []],
+    ]);
+    const first = tasks.find((t) => t.task_id === lock!.taskId)!;
+    const second = tasks.find((t) => t !== first)!;
+    expect(messagesOf(first)).toContainEqual(expect.stringMatching(/^Site design locked \(content [0-9a-f]{12}\); unlock with: drydock site unlock locktest$/));
+    expect(messagesOf(second)).toContainEqual(
+      `Site design locked meanwhile by task ${first.task_id} with this same content (${lock!.contentHash.slice(0, 12)}); unlock with: drydock site unlock locktest`,
+    );
+    // This path's history for the replay test, recorded on request (DRYDOCK_RECORD_SAME_DESIGN_HISTORY=1).
+    if (process.env.DRYDOCK_RECORD_SAME_DESIGN_HISTORY) await recordScanned(taskWorkflowId('prepare_site', second.task_id), 'prepare_site-same-design-locked-meanwhile-locktest');
+    await env.run(() => env.client.unlockSite('locktest'));
+  });
+
+  test('two prepare_site of different designs at once: the second to lock is refused, naming the lock', async () => {
+    const tasks = await prepareTogether([lockedRef, changedRef]);
+    const lock = await env.client.siteLock('locktest');
+    const winner = tasks.find((t) => t.task_id === lock!.taskId)!;
+    const loser = tasks.find((t) => t !== winner)!;
+    expect(winner.result.status).toBe('success');
+    expect(loser.result.status).toBe('partial_success');
+    expect(errorsOf(loser)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Site design was locked meanwhile by task ${winner.task_id} \\(.*, content ${lock!.contentHash.slice(0, 12)}\\), whose content differs from this task's \\([0-9a-f]{12}\\); unlock with: drydock site unlock locktest$`,
+        ),
+      ),
+    ]);
+    await env.run(() => env.client.unlockSite('locktest'));
   });
 });

@@ -29,6 +29,9 @@ describe('replay of recorded histories', () => {
     expect(names).toContain('verify_site-before-any-revision-demo-site');
     // update_site: a prepare_site that took a site's lock over (test/orchestrator/updateSite.test.ts records it).
     expect(names).toContain('prepare_site-lock-takeover-updsite');
+    // Two prepare_site of one design at once: the second found the lock holding its design (patched
+    // 'prepare-site-same-design-lock-is-own'; test/orchestrator/designLock.test.ts records it).
+    expect(names).toContain('prepare_site-same-design-locked-meanwhile-locktest');
     // Terminated mid-step: completes with its task through patched('terminated-tasks-complete').
     expect(names).toContain('prepare_site-terminated-demo-site');
     // Node runbooks and node actions from before patched('node-runbooks-v2') and patched('one-task-per-node').
