@@ -1,6 +1,6 @@
 /**
  * charts/drydock-temporal through helm itself (`helm lint`, `helm template`), helm built from the Go module proxy
- * by scripts/build-helm.js the first time (minutes: this file runs with `npm run test:chart`, not `npm test`).
+ * by scripts/build-helm.js the first time (minutes: this file runs with `npm run test:packaging`, not `npm test`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
