@@ -90,6 +90,12 @@ export interface HardwareInventory {
   model?: string;
   serialNumber?: string;
   firmware: { bmc?: string; bios?: string };
+  /** Populated CPU sockets (Redfish ProcessorSummary.Count); IPMI's FRU and `mc info` have no such total. */
+  cpuCount?: number;
+  /** CPU cores in all sockets (Redfish ProcessorSummary.CoreCount, where the service fills it). */
+  cpuCores?: number;
+  /** Installed memory in bytes (Redfish MemorySummary.TotalSystemMemoryGiB × 2³⁰). */
+  memoryBytes?: number;
   powerState?: PowerState;
   health: Health;
   pciDevices: PciDevice[];

@@ -44,7 +44,21 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
 /**
- * Inventory over Redfish: the ComputerSystem (model, BIOS version, health), its manager's firmware,
+ * The ComputerSystem's ProcessorSummary and MemorySummary, as far as the service fills them: sushy-tools' fake
+ * driver, for one, serves both with a Status and no count. A count the service leaves out stays out.
+ */
+function summaries(system: Json): Pick<HardwareInventory, 'cpuCount' | 'cpuCores' | 'memoryBytes'> {
+  const cpu = system.ProcessorSummary as Json | undefined;
+  const gib = num((system.MemorySummary as Json | undefined)?.TotalSystemMemoryGiB);
+  const out: Pick<HardwareInventory, 'cpuCount' | 'cpuCores' | 'memoryBytes'> = {};
+  if (num(cpu?.Count) !== undefined) out.cpuCount = num(cpu?.Count);
+  if (num(cpu?.CoreCount) !== undefined) out.cpuCores = num(cpu?.CoreCount);
+  if (gib !== undefined) out.memoryBytes = Math.round(gib * 2 ** 30);
+  return out;
+}
+
+/**
+ * Inventory over Redfish: the ComputerSystem (model, BIOS version, CPU and memory summaries, health), its manager's firmware,
  * drives (Storage, else SimpleStorage) and PCI devices (PCIeDevices, else EthernetInterfaces).
  * A section the service does not offer is left empty and listed in `unavailable`.
  */
@@ -72,6 +86,7 @@ export class RedfishInventory implements InventoryDriver {
           model: str(system.Model),
           serialNumber: str(system.SerialNumber),
           firmware: { bios: str(system.BiosVersion), bmc: str(managerDoc?.FirmwareVersion) },
+          ...summaries(system),
           powerState: system.PowerState === 'On' ? 'on' : system.PowerState === 'Off' ? 'off' : (undefined as PowerState | undefined),
           health: systemHealth,
           pciDevices,

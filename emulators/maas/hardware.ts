@@ -34,20 +34,68 @@ export interface DiskHardware {
   serial: string;
 }
 
+/** The system firmware (SMBIOS type 0): lshw's `firmware` node, and the BIOS version a Redfish BMC reports. */
+export interface FirmwareHardware {
+  vendor: string;
+  version: string;
+  /** Release date, mm/dd/yyyy as SMBIOS has it. */
+  date: string;
+}
+
+/** One populated CPU socket. */
+export interface CpuHardware {
+  product: string;
+  vendor: string;
+  cores: number;
+  /** Hardware threads of the socket (cores × threads per core). */
+  threads: number;
+  hz: number;
+}
+
+/** One memory module; the machine's memory is the sum of its DIMMs. */
+export interface DimmHardware {
+  /** The board's label for the slot, e.g. `PROC 1 DIMM 1`. */
+  slot: string;
+  size: number;
+  product: string;
+  vendor: string;
+  serial: string;
+  hz: number;
+}
+
 export interface MachineHardware {
   vendor: string;
   product: string;
   serial: string;
+  /** Absent on a machine described by its NICs and disks only: lshw then lists no firmware, CPU or memory node. */
+  firmware?: FirmwareHardware;
+  cpus?: CpuHardware[];
+  dimms?: DimmHardware[];
   nics: NicHardware[];
   disks: DiskHardware[];
 }
 
+/** The installed memory in bytes: what lshw's `memory` node and a BMC's memory summary both add up. */
+export const memoryBytes = (hw: MachineHardware): number => (hw.dimms ?? []).reduce((n, d) => n + d.size, 0);
+
+/** Logical CPUs (hardware threads): MaaS's `cpu_count`. */
+export const logicalCpus = (hw: MachineHardware): number => (hw.cpus ?? []).reduce((n, c) => n + c.threads, 0);
+
 /** Hardware for a machine enlisted with names only: virtio NICs and QEMU disks, as on a VM. */
-export function virtualHardware(seed: string, nics: { name: string; mac: string }[], disks: { name: string; size: number; model?: string; serial?: string }[]): MachineHardware {
+export function virtualHardware(
+  seed: string,
+  nics: { name: string; mac: string }[],
+  disks: { name: string; size: number; model?: string; serial?: string }[],
+  size: { cpuCount: number; memoryMiB: number } = { cpuCount: 8, memoryMiB: 16384 },
+): MachineHardware {
   return {
     vendor: 'QEMU',
     product: 'Standard PC (Q35 + ICH9, 2009)',
     serial: hex(seed, 8),
+    // SeaBIOS, one socket of vCPUs and one memory device, as QEMU presents them.
+    firmware: { vendor: 'SeaBIOS', version: '1.15.0-1', date: '04/01/2014' },
+    cpus: [{ product: 'QEMU Virtual CPU version 2.5+', vendor: 'Intel Corp.', cores: size.cpuCount, threads: size.cpuCount, hz: 2e9 }],
+    dimms: [{ slot: 'DIMM 0', size: size.memoryMiB * 2 ** 20, product: '', vendor: 'QEMU', serial: '', hz: 0 }],
     nics: nics.map((n, i) => ({
       name: n.name,
       mac: n.mac,
@@ -154,6 +202,87 @@ export function renderLshw(hostname: string, hw: MachineHardware): string {
           </node>
         </node>`;
   };
+  const firmware = (f: FirmwareHardware) => `
+    <node id="firmware" claimed="true" class="memory" handle="">
+      <description>BIOS</description>
+      <vendor>${esc(f.vendor)}</vendor>
+      <physid>0</physid>
+      <version>${esc(f.version)}</version>
+      <date>${esc(f.date)}</date>
+      <size units="bytes">65536</size>
+      <capacity units="bytes">33554432</capacity>
+      <capabilities>
+        <capability id="pci">PCI bus</capability>
+        <capability id="upgrade">BIOS EEPROM can be upgraded</capability>
+        <capability id="shadowing">BIOS shadowing</capability>
+        <capability id="cdboot">Booting from CD-ROM/DVD</capability>
+        <capability id="bootselect">Selectable boot path</capability>
+        <capability id="acpi">ACPI</capability>
+        <capability id="usb">USB legacy emulation</capability>
+        <capability id="netboot">Function-key initiated network service boot</capability>
+        <capability id="uefi">UEFI specification is supported</capability>
+      </capabilities>
+    </node>`;
+  const cpu = (c: CpuHardware, i: number, all: CpuHardware[]) => `
+    <node id="cpu${all.length > 1 ? `:${i}` : ''}" claimed="true" class="processor" handle="DMI:${(0x400 + i).toString(16).padStart(4, '0')}">
+      <description>CPU</description>
+      <product>${esc(c.product)}</product>
+      <vendor>${esc(c.vendor)}</vendor>
+      <physid>${(0x400 + i).toString(16)}</physid>
+      <businfo>cpu@${i}</businfo>
+      <slot>Proc ${i + 1}</slot>
+      <size units="Hz">${c.hz}</size>
+      <capacity units="Hz">${Math.max(c.hz, 4e9)}</capacity>
+      <width units="bits">64</width>
+      <clock units="Hz">100000000</clock>
+      <configuration>
+        <setting id="cores" value="${c.cores}" />
+        <setting id="enabledcores" value="${c.cores}" />
+        <setting id="threads" value="${c.threads}" />
+      </configuration>
+      <capabilities>
+        <capability id="lm">64bits extensions (x86-64)</capability>
+        <capability id="fpu">mathematical co-processor</capability>
+        <capability id="vmx">CPU virtualization (Vanderpool)</capability>
+      </capabilities>
+    </node>`;
+  const dimm = (d: DimmHardware, i: number) => `
+      <node id="bank:${i}" claimed="true" class="memory" handle="DMI:${(0x1100 + i).toString(16).padStart(4, '0')}">
+        <description>DIMM DDR4 Synchronous Registered (Buffered)${d.hz ? ` ${d.hz / 1e6} MHz (${(1e9 / d.hz).toFixed(1)} ns)` : ''}</description>${
+          d.product
+            ? `
+        <product>${esc(d.product)}</product>`
+            : ''
+        }
+        <vendor>${esc(d.vendor)}</vendor>
+        <physid>${i.toString(16)}</physid>${
+          d.serial
+            ? `
+        <serial>${esc(d.serial)}</serial>`
+            : ''
+        }
+        <slot>${esc(d.slot)}</slot>
+        <size units="bytes">${d.size}</size>
+        <width units="bits">64</width>${
+          d.hz
+            ? `
+        <clock units="Hz">${d.hz}</clock>`
+            : ''
+        }
+      </node>`;
+  const memory = (dimms: DimmHardware[]) => `
+    <node id="memory" claimed="true" class="memory" handle="DMI:1000">
+      <description>System Memory</description>
+      <physid>1000</physid>
+      <slot>System board or motherboard</slot>
+      <size units="bytes">${dimms.reduce((n, d) => n + d.size, 0)}</size>
+      <capabilities>
+        <capability id="ecc">Multi-bit error-correcting code (ECC)</capability>
+      </capabilities>
+      <configuration>
+        <setting id="errordetection" value="multi-bit-ecc" />
+      </configuration>${dimms.map(dimm).join('')}
+    </node>`;
   const scsi = hw.disks.filter((d) => d.bus === 'scsi');
   const uuid = hex(hw.serial, 32)
     .toUpperCase()
@@ -177,7 +306,7 @@ export function renderLshw(hostname: string, hw: MachineHardware): string {
   </configuration>
   <node id="core" claimed="true" class="bus" handle="DMI:0200">
     <description>Motherboard</description>
-    <physid>0</physid>
+    <physid>0</physid>${hw.firmware ? firmware(hw.firmware) : ''}${(hw.cpus ?? []).map(cpu).join('')}${hw.dimms?.length ? memory(hw.dimms) : ''}
     <node id="pci" claimed="true" class="bridge" handle="PCIBUS:0000:00">
       <description>Host bridge</description>
       <physid>100</physid>

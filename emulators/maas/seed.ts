@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { virtualHardware, type MachineHardware } from './hardware';
+import { logicalCpus, memoryBytes, virtualHardware, type MachineHardware } from './hardware';
 import { NodeStatus, STATUS_NAMES, type NodeStatusCode } from './status';
 import type { BlockDeviceRecord, InterfaceRecord, LinkRecord, MachineRecord, MaasStore } from './store';
 
@@ -64,6 +64,7 @@ export function enlistMachine(store: MaasStore, spec: EnlistSpec): MachineRecord
         mac: (n.mac_address ?? randomMac()).toLowerCase(),
       })),
       spec.block_devices ?? [{ name: 'sda', size: 500_000_000_000 }],
+      { cpuCount: spec.cpu_count ?? 8, memoryMiB: spec.memory ?? 16384 },
     );
   // MaaS names what commissioning found after the kernel.
   const interfaces: InterfaceRecord[] = hardware.nics.map((n) => ({
@@ -105,8 +106,9 @@ export function enlistMachine(store: MaasStore, spec: EnlistSpec): MachineRecord
     powerType: spec.power_type ?? 'manual',
     powerParameters,
     powerState: 'off',
-    memory: spec.memory ?? 16384,
-    cpuCount: spec.cpu_count ?? 8,
+    // What commissioning found: MaaS's memory (MiB) and cpu_count (threads) come from the hardware lshw describes.
+    memory: spec.memory ?? (Math.floor(memoryBytes(hardware) / 2 ** 20) || 16384),
+    cpuCount: spec.cpu_count ?? (logicalCpus(hardware) || 8),
     owner: null,
     ownerData: {},
     osystem: '',

@@ -8,6 +8,10 @@ export interface SystemHardware {
   serialNumber: string;
   biosVersion: string;
   bmcFirmwareVersion: string;
+  /** ComputerSystem's ProcessorSummary: populated sockets, their cores in all, and the model. */
+  processors: { count: number; coreCount: number; model: string };
+  /** ComputerSystem's MemorySummary.TotalSystemMemoryGiB. */
+  totalMemoryGiB: number;
   health: 'OK' | 'Warning' | 'Critical';
   drives: { id: string; model: string; capacityBytes: number }[];
   nics: { id: string; mac: string }[];
@@ -20,6 +24,8 @@ export const DEFAULT_HARDWARE: SystemHardware = {
   serialNumber: 'EMU0001',
   biosVersion: 'U30 v2.60',
   bmcFirmwareVersion: '2.80',
+  processors: { count: 2, coreCount: 32, model: 'Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz' },
+  totalMemoryGiB: 256,
   health: 'OK',
   drives: [
     { id: '0', model: 'EMU SSD 480G', capacityBytes: 480_103_981_056 },
@@ -81,6 +87,8 @@ export function systemDocuments(systemId: string, hw: SystemHardware, state: { p
     Model: hw.model,
     SerialNumber: hw.serialNumber,
     BiosVersion: hw.biosVersion,
+    ProcessorSummary: { Count: hw.processors.count, CoreCount: hw.processors.coreCount, Model: hw.processors.model, Status: status },
+    MemorySummary: { TotalSystemMemoryGiB: hw.totalMemoryGiB, Status: status },
     PowerState: state.power,
     Status: status,
     Boot: { BootSourceOverrideEnabled: state.boot.enabled, BootSourceOverrideTarget: state.boot.target, 'BootSourceOverrideTarget@Redfish.AllowableValues': BOOT_TARGETS },

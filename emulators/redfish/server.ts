@@ -10,7 +10,9 @@ export type { EmulatorCounters, EmulatorFaults } from './bmcState';
 /**
  * A small Redfish BMC for tests: one ComputerSystem per server (run one server per BMC), sessions and
  * Basic auth, power transitions that take time, boot override, inventory, and fault injection.
- * Test-only endpoints, unauthenticated: GET /emulator/counters, POST /emulator/faults (JSON EmulatorFaults).
+ * Test-only endpoints, unauthenticated: GET /emulator/counters, POST /emulator/faults (JSON EmulatorFaults),
+ * POST /emulator/hardware (JSON Partial<SystemHardware>: what changed on the machine behind the BMC's
+ * clients, e.g. a BIOS flashed from the host).
  */
 export interface RedfishEmulatorOptions {
   address?: string;
@@ -37,6 +39,8 @@ export interface RedfishEmulator {
   counters(): EmulatorCounters;
   /** Merges faults into the current ones; null clears them all. */
   setFault(faults: EmulatorFaults | null): void;
+  /** Changes what the BMC reports from now on, as POST /emulator/hardware does. */
+  setHardware(changes: Partial<SystemHardware>): void;
   powerState(): RedfishPowerState;
   bootOverride(): { enabled: string; target: string };
   stop(): Promise<void>;
@@ -46,18 +50,21 @@ export async function startRedfishEmulator(opts: RedfishEmulatorOptions): Promis
   const address = opts.address ?? '127.0.0.1';
   const systemId = opts.systemId ?? 'System1';
   const state = new BmcState(opts.initialPowerState ?? 'Off', opts.powerTransitionMs ?? 200);
-  const service = new RedfishService(state, {
-    username: opts.username,
-    password: opts.password,
-    systemId,
-    sessions: opts.sessions ?? true,
-    hardware: { ...DEFAULT_HARDWARE, ...opts.hardware },
-  });
+  // One object the service reads on every request: a change shows in the next answer.
+  const hardware: SystemHardware = { ...DEFAULT_HARDWARE, ...opts.hardware };
+  const service = new RedfishService(state, { username: opts.username, password: opts.password, systemId, sessions: opts.sessions ?? true, hardware });
+  const setHardware = (changes: Partial<SystemHardware>) => {
+    for (const [k, v] of Object.entries(changes)) if (k in DEFAULT_HARDWARE && v !== undefined) Object.assign(hardware, { [k]: v });
+  };
 
   const control = (method: string, path: string, body: Record<string, unknown>): Reply => {
     if (method === 'GET' && path === '/emulator/counters') return { status: 200, body: structuredClone(state.counters) };
     if (method === 'POST' && path === '/emulator/faults') {
       state.faults = body as EmulatorFaults;
+      return { status: 204 };
+    }
+    if (method === 'POST' && path === '/emulator/hardware') {
+      setHardware(body as Partial<SystemHardware>);
       return { status: 204 };
     }
     return { status: 404, body: errorBody('ResourceMissingAtURI', `${path} not found`) };
@@ -121,6 +128,7 @@ export async function startRedfishEmulator(opts: RedfishEmulatorOptions): Promis
       if (unavailable) state.faults = { ...state.faults, ...faults };
       else Object.assign(state.faults, rest);
     },
+    setHardware,
     powerState: () => state.currentPower(),
     bootOverride: () => ({ ...state.boot }),
     stop: () =>

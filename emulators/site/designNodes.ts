@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { oobOf, type EffectiveDesign } from '../../design';
 import type { DeviceAlias } from '../../design/model';
-import type { DiskHardware, MachineHardware, NicHardware } from '../maas/hardware';
+import type { CpuHardware, DiskHardware, DimmHardware, MachineHardware, NicHardware } from '../maas/hardware';
 
 /** What the simulator needs to know of each node to stand up its BMC and enlist it in MaaS. */
 export interface SimulatedNodeSpec {
@@ -175,9 +175,43 @@ export function nodeHardware(design: EffectiveDesign, n: Node): MachineHardware 
     vendor: profile?.vendor ?? 'Generic',
     product: `${profile?.vendor ?? 'Generic'} server generation ${profile?.generation ?? '1'} (hw ${profile?.hw_version ?? '1'})`,
     serial: serial(n.name, 'chassis').toUpperCase(),
+    // The BIOS the profile declares is the one the machine was delivered with.
+    firmware: { vendor: profile?.vendor ?? 'Generic', version: profile?.bios_version ?? '1.0.0', date: '01/15/2024' },
+    cpus: cpusFor(profile?.cpu_sets ?? {}),
+    dimms: dimmsFor(n.name, profile?.hugepages_confs ?? {}),
     nics,
     disks,
   };
+}
+
+/** Two sockets of 16 cores with 2 threads each, or more cores when the profile's cpu_sets name higher CPU ids. */
+function cpusFor(cpuSets: Record<string, string>): CpuHardware[] {
+  const highest = Math.max(-1, ...Object.values(cpuSets).flatMap((set) => set.split(',').map((part) => Number(part.split('-').pop()) || 0)));
+  const cores = Math.max(16, Math.ceil((highest + 1) / 4));
+  return [0, 1].map(() => ({ product: 'Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz', vendor: 'Intel Corp.', cores, threads: cores * 2, hz: 2.1e9 }));
+}
+
+const GIB = 2 ** 30;
+
+/** 256 GiB of DIMMs, or room for the profile's hugepages with a quarter more for the system, in at most 24 slots. */
+function dimmsFor(node: string, hugepages: Record<string, { size?: string; count?: number | string }>): DimmHardware[] {
+  let reserved = 0;
+  for (const conf of Object.values(hugepages)) {
+    const m = /^(\d+)\s*([KMGT])/i.exec(String(conf.size ?? '').trim());
+    const unit = m ? { K: 2 ** 10, M: 2 ** 20, G: GIB, T: 2 ** 40 }[m[2]!.toUpperCase() as 'K'] : 0;
+    reserved += (m ? Number(m[1]) * unit : 0) * (Number(conf.count) || 0);
+  }
+  const need = Math.max(256 * GIB, reserved * 1.25);
+  const moduleGib = [32, 64, 128, 256].find((g) => Math.ceil(need / (g * GIB)) <= 24) ?? 256;
+  const count = Math.max(8, 2 * Math.ceil(need / (moduleGib * GIB) / 2));
+  return Array.from({ length: count }, (_, i) => ({
+    slot: `PROC ${(i % 2) + 1} DIMM ${Math.floor(i / 2) + 1}`,
+    size: moduleGib * GIB,
+    product: `M393A${moduleGib}G40-CWE`,
+    vendor: 'Samsung',
+    serial: serial(node, `dimm${i}`).slice(0, 8).toUpperCase(),
+    hz: 2_933_000_000,
+  }));
 }
 
 const isMac = (s: string) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(s);

@@ -13,7 +13,7 @@ import { startIpmiSim, type IpmiSim } from '../bmc/ipmiSim';
 import type { SystemHardware } from '../redfish/resources';
 import { startRedfishEmulator, type RedfishEmulator } from '../redfish/server';
 import { startMaasEmulator, type MaasEmulator, type MaasEmulatorOptions } from '../maas';
-import type { MachineHardware } from '../maas/hardware';
+import { memoryBytes, type MachineHardware } from '../maas/hardware';
 import { DEFAULT_BOOT_RESOURCES } from '../maas/seed';
 import { startPromenadeEmulator, type PromenadeEmulator } from '../promenade';
 import { nodeAddresses, type SimulatedNodeSpec } from './designNodes';
@@ -199,12 +199,19 @@ function bmcHost(oobAddress: string): string {
   return /^127\.\d+\.\d+\.\d+$/.test(oobAddress) ? oobAddress : '127.0.0.1';
 }
 
-/** The machine as its BMC describes it: the system's identity (an IPMI BMC's FRU), its drives and its NICs' MACs (Redfish). */
+/**
+ * The machine as its BMC describes it: the system's identity (an IPMI BMC's FRU); its BIOS version, CPUs,
+ * memory, drives and NICs' MACs (Redfish). Read off the same description MaaS's lshw renders, so both agree.
+ */
 function bmcHardware(hw: MachineHardware): Partial<SystemHardware> {
+  const cpus = hw.cpus ?? [];
   return {
     manufacturer: hw.vendor,
     model: hw.product,
     serialNumber: hw.serial,
+    ...(hw.firmware && { biosVersion: hw.firmware.version }),
+    ...(cpus.length && { processors: { count: cpus.length, coreCount: cpus.reduce((n, c) => n + c.cores, 0), model: cpus[0]!.product } }),
+    ...(hw.dimms?.length && { totalMemoryGiB: memoryBytes(hw) / 2 ** 30 }),
     drives: hw.disks.map((d, i) => ({ id: String(i), model: d.model, capacityBytes: d.size })),
     nics: hw.nics.map((nic, i) => ({ id: `NIC.${i + 1}`, mac: nic.mac })),
     pcieDevices: [],

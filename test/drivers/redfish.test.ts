@@ -87,6 +87,20 @@ describe('Redfish driver against the project emulator', () => {
     expect(inv.pciDevices.map((d) => d.id)).toEqual(['NIC1', 'RAID1']);
     expect(inv.health).toBe('ok');
     expect(inv.manufacturer).toBe('Drydock Emulated');
+    // ProcessorSummary and MemorySummary of the ComputerSystem.
+    expect([inv.cpuCount, inv.cpuCores, inv.memoryBytes]).toEqual([2, 32, 256 * 2 ** 30]);
+  });
+
+  test('a BIOS flashed behind the client (the emulator control API): the next inventory reads the new version', async () => {
+    const e = await startRedfishEmulator({ username: 'admin', password: PASSWORD });
+    try {
+      const res = await fetch(`${e.url}/emulator/hardware`, { method: 'POST', body: JSON.stringify({ biosVersion: 'U30 v2.72', totalMemoryGiB: 191.5 }) });
+      expect(res.status).toBe(204);
+      const inv = await drivers.inventory.inventory(targetOf(e, 'n9'));
+      expect([inv.firmware.bios, inv.memoryBytes]).toEqual(['U30 v2.72', 191.5 * 2 ** 30]);
+    } finally {
+      await e.stop();
+    }
   });
 
   test('falls back to Basic auth when the service has no sessions', async () => {

@@ -53,6 +53,8 @@ describe('Redfish driver against sushy-tools', () => {
     expect(inv.health).toBe('ok');
     expect(inv.pciDevices.map((d) => d.macAddress)).toEqual(['52:54:00:5e:00:01']);
     expect(inv.unavailable.join('\n')).toMatch(/Storage: .*answered 500/);
+    // Its fake driver serves ProcessorSummary and MemorySummary with a Status only: no count is made up.
+    expect([inv.cpuCount, inv.cpuCores, inv.memoryBytes, inv.firmware.bios]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   test('a wrong password is an AuthenticationError', async () => {
