@@ -143,6 +143,13 @@ export interface HardwareManifest {
   vendor?: string;
   product?: string;
   serial?: string;
+  /** The system firmware lshw read from SMBIOS (its `firmware` node): the BIOS the node booted at commissioning. */
+  firmware?: { vendor?: string; version?: string; date?: string };
+  /** Populated CPU sockets (enabled `processor` nodes), and their cores when lshw says. */
+  cpuCount?: number;
+  cpuCores?: number;
+  /** Installed memory (the `memory` nodes: System Memory, one per memory array). */
+  memoryBytes?: number;
   /** NICs by kernel name, with the PCI address and MAC lshw reports. */
   nics: { name: string; pci?: string; mac?: string }[];
   /** Disks by kernel name, with their size in bytes. */
@@ -153,10 +160,19 @@ export function lshwManifest(xml: string): HardwareManifest {
   const devices = lshwDevices(xml);
   const system = devices.find((d) => d.class === 'system');
   const kernelName = (d: LshwDevice) => d.logicalnames[0]?.split('/').pop() ?? d.id;
+  const bios = devices.find((d) => d.class === 'memory' && d.id === 'firmware');
+  // An empty socket is a disabled processor node ("CPU [empty]"); caches and ROMs are memory nodes of other ids.
+  const cpus = devices.filter((d) => d.class === 'processor' && /^cpu(:\d+)?$/.test(d.id) && !d.disabled);
+  const cores = cpus.map((c) => Number(c.settings.enabledcores ?? c.settings.cores));
+  const memory = devices.filter((d) => d.class === 'memory' && /^memory(:\d+)?$/.test(d.id) && d.size !== undefined);
   return {
     vendor: system?.vendor,
     product: system?.product,
     serial: system?.serial,
+    ...(bios && { firmware: { vendor: bios.vendor, version: bios.version, date: bios.date } }),
+    ...(cpus.length > 0 && { cpuCount: cpus.length }),
+    ...(cpus.length > 0 && cores.every((n) => n > 0) && { cpuCores: cores.reduce((a, b) => a + b, 0) }),
+    ...(memory.length > 0 && { memoryBytes: memory.reduce((n, d) => n + d.size!, 0) }),
     nics: devices
       .filter((d) => d.class === 'network' && d.logicalnames.length > 0)
       .map((d) => ({ name: kernelName(d), pci: d.businfo?.replace(/^pci@/, ''), mac: d.serial?.toLowerCase() })),
@@ -164,12 +180,19 @@ export function lshwManifest(xml: string): HardwareManifest {
   };
 }
 
-/** One line for the task's messages: identity, NICs and disks. */
+const gib = (bytes: number) => `${Number((bytes / 2 ** 30).toFixed(1))} GiB`;
+const biosText = (f: HardwareManifest['firmware']) => (f?.version ? `${f.version}${f.date ? ` (${f.date})` : ''}` : 'unknown');
+
+/** One line for the task's messages: identity, BIOS, CPUs, memory, NICs and disks. */
 export function manifestSummary(m: HardwareManifest): string {
   const identity = [m.vendor, m.product].filter(Boolean).join(' ') || 'unknown system';
+  const cpus = m.cpuCount === undefined ? 'unknown' : `${m.cpuCount}${m.cpuCores === undefined ? '' : ` (${m.cpuCores} cores)`}`;
   const nics = m.nics.map((n) => `${n.name}${n.mac ? ` ${n.mac}` : ''}`).join(', ') || 'none';
   const disks = m.disks.map((d) => `${d.name}${d.sizeBytes ? ` ${gb(d.sizeBytes)}` : ''}`).join(', ') || 'none';
-  return `${identity}, serial ${m.serial ?? 'unknown'}; NICs ${nics}; disks ${disks}`;
+  return (
+    `${identity}, serial ${m.serial ?? 'unknown'}; BIOS ${biosText(m.firmware)}; CPUs ${cpus}; memory ${m.memoryBytes === undefined ? 'unknown' : gib(m.memoryBytes)}; ` +
+    `NICs ${nics}; disks ${disks}`
+  );
 }
 
 /** What the BMC's inventory offers to compare: the fields `HardwareInventory` carries. */
@@ -177,11 +200,31 @@ export interface BmcHardware {
   manufacturer?: string;
   model?: string;
   serialNumber?: string;
+  firmware?: { bios?: string };
+  cpuCount?: number;
+  cpuCores?: number;
+  memoryBytes?: number;
   pciDevices: { macAddress?: string }[];
   drives: { capacityBytes?: number }[];
   /** Sections the BMC did not serve: not compared. */
   unavailable: string[];
 }
+
+/**
+ * Whether a reported BIOS version names the expected one: the same string, or one that holds the version as a
+ * word and its release date, since a BMC may fold the date SMBIOS keeps apart into its version string.
+ */
+function sameBios(expected: { version: string; date?: string }, reported: string): boolean {
+  if (same(expected.version, reported)) return true;
+  const words = reported.toLowerCase().split(/[\s()]+/);
+  return words.includes(expected.version.trim().toLowerCase()) && (!expected.date || reported.includes(expected.date));
+}
+
+/**
+ * lshw's memory is the sum of the DIMMs SMBIOS lists (or, without SMBIOS, what the kernel sees, a little less);
+ * Redfish gives whole or rounded GiB. Below 1 GiB or 1% apart is the same memory: a DIMM is far more.
+ */
+const sameMemory = (a: number, b: number) => Math.abs(a - b) <= Math.max(2 ** 30, Math.max(a, b) / 100);
 
 const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -198,6 +241,16 @@ export function inventoryDifferences(m: HardwareManifest, bmc: BmcHardware): str
   field('serial', m.serial, bmc.serialNumber);
   field('manufacturer', m.vendor, bmc.manufacturer);
   field('model', m.product, bmc.model);
+  // A BIOS flashed since commissioning (or another board): the BMC reads the version the firmware runs now.
+  const bios = bmc.firmware?.bios;
+  if (m.firmware?.version && bios && !sameBios({ version: m.firmware.version, date: m.firmware.date }, bios)) {
+    out.push(`BIOS: lshw "${biosText(m.firmware)}", BMC "${bios}"`);
+  }
+  if (m.cpuCount !== undefined && bmc.cpuCount !== undefined && m.cpuCount !== bmc.cpuCount) out.push(`CPUs: lshw ${m.cpuCount}, BMC ${bmc.cpuCount}`);
+  if (m.cpuCores !== undefined && bmc.cpuCores !== undefined && m.cpuCores !== bmc.cpuCores) out.push(`CPU cores: lshw ${m.cpuCores}, BMC ${bmc.cpuCores}`);
+  if (m.memoryBytes !== undefined && bmc.memoryBytes !== undefined && !sameMemory(m.memoryBytes, bmc.memoryBytes)) {
+    out.push(`memory: lshw ${gib(m.memoryBytes)}, BMC ${gib(bmc.memoryBytes)}`);
+  }
   const sized = bmc.drives.filter((d) => d.capacityBytes !== undefined);
   if (!bmc.unavailable.some((u) => /drive|storage/i.test(u)) && sized.length > 0) {
     const lshwSizes = m.disks.map((d) => d.sizeBytes ?? 0).sort((a, b) => a - b);
@@ -215,4 +268,16 @@ export function inventoryDifferences(m: HardwareManifest, bmc: BmcHardware): str
     if (onlyBmc.length) out.push(`NICs only the BMC lists: ${onlyBmc.join(', ')}`);
   }
   return out;
+}
+
+/**
+ * The BIOS against the node's HardwareProfile, which declares the version the site runs (Drydock's
+ * HardwareProfile bios_version): the version the BMC reports now, else the one lshw saw at commissioning.
+ */
+export function profileDifferences(design: EffectiveDesign, node: EffectiveNode, bmc: BmcHardware, m?: HardwareManifest): string[] {
+  const profile = profileOf(design, node);
+  const declared = profile?.bios_version?.trim();
+  const [source, running] = bmc.firmware?.bios ? ['BMC', bmc.firmware.bios] : ['lshw', m?.firmware?.version];
+  if (!profile || !declared || !running || sameBios({ version: declared }, running)) return [];
+  return [`hardware profile ${profile.name} declares BIOS "${declared}", ${source} reports "${running}"`];
 }

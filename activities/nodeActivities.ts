@@ -8,7 +8,18 @@ import type { BuildDataRecord } from '../drivers/buildData';
 import type { HardwareInventory } from '../drivers/bmc';
 import type { BmcReport, BootActionExpectation, MachineInfo, NodeRef, StartResult, StepReport } from './contract';
 import { MissingDriverError } from './failures';
-import { buildDataRecords, checkHardware, inventoryDifferences, lshwManifest, manifestSummary, nodeLogicalNames, resultDigests, type IntrospectionReport } from './introspection';
+import {
+  buildDataRecords,
+  checkHardware,
+  inventoryDifferences,
+  lshwManifest,
+  manifestSummary,
+  nodeLogicalNames,
+  profileDifferences,
+  resultDigests,
+  type HardwareManifest,
+  type IntrospectionReport,
+} from './introspection';
 import type { OrchestrationDeps } from './orchestration';
 import { deployUserData, networkPlan, nodeIdentity, platformPlan, storagePlan } from './plans';
 import { resolvers } from './resolve';
@@ -31,32 +42,38 @@ export function createNodeActivities(deps: OrchestrationDeps) {
     }
   };
   /**
-   * A prepared node's hardware manifest (the newest lshw build data) beside the BMC's inventory: the manifest
-   * and every difference for the task's messages. The BMC's answer stands on its own: build data that cannot
-   * be read is said, not fatal.
+   * A prepared node's hardware manifest (the newest lshw build data) beside the BMC's inventory, and the BIOS
+   * against the HardwareProfile's bios_version: the manifest and every difference for the task's messages. The
+   * BMC's answer stands on its own: build data that cannot be read is said, not fatal.
    */
-  const hardwareReport = async (node: string, inv: HardwareInventory): Promise<{ text?: string; manifest?: BmcReport['manifest']; differences?: string[] }> => {
-    if (!deps.buildData) return {};
+  const hardwareReport = async (ref: NodeRef, inv: HardwareInventory): Promise<{ text?: string; manifest?: BmcReport['manifest']; differences?: string[] }> => {
+    const { design, node } = await nodeOf(ref);
+    // The BIOS the HardwareProfile declares needs no build data: the BMC reports the one running now.
+    const profileVerdict = (d: string[]) => (d.length ? `BIOS DIFFERS from the design: ${d.join('; ')}` : undefined);
+    const text = (...parts: (string | undefined)[]) => parts.filter(Boolean).join('; ') || undefined;
+    const withoutManifest = (why?: string) => ({ text: text(why, profileVerdict(profileDifferences(design, node, inv))) });
+    if (!deps.buildData) return withoutManifest();
     let lshw: BuildDataRecord | undefined;
     try {
-      lshw = (await deps.buildData.forNode(node, { latest: true })).find((r) => r.generator === 'lshw');
+      lshw = (await deps.buildData.forNode(ref.node, { latest: true })).find((r) => r.generator === 'lshw');
     } catch (e) {
-      return { text: `hardware manifest unavailable: ${e instanceof Error ? e.message : String(e)}` };
+      return withoutManifest(`hardware manifest unavailable: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (!lshw) return { text: `no hardware manifest: no lshw build data for ${node} (prepare_nodes collects it when it commissions the node)` };
+    if (!lshw) return withoutManifest(`no hardware manifest: no lshw build data for ${ref.node} (prepare_nodes collects it when it commissions the node)`);
     const source = `lshw of task ${lshw.taskId}, ${lshw.collectedDate}`;
-    let manifest;
+    let manifest: HardwareManifest;
     try {
       manifest = lshwManifest(lshw.data);
     } catch (e) {
-      return { text: `hardware manifest (${source}) cannot be read: ${e instanceof Error ? e.message : String(e)}` };
+      return withoutManifest(`hardware manifest (${source}) cannot be read: ${e instanceof Error ? e.message : String(e)}`);
     }
     const differences = inventoryDifferences(manifest, inv);
+    const fromProfile = profileDifferences(design, node, inv, manifest);
     const verdict = differences.length ? `BMC inventory DIFFERS from the hardware manifest: ${differences.join('; ')}` : 'BMC inventory agrees with the hardware manifest';
     return {
-      text: `hardware manifest (${source}): ${manifestSummary(manifest)}; ${verdict}`,
+      text: text(`hardware manifest (${source}): ${manifestSummary(manifest)}`, verdict, profileVerdict(fromProfile)),
       manifest: { taskId: lshw.taskId, collectedDate: lshw.collectedDate },
-      differences,
+      differences: [...differences, ...fromProfile],
     };
   };
   return {
@@ -167,7 +184,7 @@ export function createNodeActivities(deps: OrchestrationDeps) {
       if (inv.firmware.bmc) firmware.bmc = inv.firmware.bmc;
       if (inv.firmware.bios) firmware.bios = inv.firmware.bios;
       const alarms = inv.alarms.map((a) => `${a.source}: ${a.message}`);
-      const hw = await hardwareReport(ref.node, inv);
+      const hw = await hardwareReport(ref, inv);
       return {
         powerState: power,
         firmware,

@@ -17,8 +17,14 @@ export interface LshwDevice {
   product?: string;
   vendor?: string;
   serial?: string;
-  /** `<size>` in its unit (bytes for disks, bit/s for NICs). */
+  /** `<size>` in its unit (bytes for disks and memory, bit/s for NICs, Hz for CPUs). */
   size?: number;
+  /** `<version>`: the BIOS version on the `firmware` node (SMBIOS type 0). */
+  version?: string;
+  /** `<date>`: the BIOS release date on the `firmware` node (mm/dd/yyyy, as SMBIOS has it). */
+  date?: string;
+  /** `<configuration>` settings by id: a CPU's `cores`, `enabledcores`, `threads`. */
+  settings: Record<string, string>;
   disabled: boolean;
 }
 
@@ -83,6 +89,11 @@ export function lshwDevices(xml: string): LshwDevice[] {
         vendor: child('vendor'),
         serial: child('serial'),
         size: size === undefined || size === '' ? undefined : Number(size),
+        version: child('version'),
+        date: child('date'),
+        settings: Object.fromEntries(
+          (c.children.find((x) => x.name === 'configuration')?.children ?? []).filter((x) => x.name === 'setting').map((x) => [x.attrs.id ?? '', x.attrs.value ?? '']),
+        ),
         disabled: c.attrs.disabled === 'true',
       });
       walk(c);

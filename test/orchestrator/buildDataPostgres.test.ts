@@ -3,7 +3,9 @@
  * commissioning results in Drydock's build_data table; that worker stops, and a second worker, with a store of
  * its own on the same database, reads the lshw record back and runs verify_nodes, which sets the hardware
  * manifest from that build data beside each BMC's inventory. One node's BMC reports another board's serial (its
- * FRU data left from a replaced motherboard): its verify messages carry the difference.
+ * FRU data left from a replaced motherboard), and its BIOS is flashed after commissioning (through the Redfish
+ * emulator's control API, behind Drydock's back): its verify messages carry both differences, and the BIOS
+ * against the version its HardwareProfile declares.
  */
 import { Connection } from '@temporalio/client';
 import { silentLogger } from '../../common/logger';
@@ -86,19 +88,32 @@ describeIfPostgres('build data in PostgreSQL across a worker restart; verify_nod
         .sort(),
     ).toEqual(['n01', 'n07', 'n08']);
 
+    // n08's BIOS is flashed from the host after commissioning: its BMC reports the new version from now on.
+    const n08Bmc = site.sim.bmcs.get('n08')!;
+    if (n08Bmc.type !== 'redfish') throw new Error('n08 has a Redfish BMC in the demo site');
+    const flashed = await fetch(`${n08Bmc.emulator.url}/emulator/hardware`, { method: 'POST', body: JSON.stringify({ biosVersion: '1.1.0' }) });
+    expect(flashed.status).toBe(204);
+
     const verified = await run(second, 'verify_nodes', ['n01', 'n07', 'n08']);
     expect(verified.result.status).toBe('success');
     const n07 = verified.nodes.n07!.message ?? '';
     expect(n07).toContain(`hardware manifest (lshw of task ${prepared.task_id}, ${lshw!.collectedDate}): `);
     expect(n07).toMatch(/NICs eno1 [0-9a-f:]{17}/);
+    // The BIOS the demo HardwareProfile declares, two sockets and 256 GiB: what lshw saw and the Redfish BMC reports.
+    expect(n07).toContain('; BIOS 1.0.0 (01/15/2024); CPUs 2 (32 cores); memory 256 GiB; ');
     expect(n07).toContain('BMC inventory agrees with the hardware manifest');
+    expect(n07).not.toContain('DIFFERS');
     // An IPMI BMC: its FRU names the same machine (IPMI has no drive or NIC inventory to compare).
     expect(verified.nodes.n01!.message).toContain(`hardware manifest (lshw of task ${prepared.task_id}, `);
     expect(verified.nodes.n01!.message).toContain('BMC inventory agrees with the hardware manifest');
     const n08 = verified.nodes.n08!.message ?? '';
     const serial = site.sim.nodes.find((n) => n.name === 'n08')!.hardware.serial;
-    expect(n08).toContain(`BMC inventory DIFFERS from the hardware manifest: serial: lshw "${serial}", BMC "${OTHER_BOARD_SERIAL}"`);
+    expect(n08).toContain(
+      `BMC inventory DIFFERS from the hardware manifest: serial: lshw "${serial}", BMC "${OTHER_BOARD_SERIAL}"; BIOS: lshw "1.0.0 (01/15/2024)", BMC "1.1.0"; ` +
+        'BIOS DIFFERS from the design: hardware profile demo-server-v1 declares BIOS "1.0.0", BMC reports "1.1.0"',
+    );
     expect(n08).not.toContain('manufacturer:');
+    expect(n08).not.toMatch(/CPUs: |memory: /);
   });
 });
 
