@@ -7,20 +7,22 @@
 import type { Page } from 'playwright-core';
 import type { Task } from '../../workflows/task';
 import { launchBrowser, screenshot, type LaunchedBrowser } from '../harness/browser';
-import { DEMO_SITE, startSimulatedSite, type SimulatedSite } from '../harness/site';
+import { demoSiteNamed } from '../harness/ownSite';
+import { startSimulatedSite, type SimulatedSite } from '../harness/site';
 import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
 
+const own = demoSiteNamed('demo-webui');
 let site: SimulatedSite;
 let env: TestWorkerEnv;
 let browser: LaunchedBrowser;
 const tasks: Partial<Record<'prepare_site' | 'prepare_nodes' | 'deploy_nodes', Task>> = {};
 
 beforeAll(async () => {
-  [site, browser] = await Promise.all([startSimulatedSite(), launchBrowser({ viewport: { width: 1600, height: 1500 } })]);
+  [site, browser] = await Promise.all([startSimulatedSite({ designRef: own.ref }), launchBrowser({ viewport: { width: 1600, height: 1500 } })]);
   env = await startTestWorker('webui-deploy', { drivers: site.drivers, settings: fastSettings({ max_parallel_nodes: 10 }) });
   await env.run(async () => {
     for (const action of ['prepare_site', 'prepare_nodes', 'deploy_nodes'] as const) {
-      const { taskId } = await env.client.createTask(action, { designRef: DEMO_SITE });
+      const { taskId } = await env.client.createTask(action, { designRef: own.ref });
       tasks[action] = await env.client.waitTask(taskId, undefined, 200);
     }
   });
@@ -29,6 +31,7 @@ afterAll(async () => {
   await browser?.close();
   await env?.close();
   await site?.stop();
+  own.remove();
 });
 
 function ui(): string {
@@ -57,7 +60,7 @@ test('the workflow list filtered by DrydockAction="deploy_nodes" shows the deplo
   expect(body).not.toContain(tasks.prepare_nodes!.workflow_id);
   expect(body).not.toContain(tasks.prepare_site!.workflow_id);
   // Node children carry DrydockAction=deploy_node, so they do not match the filter either.
-  expect(body).not.toContain(`demo-deploy_node-n01-${deploy.task_id}`);
+  expect(body).not.toContain(`${own.name}-deploy_node-n01-${deploy.task_id}`);
   await screenshot(page, 'webui-filter-deploy_nodes');
 });
 
@@ -70,12 +73,12 @@ test("the deploy task's page shows one child workflow per node", async () => {
   await page.getByText('Relationships').first().click();
   await page.waitForURL(/\/relationships$/);
   for (const n of NODES) {
-    const child = page.getByText(`demo-deploy_node-${n}-${deploy.task_id}`, { exact: true });
+    const child = page.getByText(`${own.name}-deploy_node-${n}-${deploy.task_id}`, { exact: true });
     await child.first().scrollIntoViewIfNeeded({ timeout: 30_000 });
     await child.first().waitFor({ state: 'visible', timeout: 30_000 });
   }
-  const children = (await page.getByText(new RegExp(`demo-deploy_node-n\\d\\d-${deploy.task_id}`)).allInnerTexts()).map((t) => t.trim());
-  expect([...new Set(children)].sort()).toEqual(NODES.map((n) => `demo-deploy_node-${n}-${deploy.task_id}`));
+  const children = (await page.getByText(new RegExp(`${own.name}-deploy_node-n\\d\\d-${deploy.task_id}`)).allInnerTexts()).map((t) => t.trim());
+  expect([...new Set(children)].sort()).toEqual(NODES.map((n) => `${own.name}-deploy_node-${n}-${deploy.task_id}`));
   await page.getByText(deploy.workflow_id).first().scrollIntoViewIfNeeded();
   await screenshot(page, 'webui-deploy-children');
 });

@@ -3,7 +3,8 @@ import { temporal } from '@temporalio/proto';
 import { startSimulatedSite, type SimulatedSite } from '../../worker/simulatedSite';
 import { batchesOf } from '../../workflows/nodeAction';
 import type { Task } from '../../workflows/task';
-import { DEMO_SITE, demoDesign } from '../harness/site';
+import { demoSiteNamed } from '../harness/ownSite';
+import { demoDesign } from '../harness/site';
 import { countsOf } from '../harness/site';
 import { fastSettings, startTestWorker, temporalAddress, type TestWorkerEnv } from '../harness/temporal';
 
@@ -16,6 +17,7 @@ const EventType = temporal.api.enums.v1.EventType;
  * starts only batches, each batch one workflow per node, and `task show` still follows each node's step.
  */
 describe('node actions in batches', () => {
+  const own = demoSiteNamed('demo-batches');
   let connection: Connection;
   let site: SimulatedSite;
   let env: TestWorkerEnv;
@@ -23,13 +25,14 @@ describe('node actions in batches', () => {
 
   beforeAll(async () => {
     connection = await Connection.connect({ address: temporalAddress() });
-    site = await startSimulatedSite({ design: await demoDesign(), connection });
+    site = await startSimulatedSite({ design: await demoDesign(own.ref), connection });
     env = await startTestWorker('batches', { drivers: site.drivers, settings });
   });
   afterAll(async () => {
     await env?.close();
     await site?.stop();
     await connection?.close();
+    own.remove();
   });
 
   async function childTypes(workflowId: string): Promise<string[]> {
@@ -46,11 +49,11 @@ describe('node actions in batches', () => {
     const batches = batchesOf(nodes, settings).length;
     expect(batches).toBeGreaterThan(1);
     await env.run(async () => {
-      const ps = await env.client.createTask('prepare_site', { designRef: DEMO_SITE });
+      const ps = await env.client.createTask('prepare_site', { designRef: own.ref });
       expect((await env.client.waitTask(ps.taskId, undefined, 200)).result.status).toBe('success');
 
       for (const action of ['prepare_nodes', 'deploy_nodes'] as const) {
-        const { taskId, workflowId } = await env.client.createTask(action, { designRef: DEMO_SITE });
+        const { taskId, workflowId } = await env.client.createTask(action, { designRef: own.ref });
         // While it runs, some node is seen past 'queued' through its batch (DrydockClient.getTask).
         const seenSteps = new Set<string>();
         const task: Task = await env.client.waitTask(taskId, (t) => Object.values(t.nodes).forEach((n) => n.result === 'incomplete' && seenSteps.add(n.step)), 100);
@@ -73,7 +76,7 @@ describe('node actions in batches', () => {
 
   test('terminated: nodes not yet started are reported so, the batches end', async () => {
     const r = await env.run(async () => {
-      const { taskId } = await env.client.createTask('destroy_nodes', { designRef: DEMO_SITE });
+      const { taskId } = await env.client.createTask('destroy_nodes', { designRef: own.ref });
       for (const end = Date.now() + 30_000; Date.now() < end; await sleep(100)) {
         const t = await env.client.getTask(taskId);
         if (Object.values(t.nodes).some((n) => n.step !== 'queued' && n.step !== 'starting')) break;

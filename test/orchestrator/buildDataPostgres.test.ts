@@ -13,7 +13,8 @@ import { PostgresBuildDataStore } from '../../drivers/buildDataPostgres';
 import { buildDataStoreOf } from '../../worker/deps';
 import { startSimulatedSite, type SimulatedSite } from '../../worker/simulatedSite';
 import type { Task } from '../../workflows/task';
-import { DEMO_SITE, demoDesign } from '../harness/site';
+import { demoSiteNamed } from '../harness/ownSite';
+import { demoDesign } from '../harness/site';
 import { postgresUnavailable, startPostgres, type Postgres } from '../harness/postgres';
 import { fastSettings, startTestWorker, temporalAddress, type TestWorkerEnv } from '../harness/temporal';
 
@@ -26,6 +27,7 @@ const filter = (nodes: string[]) => ({ filter_set_type: 'union' as const, filter
 const OTHER_BOARD_SERIAL = 'CZJ8420F7Q';
 
 describeIfPostgres('build data in PostgreSQL across a worker restart; verify_nodes against it', () => {
+  const own = demoSiteNamed('demo-builddata');
   let pg: Postgres;
   let connection: Connection;
   let site: SimulatedSite;
@@ -34,14 +36,14 @@ describeIfPostgres('build data in PostgreSQL across a worker restart; verify_nod
 
   const run = (env: TestWorkerEnv, action: string, nodes: string[]): Promise<Task> =>
     env.run(async () => {
-      const { taskId } = await env.client.createTask(action as never, { designRef: DEMO_SITE, nodeFilter: filter(nodes) });
+      const { taskId } = await env.client.createTask(action as never, { designRef: own.ref, nodeFilter: filter(nodes) });
       return env.client.waitTask(taskId, undefined, 200);
     });
 
   beforeAll(async () => {
     pg = await startPostgres();
     connection = await Connection.connect({ address: temporalAddress() });
-    site = await startSimulatedSite({ design: await demoDesign(), connection, logger: silentLogger, bmcReports: { n08: { serialNumber: OTHER_BOARD_SERIAL } } });
+    site = await startSimulatedSite({ design: await demoDesign(own.ref), connection, logger: silentLogger, bmcReports: { n08: { serialNumber: OTHER_BOARD_SERIAL } } });
   }, 60_000);
   afterAll(async () => {
     for (const e of envs) await e.close();
@@ -49,6 +51,7 @@ describeIfPostgres('build data in PostgreSQL across a worker restart; verify_nod
     await site?.stop();
     await connection?.close();
     await pg?.stop();
+    own.remove();
   });
 
   test('prepare_nodes on one worker; a second worker reads the lshw build data back and verifies the nodes against it', async () => {

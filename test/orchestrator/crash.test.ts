@@ -5,7 +5,8 @@ import path from 'node:path';
 import { formatBmcEndpoints } from '../../common/bmcEndpoints';
 import { freeTcpPort } from '../../common/ports';
 import { fastSettings, startTestWorker, temporalAddress, type TestWorkerEnv } from '../harness/temporal';
-import { countsOf, DEMO_SITE, startSimulatedSite, type SimulatedSite } from '../harness/site';
+import { demoSiteNamed } from '../harness/ownSite';
+import { countsOf, startSimulatedSite, type SimulatedSite } from '../harness/site';
 
 const ROOT = path.resolve(__dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -18,6 +19,7 @@ const KILLS = 3;
  * is the task state: after the last restart the task completes and MaaS saw exactly one deploy per node.
  */
 describe('worker crashes during deploy_nodes', () => {
+  const own = demoSiteNamed('demo-crash');
   let site: SimulatedSite;
   let env: TestWorkerEnv;
   const workers = new Set<ChildProcess>();
@@ -25,11 +27,11 @@ describe('worker crashes during deploy_nodes', () => {
 
   beforeAll(async () => {
     // Deployments take seconds, so the kills land while nodes are deploying and reporting.
-    site = await startSimulatedSite({ durations: { deploying: 6000 } });
+    site = await startSimulatedSite({ designRef: own.ref, durations: { deploying: 6000 } });
     reportPort = await freeTcpPort();
     env = await startTestWorker('crash', { drivers: site.drivers, settings: fastSettings({ max_parallel_nodes: 10 }) });
     for (const action of ['prepare_site', 'prepare_nodes'] as const) {
-      const t = await env.run(async () => env.client.waitTask((await env.client.createTask(action, { designRef: DEMO_SITE })).taskId, undefined, 200));
+      const t = await env.run(async () => env.client.waitTask((await env.client.createTask(action, { designRef: own.ref })).taskId, undefined, 200));
       expect(t.result.status).toBe('success');
     }
   });
@@ -37,6 +39,7 @@ describe('worker crashes during deploy_nodes', () => {
     for (const w of workers) w.kill('SIGKILL');
     await env?.close();
     await site?.stop();
+    own.remove();
   });
 
   /** A worker process as `npm run worker` starts it, on the test's task queue and the simulated site. */
@@ -100,9 +103,9 @@ describe('worker crashes during deploy_nodes', () => {
   test('three SIGKILLs, then the task completes with exactly one deploy per node', async () => {
     // Slow MaaS answers keep activities in flight for most of the deployment.
     site.sim.maas.setFault({ latencyMs: 300 });
-    const { taskId, workflowId } = await env.client.createTask('deploy_nodes', { designRef: DEMO_SITE });
+    const { taskId, workflowId } = await env.client.createTask('deploy_nodes', { designRef: own.ref });
     const handle = env.client.client.workflow.getHandle(workflowId);
-    const ids = [workflowId, ...site.sim.nodes.map((n) => `demo-deploy_node-${n.name}-${taskId}`)];
+    const ids = [workflowId, ...site.sim.nodes.map((n) => `${own.name}-deploy_node-${n.name}-${taskId}`)];
     const moments: number[] = [];
     for (let k = 1; k <= KILLS; k++) {
       const w = await startWorkerProcess(k);

@@ -1,6 +1,7 @@
 import { parseApiKey, oauthPlaintextHeader } from '../../drivers/maas/oauth';
 import type { Task } from '../../workflows/task';
-import { countsOf, DEMO_SITE, startSimulatedSite, type SimulatedSite } from '../harness/site';
+import { demoSiteNamed, type OwnSite } from '../harness/ownSite';
+import { countsOf, startSimulatedSite, type SimulatedSite } from '../harness/site';
 import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
 
 /**
@@ -15,6 +16,7 @@ import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/te
  */
 
 interface SiteUnderTest {
+  own: OwnSite;
   site: SimulatedSite;
   env: TestWorkerEnv;
   /** Runs an action on the whole site and waits for its task. */
@@ -23,19 +25,20 @@ interface SiteUnderTest {
 
 /** The simulated example site and a worker driving it, started before this file's tests and stopped after. */
 function siteUnderTest(name: string): SiteUnderTest {
-  const s = {} as SiteUnderTest;
+  const s = { own: demoSiteNamed(`demo-${name}`) } as SiteUnderTest;
   beforeAll(async () => {
-    s.site = await startSimulatedSite();
+    s.site = await startSimulatedSite({ designRef: s.own.ref });
     s.env = await startTestWorker(name, { drivers: s.site.drivers, settings: fastSettings({ max_parallel_nodes: 5 }) });
     s.run = (action) =>
       s.env.run(async () => {
-        const { taskId } = await s.env.client.createTask(action, { designRef: DEMO_SITE });
+        const { taskId } = await s.env.client.createTask(action, { designRef: s.own.ref });
         return s.env.client.waitTask(taskId, undefined, 200);
       });
   });
   afterAll(async () => {
     await s.env?.close();
     await s.site?.stop();
+    s.own.remove();
   });
   return s;
 }
@@ -76,7 +79,7 @@ describe('a fresh site', () => {
     const task = await s.run('verify_nodes');
     expect(task.result.failures).toEqual([]);
     expect(task.result.status).toBe('success');
-    expect(task.subtask_id_list.map((id) => id.split('-').slice(0, 3).join('-')).sort()).toEqual(s.site.sim.nodes.map((n) => `demo-verify_node-${n.name}`).sort());
+    expect([...task.subtask_id_list].sort()).toEqual(s.site.sim.nodes.map((n) => `${s.own.name}-verify_node-${n.name}-${task.task_id}`).sort());
   });
 
   test('deploy_nodes before prepare_site fails each node clearly, naming the missing fabric', async () => {
@@ -127,7 +130,7 @@ describe('from prepare_site to destroy_nodes', () => {
       expect(task.result.status).toBe('success');
       expect(task.result.successes).toHaveLength(10);
       expect(task.subtask_id_list).toHaveLength(10);
-      expect(task.subtask_id_list[0]).toMatch(/^demo-prepare_node-n\d\d-/);
+      expect(task.subtask_id_list[0]).toMatch(new RegExp(`^${s.own.name}-prepare_node-n\\d\\d-`));
       expect(statuses(s.site)).toEqual(Array(10).fill('Ready'));
       // Each node commissioned once by this task (none was enlisted before it).
       expect(Object.values(before)).toEqual(Array(10).fill(0));

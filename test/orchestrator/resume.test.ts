@@ -1,6 +1,7 @@
 import { ALL_STATUS_NAMES } from '../../common/maasStatus';
 import { cliEnvFor, drydockStdout } from '../harness/cli';
-import { countsOf, DEMO_SITE, startSimulatedSite, type SimulatedSite } from '../harness/site';
+import { demoSiteNamed } from '../harness/ownSite';
+import { countsOf, startSimulatedSite, type SimulatedSite } from '../harness/site';
 import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
 import type { Task } from '../../workflows/task';
 
@@ -11,24 +12,26 @@ const filter = (nodes: string[]) => ({ filter_set_type: 'union' as const, filter
  * the failed node is deployed again; every node action resumes from whatever MaaS status a node is in.
  */
 describe('resume from any MaaS status', () => {
+  const own = demoSiteNamed('demo-resume');
   let site: SimulatedSite;
   let env: TestWorkerEnv;
   const nodes = () => site.sim.nodes.map((n) => n.name);
   const run = async (action: string, nodeNames: string[]): Promise<Task> =>
     env.run(async () => {
-      const { taskId } = await env.client.createTask(action as never, { designRef: DEMO_SITE, nodeFilter: filter(nodeNames) });
+      const { taskId } = await env.client.createTask(action as never, { designRef: own.ref, nodeFilter: filter(nodeNames) });
       return env.client.waitTask(taskId, undefined, 200);
     });
 
   beforeAll(async () => {
     // Transitions take a moment, so that a node placed mid-transition is still in it when the runbook looks.
-    site = await startSimulatedSite({ durations: { commissioning: 1500, testing: 300, deploying: 1500, releasing: 800, diskErasing: 800 } });
+    site = await startSimulatedSite({ designRef: own.ref, durations: { commissioning: 1500, testing: 300, deploying: 1500, releasing: 800, diskErasing: 800 } });
     env = await startTestWorker('resume', { drivers: site.drivers, settings: fastSettings({ max_parallel_nodes: 10 }) });
     expect((await run('prepare_site', [])).result.status).toBe('success');
   });
   afterAll(async () => {
     await env?.close();
     await site?.stop();
+    own.remove();
   });
 
   test('a failed deployment: partial_success naming the node; task retry deploys only that node again', async () => {
@@ -133,9 +136,9 @@ describe('resume from any MaaS status', () => {
     const deploysBefore = countsOf(site.sim, 'deploy').n04;
     try {
       await env.run(async () => {
-        const a = await env.client.createTask('deploy_nodes', { designRef: DEMO_SITE, nodeFilter: filter(['n04']) });
+        const a = await env.client.createTask('deploy_nodes', { designRef: own.ref, nodeFilter: filter(['n04']) });
         for (let i = 0; i < 200 && (await env.client.getTask(a.taskId)).nodes.n04?.step !== 'deploy_node'; i++) await new Promise((r) => setTimeout(r, 100));
-        const b = await env.client.createTask('deploy_nodes', { designRef: DEMO_SITE, nodeFilter: filter(['n04', 'n05']) });
+        const b = await env.client.createTask('deploy_nodes', { designRef: own.ref, nodeFilter: filter(['n04', 'n05']) });
         const second = await env.client.waitTask(b.taskId, undefined, 200);
         expect(second.result.status).toBe('partial_success');
         expect(second.result.failures).toEqual(['n04']);

@@ -1,32 +1,35 @@
 import { fastSettings, startTestWorker, untilActivityPending, type TestWorkerEnv } from '../harness/temporal';
-import { countsOf, DEMO_SITE, startSimulatedSite, type SimulatedSite } from '../harness/site';
+import { demoSiteNamed } from '../harness/ownSite';
+import { countsOf, startSimulatedSite, type SimulatedSite } from '../harness/site';
 import { cliEnvFor, drydockStdout } from '../harness/cli';
 
 /**
  * Retry from the failed step and clean termination, on the simulated 10-node example site.
  */
 describe('task retry and terminate', () => {
+  const own = demoSiteNamed('demo-retry');
   let site: SimulatedSite;
   let env: TestWorkerEnv;
 
   beforeAll(async () => {
     // Deployments take a minute here so that the terminate test catches nodes mid-deploy.
-    site = await startSimulatedSite({ durations: { deploying: 60_000 } });
+    site = await startSimulatedSite({ designRef: own.ref, durations: { deploying: 60_000 } });
     env = await startTestWorker('retry', { drivers: site.drivers, settings: fastSettings({ max_parallel_nodes: 5 }) });
     await env.run(async () => {
-      const { taskId } = await env.client.createTask('prepare_site', { designRef: DEMO_SITE });
+      const { taskId } = await env.client.createTask('prepare_site', { designRef: own.ref });
       expect((await env.client.waitTask(taskId, undefined, 200)).result.status).toBe('success');
     });
   });
   afterAll(async () => {
     await env?.close();
     await site?.stop();
+    own.remove();
   });
 
   test('prepare_nodes with one node failing commissioning: partial_success naming it; retry commissions only that node', async () => {
     site.sim.maas.setFault({ failCommissioning: ['n04'] });
     const first = await env.run(async () => {
-      const { taskId } = await env.client.createTask('prepare_nodes', { designRef: DEMO_SITE });
+      const { taskId } = await env.client.createTask('prepare_nodes', { designRef: own.ref });
       return env.client.waitTask(taskId, undefined, 200);
     });
     expect(first.result.status).toBe('partial_success');
@@ -52,7 +55,7 @@ describe('task retry and terminate', () => {
     expect(retried.retry).toBe(1);
     expect(retried.result.status).toBe('success');
     expect(retried.result.successes.sort()).toEqual(site.sim.nodes.map((n) => n.name).sort());
-    expect(retried.subtask_id_list).toEqual([expect.stringMatching(/^demo-prepare_node-n04-.*-r1$/)]);
+    expect(retried.subtask_id_list).toEqual([expect.stringMatching(new RegExp(`^${own.name}-prepare_node-n04-.*-r1$`))]);
 
     const afterRetry = countsOf(site.sim, 'commission');
     expect(afterRetry.n04).toBe(5);
@@ -65,7 +68,7 @@ describe('task retry and terminate', () => {
 
   test('terminate during deploy_nodes: task terminated, each node says where it stopped, nothing deployed after', async () => {
     const task = await env.run(async () => {
-      const { taskId } = await env.client.createTask('deploy_nodes', { designRef: DEMO_SITE });
+      const { taskId } = await env.client.createTask('deploy_nodes', { designRef: own.ref });
       // Wait until nodes are in MaaS's Deploying state, then stop the task.
       for (let i = 0; i < 200; i++) {
         const t = await env.client.getTask(taskId).catch(() => undefined);
@@ -91,7 +94,7 @@ describe('task retry and terminate', () => {
     site.sim.maas.setFault({ latencyMs: 1000 });
     try {
       const task = await env.run(async () => {
-        const { taskId, workflowId } = await env.client.createTask('prepare_site', { designRef: DEMO_SITE });
+        const { taskId, workflowId } = await env.client.createTask('prepare_site', { designRef: own.ref });
         await untilActivityPending(env, workflowId, 'createNetworkTemplate');
         await env.client.terminateTask(taskId);
         return env.client.waitTask(taskId, undefined, 200);

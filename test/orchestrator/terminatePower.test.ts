@@ -1,7 +1,8 @@
 import { Connection } from '@temporalio/client';
 import { startSimulatedSite, type SimulatedSite } from '../../worker/simulatedSite';
 import type { NodeFilterSet, Task } from '../../workflows/task';
-import { DEMO_SITE, demoDesign } from '../harness/site';
+import { demoSiteNamed } from '../harness/ownSite';
+import { demoDesign } from '../harness/site';
 import { fastSettings, startTestWorker, temporalAddress, untilActivityPending, type TestWorkerEnv } from '../harness/temporal';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -13,13 +14,14 @@ const BOUND_MS = 5000;
  * here and the driver polls every 100 ms, so a power cycle that ignored the cancellation would keep asking.
  */
 describe('terminate during power_cycle_node', () => {
+  const own = demoSiteNamed('demo-terminate-power');
   let connection: Connection;
   let site: SimulatedSite;
   let env: TestWorkerEnv;
 
   beforeAll(async () => {
     connection = await Connection.connect({ address: temporalAddress() });
-    site = await startSimulatedSite({ design: await demoDesign(), connection, powerTransitionMs: 600_000 });
+    site = await startSimulatedSite({ design: await demoDesign(own.ref), connection, powerTransitionMs: 600_000 });
     env = await startTestWorker('terminate-power', {
       drivers: { ...site.drivers, powerStateChangeMaxRetries: 6000, powerStateChangeRetryInterval: 0.1 },
       settings: fastSettings(),
@@ -29,6 +31,7 @@ describe('terminate during power_cycle_node', () => {
     await env?.close();
     await site?.stop();
     await connection?.close();
+    own.remove();
   });
 
   test('no BMC request from the power cycle more than 5 s after the terminate; the task ends terminated', async () => {
@@ -38,7 +41,7 @@ describe('terminate during power_cycle_node', () => {
     const nodeFilter = { filter_set_type: 'union', filter_set: [{ filter_type: 'union', node_names: ['n07'] }] } as NodeFilterSet;
 
     const run = await env.run(async () => {
-      const { taskId } = await env.client.createTask('prepare_nodes', { designRef: DEMO_SITE, nodeFilter });
+      const { taskId } = await env.client.createTask('prepare_nodes', { designRef: own.ref, nodeFilter });
       const child = await nodeWorkflowId(env, taskId, 'n07');
       await untilActivityPending(env, child, 'powerCycle', 30_000);
       const beforeTerminate = requests();
