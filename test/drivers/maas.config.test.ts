@@ -138,6 +138,21 @@ describe('MaaS provisioner configuration steps against the emulator', () => {
     expect((await rig.client.network.staticRoutes()).length).toBe(1);
   });
 
+  it('two tasks templating one MaaS at once both converge on one template', async () => {
+    // Each looks fabrics and subnets up before creating them; answers slowed so both look before either creates.
+    const fresh = await startRig({ rackControllers: [{ hostname: 'rack-01' }], faults: { latencyMs: 30 } });
+    try {
+      await fresh.client.network.createSubnet({ cidr: '172.16.0.0/24' }); // the rack controller's own, as above
+      const [a, b] = await Promise.all([fresh.provisioner.createNetworkTemplate(template), fresh.provisioner.createNetworkTemplate(template)]);
+      for (const r of [a, b]) expect([r.failures, r.successes?.sort()]).toEqual([[], ['mgmt', 'pxe', 'storage']]);
+      expect([a, b].flatMap((r) => r.messages ?? []).filter((m) => m.startsWith('Another task created'))).toEqual([expect.stringContaining('already exists')]);
+      expect((await fresh.client.network.fabrics()).map((f) => f.name).sort()).toEqual(['gp', 'pxe-rack1']);
+      expect((await fresh.client.network.subnets()).map((s) => s.cidr).sort()).toEqual(['172.16.0.0/24', '172.16.1.0/24', '172.16.2.0/24']);
+    } finally {
+      await fresh.emu.stop();
+    }
+  });
+
   const network: NodeNetworkPlan = {
     interfaces: [
       {

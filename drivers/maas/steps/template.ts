@@ -1,3 +1,4 @@
+import { MaasRequestError } from '../errors';
 import type { MaasFabric, MaasSubnet, MaasVlan } from '../models/wire';
 import type { NetworkTemplatePlan, StepReport, TemplateLinkPlan, TemplateNetworkPlan } from '../../provisioner';
 import type { StepDeps } from './common';
@@ -8,6 +9,26 @@ import type { StepDeps } from './common';
  * DHCP on a VLAN needs a rack controller on it; see enableDhcp.
  */
 export async function createNetworkTemplate(deps: StepDeps, plan: NetworkTemplatePlan): Promise<StepReport> {
+  const raced: string[] = [];
+  for (;;) {
+    try {
+      const report = await templateOnce(deps, plan);
+      return raced.length
+        ? { ...report, messages: [`Another task created part of the template meanwhile (${raced.join('; ')}); looked up again`, ...(report.messages ?? [])] }
+        : report;
+    } catch (e) {
+      // Another task templating the same MaaS created a fabric, VLAN or subnet between our lookup and our create
+      // (MaaS answers 400 "... already exists"): it is there now, and the next pass looks it up. Each lost race is
+      // one more object in place, so the passes end; the bound only guards against a MaaS that never converges.
+      if (!(e instanceof MaasRequestError && e.status === 400 && /already exists/.test(e.body)) || raced.length >= MAX_RACED_PASSES) throw e;
+      raced.push(e.body.trim());
+    }
+  }
+}
+
+const MAX_RACED_PASSES = 10;
+
+async function templateOnce(deps: StepDeps, plan: NetworkTemplatePlan): Promise<StepReport> {
   const report: Required<StepReport> = { messages: [], successes: [], failures: [] };
   const links = plan.links.filter((l) => !l.noconfig);
   if (links.length === 0) return { messages: ['No network links defined, no work to do.'], successes: [], failures: [] };
