@@ -4,13 +4,18 @@
  * `{ payloads: [{ metadata: { key: base64 }, data: base64 }] }`.
  *
  * It decrypts only for callers it can tell are allowed (CORS limits browsers, not curl):
- * - a bearer token: `Authorization: Bearer <token>`, one of DRYDOCK_CODEC_AUTH_TOKEN's (comma-separated, for
- *   rotation). The Web UI forwards one with TEMPORAL_CODEC_PASS_ACCESS_TOKEN (only to an https endpoint); the
- *   Temporal CLI sends one with `--codec-auth 'Bearer …'`;
+ * - an OIDC access token: the Web UI, with its own login (TEMPORAL_AUTH_*) and TEMPORAL_CODEC_PASS_ACCESS_TOKEN,
+ *   sends its signed-in user's access token as `Authorization: Bearer <JWT>` (only to an https endpoint). With
+ *   DRYDOCK_CODEC_OIDC_ISSUER and _AUDIENCE it is checked against the issuer's keys (worker/oidcToken.ts), and
+ *   DRYDOCK_CODEC_OIDC_ALLOWED (`claim=value,…`) narrows it to users holding one of those values;
+ * - a static bearer token, one of DRYDOCK_CODEC_AUTH_TOKEN's (comma-separated, for rotation): what the Temporal
+ *   CLI sends with `--codec-auth 'Bearer …'`. Both may be configured; a token that is not a JWT is only compared
+ *   with these;
  * - or mutual TLS: with DRYDOCK_CODEC_TLS_CERT/_KEY it serves HTTPS, and with DRYDOCK_CODEC_TLS_CLIENT_CA a client
  *   certificate that CA signed authenticates (DRYDOCK_CODEC_TLS_CLIENT_NAMES narrows it to those CN/DNS names).
  * No or wrong credentials: 401. Authenticated but not allowed (a client name not listed, a namespace outside
- * DRYDOCK_CODEC_NAMESPACES): 403. With no credential configured it serves only on a loopback address (the
+ * DRYDOCK_CODEC_NAMESPACES, an access token without the required claim): 403. The issuer's keys unreachable: 503
+ * (the caller may well be allowed). With no credential configured it serves only on a loopback address (the
  * embedded dev server's UI of `npm start` cannot send one); binding anywhere else without one is refused at start.
  * Tokens never reach the logs. CORS preflights and GET /healthz need no credentials: they reveal no payload.
  *
@@ -28,6 +33,7 @@ import { z } from 'zod';
 import { codecConfigFromEnv, createCodec, CodecError } from '../common/codec';
 import { ConfigError } from '../common/config';
 import { jsonLogger, silentLogger, type Logger } from '../common/logger';
+import { ClaimNotAllowedError, isSecureUrl, KeysUnavailableError, looksLikeJwt, OidcVerifier, TokenRejectedError, type OidcOptions } from './oidcToken';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -52,6 +58,8 @@ export interface CodecAuthOptions {
   namespaces?: string[];
   /** Client certificate names (subject CN or DNS SAN) allowed; unset: any certificate clientCa signed. */
   clientNames?: string[];
+  /** OIDC access tokens of this issuer and audience (what the Web UI forwards for its signed-in user). */
+  oidc?: OidcOptions;
 }
 
 export interface CodecTlsOptions {
@@ -85,10 +93,18 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
+
+/** RFC 6750's challenge: bare when no credentials came, with the error code when a token was refused. */
+const REALM = 'Bearer realm="drydock-codec"';
+const challenge = (error: 'invalid_token' | 'insufficient_scope', description: string) => ({
+  // RFC 6750 allows printable ASCII but `"` and `\` there; the reason may quote a token's claim.
+  'WWW-Authenticate': `${REALM}, error="${error}", error_description="${description.slice(0, 200).replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?')}"`,
+});
 
 export function startCodecServer(opts: CodecServerOptions): Promise<CodecServer> {
   const host = opts.host ?? '127.0.0.1';
@@ -97,7 +113,7 @@ export function startCodecServer(opts: CodecServerOptions): Promise<CodecServer>
   const maxBody = opts.maxBodyBytes ?? MAX_BODY;
   let authorize: ReturnType<typeof authorizer>;
   try {
-    authorize = authorizer(opts, host);
+    authorize = authorizer(opts, host, logger);
   } catch (e) {
     return Promise.reject(e);
   }
@@ -124,14 +140,22 @@ export function startCodecServer(opts: CodecServerOptions): Promise<CodecServer>
     const op = path === '/decode' ? 'decode' : path === '/encode' ? 'encode' : undefined;
     if (!op) return sendError(res, new HttpError(404, `no such endpoint ${path}: use POST /decode or POST /encode`));
     if (req.method !== 'POST') return sendError(res, new HttpError(405, `${path} takes POST`));
-    const refused = authorize(req);
-    if (refused) {
-      logger.info('codec request refused', { op, status: refused.status, error: refused.message, remote: req.socket.remoteAddress });
-      if (refused.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="drydock-codec"');
-      req.resume();
-      return sendError(res, refused);
-    }
-
+    authorize(req)
+      .then((refused) => {
+        if (!refused) return serve(req, res, op);
+        // The 503 of unreachable keys is logged once by the verifier, not once per request.
+        if (refused.status !== 503) logger.info('codec request refused', { op, status: refused.status, error: refused.message, remote: req.socket.remoteAddress });
+        if (refused.status === 401 && !refused.headers['WWW-Authenticate']) res.setHeader('WWW-Authenticate', REALM);
+        req.resume();
+        sendError(res, refused);
+      })
+      .catch((e: unknown) => {
+        logger.error('codec authorization failed', { op, error: e instanceof Error ? e.message : String(e) });
+        req.resume();
+        sendError(res, new HttpError(500, 'authorization failed'));
+      });
+  };
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse, op: 'decode' | 'encode') => {
     readBody(req, maxBody)
       .then(async (raw) => {
         let json: unknown;
@@ -174,6 +198,7 @@ export function startCodecServer(opts: CodecServerOptions): Promise<CodecServer>
         url,
         corsOrigins: origins.join(','),
         bearerTokens: opts.auth?.tokens?.length ?? 0,
+        oidcIssuer: opts.auth?.oidc?.issuer,
         mutualTls: Boolean(opts.tls?.clientCa),
         namespaces: opts.auth?.namespaces?.join(',') ?? '*',
       });
@@ -190,21 +215,38 @@ export function startCodecServer(opts: CodecServerOptions): Promise<CodecServer>
 }
 
 /**
- * The check each /decode and /encode request passes: undefined when the caller may go on, else the 401/403
+ * The check each /decode and /encode request passes: undefined when the caller may go on, else the 401/403/503
  * to answer. Throws at start when the server would decrypt for anyone beyond this host.
  */
-function authorizer(opts: CodecServerOptions, host: string): (req: http.IncomingMessage) => HttpError | undefined {
+function authorizer(opts: CodecServerOptions, host: string, logger: Logger): (req: http.IncomingMessage) => Promise<HttpError | undefined> {
   const tokenDigests = (opts.auth?.tokens ?? []).filter(Boolean).map(digest);
   const mutualTls = Boolean(opts.tls?.clientCa);
   const namespaces = opts.auth?.namespaces;
   const clientNames = opts.auth?.clientNames;
-  const open = tokenDigests.length === 0 && !mutualTls;
+  const oidc = opts.auth?.oidc ? new OidcVerifier(opts.auth.oidc, logger) : undefined;
+  const open = tokenDigests.length === 0 && !mutualTls && !oidc;
   if (open && !isLoopback(host)) {
     throw new ConfigError(
-      `the codec server would decrypt payloads for anyone who reaches ${host}: set DRYDOCK_CODEC_AUTH_TOKEN or DRYDOCK_CODEC_TLS_CLIENT_CA, or bind to a loopback address`,
+      `the codec server would decrypt payloads for anyone who reaches ${host}: set DRYDOCK_CODEC_AUTH_TOKEN, DRYDOCK_CODEC_OIDC_ISSUER or DRYDOCK_CODEC_TLS_CLIENT_CA, or bind to a loopback address`,
     );
   }
-  return (req) => {
+  /** A bearer token: one of the static ones, else (when it is a JWT) an access token of the OIDC issuer. */
+  const bearer = async (token: string): Promise<HttpError | undefined> => {
+    const d = digest(token);
+    if (tokenDigests.some((t) => timingSafeEqual(t, d))) return undefined;
+    if (!oidc || !looksLikeJwt(token)) return new HttpError(401, 'bearer token not accepted', challenge('invalid_token', 'bearer token not accepted'));
+    try {
+      await oidc.verify(token);
+      return undefined;
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      if (e instanceof TokenRejectedError) return new HttpError(401, `access token not accepted: ${reason}`, challenge('invalid_token', reason));
+      if (e instanceof ClaimNotAllowedError) return new HttpError(403, `access token not allowed: ${reason}`, challenge('insufficient_scope', reason));
+      if (e instanceof KeysUnavailableError) return new HttpError(503, "access token cannot be checked now: the issuer's keys are unavailable", { 'Retry-After': '30' });
+      throw e;
+    }
+  };
+  return async (req) => {
     if (!open) {
       const authz = header(req, 'authorization');
       const socket = req.socket as Partial<TLSSocket>;
@@ -215,8 +257,8 @@ function authorizer(opts: CodecServerOptions, host: string): (req: http.Incoming
       if (authz !== undefined) {
         const m = /^Bearer[ ]+(\S+)\s*$/i.exec(authz);
         if (!m) return new HttpError(401, 'Authorization must be "Bearer <token>"');
-        const d = digest(m[1]);
-        if (!tokenDigests.some((t) => timingSafeEqual(t, d))) return new HttpError(401, 'bearer token not accepted');
+        const refused = await bearer(m[1]);
+        if (refused) return refused;
       } else if (cert) {
         const names = certificateNames(cert);
         if (clientNames && !names.some((n) => clientNames.includes(n))) {
@@ -227,7 +269,7 @@ function authorizer(opts: CodecServerOptions, host: string): (req: http.Incoming
       } else {
         return new HttpError(
           401,
-          `credentials required: ${[tokenDigests.length ? 'Authorization: Bearer <token>' : '', mutualTls ? 'a client certificate' : ''].filter(Boolean).join(' or ')}`,
+          `credentials required: ${[tokenDigests.length || oidc ? 'Authorization: Bearer <token>' : '', mutualTls ? 'a client certificate' : ''].filter(Boolean).join(' or ')}`,
         );
       }
     }
@@ -290,7 +332,7 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
 
 function sendError(res: http.ServerResponse, e: HttpError): void {
   if (res.headersSent) return;
-  res.writeHead(e.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: e.message }));
+  res.writeHead(e.status, { ...e.headers, 'content-type': 'application/json' }).end(JSON.stringify({ error: e.message }));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -314,6 +356,23 @@ const serverEnvSchema = z.object({
   tlsKey: z.string().optional(),
   tlsClientCa: z.string().optional(),
   clientNames: list,
+  oidcIssuer: z.string().refine(isSecureUrl, 'must be an https URL (http only on a loopback address)').optional(),
+  oidcAudience: list,
+  oidcJwksUrl: z.string().refine(isSecureUrl, 'must be an https URL (http only on a loopback address)').optional(),
+  oidcAllowed: z
+    .string()
+    .regex(/^\s*[^=\s]+\s*=[^=]+$/, 'must be <claim>=<value>[,<value>…], e.g. groups=drydock-operators')
+    .transform((s) => {
+      const at = s.indexOf('=');
+      const values = s
+        .slice(at + 1)
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
+      return { claim: s.slice(0, at).trim(), values };
+    })
+    .refine((a) => a.values.length > 0, 'must name at least one value')
+    .optional(),
 });
 const SERVER_ENV = {
   port: 'DRYDOCK_CODEC_PORT',
@@ -325,6 +384,10 @@ const SERVER_ENV = {
   tlsKey: 'DRYDOCK_CODEC_TLS_KEY',
   tlsClientCa: 'DRYDOCK_CODEC_TLS_CLIENT_CA',
   clientNames: 'DRYDOCK_CODEC_TLS_CLIENT_NAMES',
+  oidcIssuer: 'DRYDOCK_CODEC_OIDC_ISSUER',
+  oidcAudience: 'DRYDOCK_CODEC_OIDC_AUDIENCE',
+  oidcJwksUrl: 'DRYDOCK_CODEC_OIDC_JWKS_URL',
+  oidcAllowed: 'DRYDOCK_CODEC_OIDC_ALLOWED',
 } as const;
 
 export interface CodecServerConfig {
@@ -338,7 +401,9 @@ export interface CodecServerConfig {
 /**
  * DRYDOCK_CODEC_PORT (8888), DRYDOCK_CODEC_BIND (127.0.0.1), DRYDOCK_CODEC_CORS_ORIGIN (comma-separated, or *);
  * who may call: DRYDOCK_CODEC_AUTH_TOKEN (comma-separated bearer tokens), DRYDOCK_CODEC_NAMESPACES; HTTPS:
- * DRYDOCK_CODEC_TLS_CERT / _KEY (PEM files), mutual TLS: DRYDOCK_CODEC_TLS_CLIENT_CA (PEM file), _CLIENT_NAMES.
+ * DRYDOCK_CODEC_TLS_CERT / _KEY (PEM files), mutual TLS: DRYDOCK_CODEC_TLS_CLIENT_CA (PEM file), _CLIENT_NAMES;
+ * the Web UI's access tokens: DRYDOCK_CODEC_OIDC_ISSUER and _AUDIENCE (comma-separated, any of them), optionally
+ * _JWKS_URL (default: the issuer's discovery document's jwks_uri) and _ALLOWED (`<claim>=<value>[,<value>…]`).
  */
 export function codecServerConfigFromEnv(env: Record<string, string | undefined> = process.env): CodecServerConfig {
   const raw = Object.fromEntries(Object.entries(SERVER_ENV).map(([k, v]) => [k, env[v] || undefined]));
@@ -353,8 +418,16 @@ export function codecServerConfigFromEnv(env: Record<string, string | undefined>
   if (d.tlsClientCa && !d.tlsCert)
     throw new ConfigError('invalid configuration: DRYDOCK_CODEC_TLS_CLIENT_CA needs DRYDOCK_CODEC_TLS_CERT and _KEY (mutual TLS is served over HTTPS)');
   if (d.clientNames && !d.tlsClientCa) throw new ConfigError('invalid configuration: DRYDOCK_CODEC_TLS_CLIENT_NAMES needs DRYDOCK_CODEC_TLS_CLIENT_CA');
+  for (const k of ['oidcAudience', 'oidcJwksUrl', 'oidcAllowed'] as const) {
+    if (d[k] && !d.oidcIssuer) throw new ConfigError(`invalid configuration: ${SERVER_ENV[k]} needs ${SERVER_ENV.oidcIssuer}`);
+  }
+  // Without an audience, a token the issuer made for any other application would decrypt here.
+  if (d.oidcIssuer && !d.oidcAudience?.length)
+    throw new ConfigError(`invalid configuration: ${SERVER_ENV.oidcIssuer} needs ${SERVER_ENV.oidcAudience} (the audience of the Web UI's access tokens)`);
   const cfg: CodecServerConfig = { port: d.port, host: d.host, corsOrigin: d.corsOrigin ? normaliseOrigins(d.corsOrigin) : DEFAULT_CORS_ORIGINS };
-  if (d.tokens?.length || d.namespaces || d.clientNames) cfg.auth = { tokens: d.tokens, namespaces: d.namespaces, clientNames: d.clientNames };
+  const oidc: OidcOptions | undefined =
+    d.oidcIssuer && d.oidcAudience ? { issuer: d.oidcIssuer, audiences: d.oidcAudience, jwksUrl: d.oidcJwksUrl, allowed: d.oidcAllowed } : undefined;
+  if (d.tokens?.length || d.namespaces || d.clientNames || oidc) cfg.auth = { tokens: d.tokens, namespaces: d.namespaces, clientNames: d.clientNames, oidc };
   if (d.tlsCert && d.tlsKey) {
     cfg.tls = {
       cert: readPem(d.tlsCert, SERVER_ENV.tlsCert),

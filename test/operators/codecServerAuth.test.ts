@@ -95,7 +95,7 @@ describe('bearer token', () => {
 
 test('no credential configured: only a loopback address is served', async () => {
   await expect(startCodecServer({ codec, port: 0, host: '0.0.0.0' })).rejects.toThrow(
-    'the codec server would decrypt payloads for anyone who reaches 0.0.0.0: set DRYDOCK_CODEC_AUTH_TOKEN or DRYDOCK_CODEC_TLS_CLIENT_CA, or bind to a loopback address',
+    'the codec server would decrypt payloads for anyone who reaches 0.0.0.0: set DRYDOCK_CODEC_AUTH_TOKEN, DRYDOCK_CODEC_OIDC_ISSUER or DRYDOCK_CODEC_TLS_CLIENT_CA, or bind to a loopback address',
   );
   await expect(startCodecServer({ codec, port: 0, host: '::', auth: { namespaces: ['default'] } })).rejects.toThrow(/would decrypt payloads for anyone/);
   const local = await startCodecServer({ codec, port: 0, host: '127.0.0.1' });
@@ -232,7 +232,7 @@ describe('the codec server process', () => {
     const p = run({ DRYDOCK_CODEC_BIND: '0.0.0.0', DRYDOCK_CODEC_PORT: String(await freeTcpPort()) });
     expect(await p.exited).toBe(2);
     expect(p.stderr().trim().split('\n')).toEqual([
-      'drydock codec server: the codec server would decrypt payloads for anyone who reaches 0.0.0.0: set DRYDOCK_CODEC_AUTH_TOKEN or DRYDOCK_CODEC_TLS_CLIENT_CA, or bind to a loopback address',
+      'drydock codec server: the codec server would decrypt payloads for anyone who reaches 0.0.0.0: set DRYDOCK_CODEC_AUTH_TOKEN, DRYDOCK_CODEC_OIDC_ISSUER or DRYDOCK_CODEC_TLS_CLIENT_CA, or bind to a loopback address',
     ]);
   }, 20_000);
 
