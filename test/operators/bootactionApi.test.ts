@@ -21,6 +21,7 @@ import { silentLogger } from '../../common/logger';
 import { MaasClient } from '../../drivers/maas';
 import { nodeFilterFromNames, type Task } from '../../workflows/task';
 import { DEMO_SITE_PATH, startSimulatedSite, type SimulatedSite } from '../harness/site';
+import { withSiteName } from '../harness/ownSite';
 import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-bootaction-api-'));
@@ -54,9 +55,7 @@ data:
 
 /** The example site as `site`, demo-report not signaling, plus `extra` documents. */
 function writeDesign(file: string, site: string, extra: string): string {
-  let text = fs.readFileSync(DEMO_SITE_PATH, 'utf8');
-  text = text.replace(/(schema: 'drydock\/Region\/v1'\nmetadata:\n {2}schema: 'metadata\/Document\/v1'\n {2}name: )demo\n/, `$1${site}\n`);
-  if (!text.includes(`name: ${site}\n`)) throw new Error('the example site has no Region document named demo');
+  let text = withSiteName(fs.readFileSync(DEMO_SITE_PATH, 'utf8'), site);
   const marker = "  # The unit's own script reports this boot action's status, with the values of its template context.\n  signaling: true\n";
   if (!text.includes(marker)) throw new Error('the example site has no signaling demo-report boot action');
   text = text.replace(marker, '  signaling: false\n');

@@ -30,6 +30,7 @@ import type { Task } from '../../workflows/task';
 import { installRuntime } from '../../worker/telemetry';
 import { formatFinding, scanHistoriesForSecrets, scanHistoryJson, type Finding } from '../../scripts/scan-histories';
 import { DEMO_SITE_PATH, startSimulatedSite, type SimulatedSite } from '../harness/site';
+import { withSiteName } from '../harness/ownSite';
 import { fastSettings, startTestWorker, temporalAddress, type TestWorkerEnv } from '../harness/temporal';
 
 const exec = promisify(execFile);
@@ -49,8 +50,7 @@ function bmcPasswords(yamlText: string): Record<string, string> {
 
 /** The example site under another site name (each test site has its own design lock), BMC passwords changed as given. */
 function writeDesign(file: string, site: string, passwords: Record<string, string> = {}, motd?: string): string {
-  let text = DEMO_YAML.replace(/(schema: 'drydock\/Region\/v1'\nmetadata:\n {2}schema: 'metadata\/Document\/v1'\n {2}name: )demo\n/, `$1${site}\n`);
-  if (!text.includes(`name: ${site}\n`)) throw new Error('the example site has no Region document named demo');
+  let text = withSiteName(DEMO_YAML, site);
   for (const [node, pw] of Object.entries(passwords)) text = text.replace(`credential: ${bmcPasswords(DEMO_YAML)[node]}\n`, `credential: ${pw}\n`);
   if (motd) {
     const line = '        Deployed by Drydock on Temporal: {{ node.hostname }}.{{ node.domain }}\n';

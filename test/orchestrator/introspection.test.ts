@@ -9,12 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_SITE_PATH, startSimulatedSite, type SimulatedSite } from '../harness/site';
 import { fastSettings, startTestWorker, type TestWorkerEnv } from '../harness/temporal';
+import { withSiteName } from '../harness/ownSite';
 import type { Task } from '../../workflows/task';
 
 const filter = (nodes: string[]) => ({ filter_set_type: 'union' as const, filter_set: [{ filter_type: 'union' as const, node_names: nodes }] });
-
-/** The example site's Region name, to give a copy of the site a name of its own. */
-const REGION_NAME = /(schema: 'drydock\/Region\/v1'\nmetadata:\n  schema: 'metadata\/Document\/v1'\n  name: )demo\b/;
 
 describe('introspection, alias resolution and destroy on the simulated site', () => {
   let site: SimulatedSite;
@@ -32,7 +30,7 @@ describe('introspection, alias resolution and destroy on the simulated site', ()
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drydock-introspection-'));
     // The example site under a name of its own: its design lock is not the one other suites take at the same time.
     const own = path.join(dir, 'site.yaml');
-    fs.writeFileSync(own, fs.readFileSync(DEMO_SITE_PATH, 'utf8').replace(REGION_NAME, '$1demo-introspection'));
+    fs.writeFileSync(own, withSiteName(fs.readFileSync(DEMO_SITE_PATH, 'utf8'), 'demo-introspection'));
     siteRef = `file://${own}`;
     site = await startSimulatedSite({ designRef: siteRef });
     expect(site.design.site).toBe('demo-introspection');
@@ -84,10 +82,7 @@ describe('introspection, alias resolution and destroy on the simulated site', ()
 
   test('a HardwareProfile alias at a PCI address no node has fails prepare_nodes for those nodes, naming what was found', async () => {
     // The same site under another name (its own design lock), whose profile puts nic_pxe where no NIC is.
-    const moved = fs
-      .readFileSync(DEMO_SITE_PATH, 'utf8')
-      .replace(REGION_NAME, '$1demo-moved')
-      .replace("nic_pxe:\n      address: '0000:01:00.0'", "nic_pxe:\n      address: '0000:81:00.0'");
+    const moved = withSiteName(fs.readFileSync(DEMO_SITE_PATH, 'utf8'), 'demo-moved').replace("nic_pxe:\n      address: '0000:01:00.0'", "nic_pxe:\n      address: '0000:81:00.0'");
     expect(moved).toContain("address: '0000:81:00.0'");
     const file = path.join(dir, 'moved.yaml');
     fs.writeFileSync(file, moved);
