@@ -13,8 +13,10 @@ export const orchestratorSettingsSchema = z.object({
   /**
    * A node action over more nodes than this runs them through batch workflows of this many nodes each, so the
    * task's history stays small (a few events per batch, not ~5 per node); each batch's history ~6 per node.
+   * A batch returns every node's outcome, its messages included, in one payload: at most 1,000 keeps that far
+   * below Temporal's 2 MB.
    */
-  node_batch_size: z.coerce.number().int().positive().default(100),
+  node_batch_size: z.coerce.number().int().positive().max(1000).default(100),
   /**
    * Minutes a step keeps retrying a transient peer error (MaaS 5xx, connection refused, a silent BMC) before
    * it fails: long enough to ride out a MaaS region restart.

@@ -15,7 +15,7 @@ import type * as settingsActivities from '../activities/settings';
 import type { OrchestratorSettings } from '../common/orchestratorConfig';
 import { DrydockNodes, DrydockResult, DrydockSite } from '../common/searchAttributes';
 import { taskQuery } from './messages';
-import { TaskRecorder, type ActionInput } from './task';
+import { TASK_SIZE_LIMITS, TaskRecorder, type ActionInput } from './task';
 import { DESIGN_UNUSABLE } from '../activities/contract';
 
 type DesignActivities = ReturnType<typeof designActivities.createDesignActivities>;
@@ -34,7 +34,7 @@ export interface ActionContext {
 
 /** Starts every action the same way: task state with its query, status running, the worker's settings. */
 export async function beginAction(action: string, input: ActionInput): Promise<ActionContext> {
-  const task = new TaskRecorder(action, input, workflowInfo().workflowId);
+  const task = new TaskRecorder(action, input, workflowInfo().workflowId, undefined, { ...TASK_SIZE_LIMITS, mayCompact: () => patched('bounded-task-result') });
   setHandler(taskQuery, () => task.snapshot());
   task.setStatus('running');
   const settings = await orchestratorSettings();

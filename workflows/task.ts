@@ -93,11 +93,35 @@ export interface ActionInput {
 }
 
 /**
+ * How large a task may grow in the workflow that records it. Its result is one payload in Temporal's history,
+ * refused above the server's blob size limit (2 MB by default, `limit.blobSize.error`), and its `task` query
+ * answers with the same document. A task over many thousands of nodes passes `compactAboveBytes`: from then on a
+ * finished node keeps its step and result only, and node messages that are not errors are left out; past
+ * `dropAboveBytes` error messages are left out too. Each node's own workflow (and its batch's result) still holds
+ * everything; the task says how much it left out.
+ */
+export interface TaskSizeLimits {
+  compactAboveBytes: number;
+  dropAboveBytes: number;
+  /** Asked once, when the task first passes `compactAboveBytes`: a workflow answers with `patched()`. */
+  mayCompact: () => boolean;
+}
+
+/** Far below Temporal's 2 MB so the worst case (every node failing, each with its message) stays below it. */
+export const TASK_SIZE_LIMITS = { compactAboveBytes: 700_000, dropAboveBytes: 1_000_000 } as const;
+
+/**
  * Holds a task while its workflow runs and applies Drydock's result rules:
  * success(focus) and failure(focus) move the status towards partial_success when results mix (Drydock's TaskStatus.success/failure).
  */
 export class TaskRecorder {
   private readonly task: Task;
+  /** JSON size of the node entries and messages, what grows with the node count (see TaskSizeLimits). */
+  private nodeBytes = 0;
+  private messageBytes = 0;
+  /** Whether the task records compactly: undefined until it first passes compactAboveBytes. */
+  private compact: boolean | undefined;
+  private readonly omitted = { messages: 0, errors: 0 };
 
   /**
    * `clock` stamps every change; workflow code leaves the default, Temporal's deterministic clock inside a
@@ -108,6 +132,7 @@ export class TaskRecorder {
     input: ActionInput,
     workflowId: string,
     private readonly clock: () => Date = () => new Date(),
+    private readonly limits?: TaskSizeLimits,
   ) {
     const ts = this.now();
     this.task = {
@@ -195,9 +220,32 @@ export class TaskRecorder {
       ts: this.now(),
     };
     if (opts.extra) m.extra = opts.extra;
-    this.task.result.details.messageList.push(m);
     if (m.error) this.task.result.details.errorCount += 1;
     this.task.updated = m.ts;
+    if (this.leaveOut(m)) return;
+    this.task.result.details.messageList.push(m);
+    if (this.limits) this.messageBytes += JSON.stringify(m).length + 1;
+  }
+
+  /** Whether a message stays out of a task grown past its limits: node messages first, errors only past the last. */
+  private leaveOut(m: TaskMessage): boolean {
+    if (!this.overLimit() || m.context_type !== 'node') return false;
+    if (!m.error || this.size() > this.limits!.dropAboveBytes) {
+      this.omitted.messages += 1;
+      if (m.error) this.omitted.errors += 1;
+      return true;
+    }
+    return false;
+  }
+
+  private size(): number {
+    return this.nodeBytes + this.messageBytes;
+  }
+
+  /** Decided (for good) the first time the task passes compactAboveBytes: compact if the workflow may. */
+  private overLimit(): boolean {
+    if (this.compact === undefined && this.limits && this.size() > this.limits.compactAboveBytes) this.compact = this.limits.mayCompact();
+    return this.compact === true;
   }
 
   registerSubtask(subtaskId: string, action: string): void {
@@ -206,7 +254,14 @@ export class TaskRecorder {
   }
 
   setNode(name: string, progress: NodeProgress): void {
-    this.task.nodes[name] = progress;
+    // A node in flight keeps its workflow id (clients follow it there); a finished one its step and result.
+    const entry = this.overLimit() && progress.result !== 'incomplete' ? { step: progress.step, result: progress.result } : progress;
+    if (this.limits) {
+      const before = this.task.nodes[name];
+      if (before) this.nodeBytes -= JSON.stringify(before).length + name.length + 4;
+      this.nodeBytes += JSON.stringify(entry).length + name.length + 4;
+    }
+    this.task.nodes[name] = entry;
     this.task.updated = this.now();
   }
 
@@ -224,7 +279,20 @@ export class TaskRecorder {
 
   /** A deep copy, so a query result never aliases the live state. */
   snapshot(): Task {
-    return JSON.parse(JSON.stringify(this.task)) as Task;
+    const t = JSON.parse(JSON.stringify(this.task)) as Task;
+    if (this.omitted.messages > 0) {
+      const { messages, errors } = this.omitted;
+      t.result.details.messageList.push({
+        message:
+          `${messages} node messages (${errors} of them errors) are not in this task, to keep it within Temporal's payload limit; ` +
+          `each node's own workflow has them (<site>-<node action>-<node>-<task id>, e.g. in the Web UI).`,
+        error: false,
+        context_type: 'task',
+        context: t.task_id,
+        ts: t.updated,
+      });
+    }
+    return t;
   }
 }
 

@@ -3,7 +3,7 @@
  * node actions apply it, retry_task, terminate_task, status messages and the to_dict shape.
  * Pure: no Temporal server; the clock is passed in, as workflow code passes its own.
  */
-import { nodeFilterFromNames, TaskRecorder, type ActionInput, type ResultStatus } from '../../workflows/task';
+import { nodeFilterFromNames, TASK_SIZE_LIMITS, TaskRecorder, type ActionInput, type ResultStatus, type TaskSizeLimits } from '../../workflows/task';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 /** The recorders' clock: what `at` last set. */
@@ -418,4 +418,96 @@ test("nodeFilterFromNames is Drydock's create_nodefilter_from_nodelist, on a cop
   expect(f).toEqual({ filter_set_type: 'intersection', filter_set: [{ filter_type: 'union', node_names: ['n01', 'n07'] }] });
   names.push('n09');
   expect(f.filter_set[0].node_names).toEqual(['n01', 'n07']);
+});
+
+describe("a task of many nodes stays within Temporal's payload limit", () => {
+  /** Temporal's default blob size limit (limit.blobSize.error): a larger result fails the workflow task. */
+  const TEMPORAL_BLOB_LIMIT = 2 * 1024 * 1024;
+  const TASK = '6f1c2a34-8b7e-4d51-9a0f-2c3d4e5f6a7b';
+  const name = (i: number) => `n${String(i).padStart(5, '0')}`;
+
+  /**
+   * A batched deploy_nodes as runNodeAction records it: batches registered, every node queued in its batch, then
+   * each node's outcome (its workflow, last message, the messages the parent keeps) and its success or failure.
+   */
+  function deploy(nodes: number, outcome: (i: number) => 'success' | 'failure', limits?: Partial<TaskSizeLimits>) {
+    let asked = 0;
+    const t = new TaskRecorder('deploy_nodes', { ...input(), taskId: TASK }, `deploy_nodes-${TASK}`, (at(0), clock), {
+      ...TASK_SIZE_LIMITS,
+      mayCompact: () => (asked++, true),
+      ...limits,
+    });
+    const batches = Math.ceil(nodes / 100);
+    for (let b = 0; b < batches; b++) {
+      const batch = `site-a-deploy_node-batch${b}-${TASK}`;
+      t.registerSubtask(batch, 'deploy_node_batch');
+      for (let i = b * 100; i < Math.min(nodes, (b + 1) * 100); i++) t.setNode(name(i), { step: 'queued', result: 'incomplete', workflowId: batch });
+    }
+    for (let i = 0; i < nodes; i++) {
+      const n = name(i);
+      const workflowId = `site-a-deploy_node-${n}-${TASK}`;
+      if (outcome(i) === 'success') {
+        t.setNode(n, { step: 'done', result: 'success', workflowId, message: 'Boot action site-a-report completed with status success' });
+        t.addMessage('Boot action site-a-report completed with status success', { ctxType: 'node', ctx: n });
+        t.success(n);
+      } else {
+        const why = `deploy_node: MaaS could not deploy ${n}: machine status Failed deployment (curtin: storage layout failed on /dev/sda: partition 2 exceeds the disk)`;
+        t.setNode(n, { step: 'deploy_node', result: 'failure', workflowId, message: why });
+        t.addMessage(`Node ${n} was not deployed after 3 attempts`, { error: true, ctxType: 'node', ctx: n });
+        t.addMessage(why, { error: true, ctxType: 'node', ctx: n });
+        t.failure(n);
+      }
+    }
+    return { t, asked: () => asked, bytes: () => Buffer.byteLength(JSON.stringify(t.snapshot())) };
+  }
+
+  test('10,000 nodes that all deploy: every node and result kept, node messages left out and counted', () => {
+    const { t, asked, bytes } = deploy(10_000, () => 'success');
+    const s = t.snapshot();
+    expect(bytes()).toBeLessThan(TEMPORAL_BLOB_LIMIT / 2);
+    expect([s.result.status, s.result.successes.length, Object.keys(s.nodes).length]).toEqual(['success', 10_000, 10_000]);
+    // 10,000 queued nodes, each naming its batch, pass the limit before the first node ends.
+    expect(Object.values(s.nodes).every((n) => n.step === 'done' && n.result === 'success' && Object.keys(n).length === 2)).toBe(true);
+    const kept = s.result.details.messageList.filter((m) => m.context_type === 'node').length;
+    expect(s.result.details.messageList.at(-1)!.message).toBe(
+      `${10_000 - kept} node messages (0 of them errors) are not in this task, to keep it within Temporal's payload limit; ` +
+        `each node's own workflow has them (<site>-<node action>-<node>-<task id>, e.g. in the Web UI).`,
+    );
+    expect(asked()).toBe(1);
+  });
+
+  test('10,000 nodes that all fail: errors kept up to the limit, every failure and error counted', () => {
+    const { t, bytes } = deploy(10_000, () => 'failure');
+    const s = t.snapshot();
+    expect(bytes()).toBeLessThan(TEMPORAL_BLOB_LIMIT * 0.75);
+    expect([s.result.status, s.result.failures.length, s.result.details.errorCount]).toEqual(['failure', 10_000, 20_000]);
+    const errors = s.result.details.messageList.filter((m) => m.error).length;
+    expect(errors).toBeGreaterThan(1_000);
+    expect(s.result.details.messageList.at(-1)!.message).toMatch(new RegExp(`^${20_000 - errors} node messages \\(${20_000 - errors} of them errors\\)`));
+    expect(s.nodes[name(9_999)]).toEqual({ step: 'deploy_node', result: 'failure' });
+  });
+
+  test('a node still in flight keeps its workflow id, so clients follow it there', () => {
+    const { t } = deploy(10_000, () => 'success');
+    t.setNode(name(5), { step: 'deploy_node', result: 'incomplete', workflowId: 'w-5', message: 'deploying' });
+    expect(t.snapshot().nodes[name(5)]).toEqual({ step: 'deploy_node', result: 'incomplete', workflowId: 'w-5', message: 'deploying' });
+  });
+
+  test('1,000 nodes, mixed: below the limit the task is exactly what it was without one', () => {
+    const outcome = (i: number) => (i % 7 === 0 ? 'failure' : 'success');
+    const { t, asked } = deploy(1_000, outcome);
+    const { t: unbounded } = deploy(1_000, outcome, { compactAboveBytes: Infinity, dropAboveBytes: Infinity });
+    expect(t.snapshot()).toEqual(unbounded.snapshot());
+    expect(asked()).toBe(0);
+  });
+
+  test('a workflow replaying a history from before the limit (patched() false) records everything, as it did', () => {
+    let asked = 0;
+    const { t } = deploy(3_000, () => 'success', { mayCompact: () => (asked++, false) });
+    const s = t.snapshot();
+    expect(s.result.details.messageList.filter((m) => m.context_type === 'node').length).toBe(3_000);
+    expect(s.nodes[name(2_999)]).toMatchObject({ workflowId: expect.any(String), message: expect.any(String) });
+    // Asked once: patched() gives one answer for the whole run.
+    expect(asked).toBe(1);
+  });
 });
