@@ -18,6 +18,15 @@ export const orchestratorSettingsSchema = z.object({
    */
   node_batch_size: z.coerce.number().int().positive().max(1000).default(100),
   /**
+   * The Temporal server's payload limit (its `limit.blobSize.error`, 2 MiB by default): a task's result is one
+   * payload, so a task of many nodes records compactly past a third of it (see TaskSizeLimits).
+   */
+  task_result_limit_bytes: z.coerce
+    .number()
+    .int()
+    .min(16_384)
+    .default(2 * 1024 * 1024),
+  /**
    * Minutes a step keeps retrying a transient peer error (MaaS 5xx, connection refused, a silent BMC) before
    * it fails: long enough to ride out a MaaS region restart.
    */
@@ -58,6 +67,7 @@ export function orchestratorSettingsFromEnv(env: Record<string, string | undefin
     noop_wait: env.DRYDOCK_NOOP_WAIT || undefined,
     max_parallel_nodes: env.DRYDOCK_MAX_PARALLEL_NODES || undefined,
     node_batch_size: env.DRYDOCK_NODE_BATCH_SIZE || undefined,
+    task_result_limit_bytes: env.DRYDOCK_TASK_RESULT_LIMIT_BYTES || undefined,
     transient_retry_minutes: env.DRYDOCK_TRANSIENT_RETRY_MINUTES || undefined,
     step_max_retries: env.DRYDOCK_STEP_MAX_RETRIES || undefined,
     timeouts,

@@ -15,7 +15,7 @@ import type * as settingsActivities from '../activities/settings';
 import type { OrchestratorSettings } from '../common/orchestratorConfig';
 import { DrydockNodes, DrydockResult, DrydockSite } from '../common/searchAttributes';
 import { taskQuery } from './messages';
-import { TASK_SIZE_LIMITS, TaskRecorder, type ActionInput } from './task';
+import { TaskRecorder, taskSizeLimits, type ActionInput } from './task';
 import { DESIGN_UNUSABLE } from '../activities/contract';
 
 type DesignActivities = ReturnType<typeof designActivities.createDesignActivities>;
@@ -34,10 +34,12 @@ export interface ActionContext {
 
 /** Starts every action the same way: task state with its query, status running, the worker's settings. */
 export async function beginAction(action: string, input: ActionInput): Promise<ActionContext> {
-  const task = new TaskRecorder(action, input, workflowInfo().workflowId, undefined, { ...TASK_SIZE_LIMITS, mayCompact: () => patched('bounded-task-result') });
+  const task = new TaskRecorder(action, input, workflowInfo().workflowId);
   setHandler(taskQuery, () => task.snapshot());
   task.setStatus('running');
   const settings = await orchestratorSettings();
+  // Histories recorded before the setting existed carry settings without it: unbounded, as they ran.
+  if (settings.task_result_limit_bytes) task.limitSize(taskSizeLimits(settings.task_result_limit_bytes, () => patched('bounded-task-result')));
   return { task, settings };
 }
 

@@ -94,7 +94,7 @@ export interface ActionInput {
 
 /**
  * How large a task may grow in the workflow that records it. Its result is one payload in Temporal's history,
- * refused above the server's blob size limit (2 MB by default, `limit.blobSize.error`), and its `task` query
+ * refused above the server's blob size limit (`limit.blobSize.error`, 2 MiB by default), and its `task` query
  * answers with the same document. A task over many thousands of nodes passes `compactAboveBytes`: from then on a
  * finished node keeps its step and result only, and node messages that are not errors are left out; past
  * `dropAboveBytes` error messages are left out too. Each node's own workflow (and its batch's result) still holds
@@ -107,8 +107,13 @@ export interface TaskSizeLimits {
   mayCompact: () => boolean;
 }
 
-/** Far below Temporal's 2 MB so the worst case (every node failing, each with its message) stays below it. */
-export const TASK_SIZE_LIMITS = { compactAboveBytes: 700_000, dropAboveBytes: 1_000_000 } as const;
+/**
+ * The limits for a server whose payload limit is `limitBytes`: far enough below it that the worst case (every
+ * node failing, each with its messages) stays below it at 20,000 nodes.
+ */
+export function taskSizeLimits(limitBytes: number, mayCompact: () => boolean): TaskSizeLimits {
+  return { compactAboveBytes: Math.floor(limitBytes / 3), dropAboveBytes: Math.floor(limitBytes / 2), mayCompact };
+}
 
 /**
  * Holds a task while its workflow runs and applies Drydock's result rules:
@@ -122,6 +127,7 @@ export class TaskRecorder {
   /** Whether the task records compactly: undefined until it first passes compactAboveBytes. */
   private compact: boolean | undefined;
   private readonly omitted = { messages: 0, errors: 0 };
+  private limits?: TaskSizeLimits;
 
   /**
    * `clock` stamps every change; workflow code leaves the default, Temporal's deterministic clock inside a
@@ -132,7 +138,6 @@ export class TaskRecorder {
     input: ActionInput,
     workflowId: string,
     private readonly clock: () => Date = () => new Date(),
-    private readonly limits?: TaskSizeLimits,
   ) {
     const ts = this.now();
     this.task = {
@@ -171,6 +176,11 @@ export class TaskRecorder {
 
   private now(): string {
     return this.clock().toISOString();
+  }
+
+  /** Bounds the task's size from now on (before any node is recorded: the sizes count from here). */
+  limitSize(limits: TaskSizeLimits): void {
+    this.limits = limits;
   }
 
   get status(): TaskStatus {

@@ -3,7 +3,7 @@
  * node actions apply it, retry_task, terminate_task, status messages and the to_dict shape.
  * Pure: no Temporal server; the clock is passed in, as workflow code passes its own.
  */
-import { nodeFilterFromNames, TASK_SIZE_LIMITS, TaskRecorder, type ActionInput, type ResultStatus, type TaskSizeLimits } from '../../workflows/task';
+import { nodeFilterFromNames, TaskRecorder, taskSizeLimits, type ActionInput, type ResultStatus, type TaskSizeLimits } from '../../workflows/task';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 /** The recorders' clock: what `at` last set. */
@@ -432,11 +432,9 @@ describe("a task of many nodes stays within Temporal's payload limit", () => {
    */
   function deploy(nodes: number, outcome: (i: number) => 'success' | 'failure', limits?: Partial<TaskSizeLimits>) {
     let asked = 0;
-    const t = new TaskRecorder('deploy_nodes', { ...input(), taskId: TASK }, `deploy_nodes-${TASK}`, (at(0), clock), {
-      ...TASK_SIZE_LIMITS,
-      mayCompact: () => (asked++, true),
-      ...limits,
-    });
+    const t = new TaskRecorder('deploy_nodes', { ...input(), taskId: TASK }, `deploy_nodes-${TASK}`, (at(0), clock));
+    // As beginAction does with the default task_result_limit_bytes.
+    t.limitSize({ ...taskSizeLimits(TEMPORAL_BLOB_LIMIT, () => (asked++, true)), ...limits });
     const batches = Math.ceil(nodes / 100);
     for (let b = 0; b < batches; b++) {
       const batch = `site-a-deploy_node-batch${b}-${TASK}`;

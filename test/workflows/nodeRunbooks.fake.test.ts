@@ -8,6 +8,7 @@
 import { silentLogger } from '../../common/logger';
 import { STATUS_NAMES, NodeStatus } from '../../common/maasStatus';
 import { installRuntime } from '../../worker/telemetry';
+import { recordHistory } from '../../scripts/record-history';
 import { FakeSite, FakeSiteWorker, type FakeRun } from '../harness/fakeSite';
 import type { NodeOutcome } from '../../workflows/node/nodeRun';
 import type { Task } from '../../workflows/task';
@@ -394,5 +395,43 @@ describe('prepare_nodes', () => {
     const { task } = await finish(await worker.run('prepare_nodes', site));
     expect(task.result).toMatchObject({ status: 'failure', failures: ['n01'] });
     expect(task.nodes.n01).toMatchObject({ step: 'introspect_node', result: 'failure', message: `introspect_node: ${problem}` });
+  });
+});
+
+describe('a task of many nodes', () => {
+  test.concurrent("stays within the server's payload limit: late nodes keep step and result, left-out messages are counted", async () => {
+    // A server whose payload limit is 16 KiB (task_result_limit_bytes, the smallest allowed): 30 nodes pass a
+    // third of it as a 10,000-node task passes a third of the default 2 MiB. Every tenth node's boot action fails.
+    const names = Array.from({ length: 30 }, (_, i) => `n${String(i + 1).padStart(3, '0')}`);
+    const fails = (i: number) => i % 10 === 9;
+    const site = new FakeSite(
+      Object.fromEntries(
+        names.map((n, i) => [
+          n,
+          { status: READY, deploys: [DEPLOYED], bootActions: [{ name: 'hello', signaling: true, report: fails(i) ? ('failure' as const) : ('success' as const) }] },
+        ]),
+      ),
+      { node_batch_size: 10, max_parallel_nodes: 15, task_result_limit_bytes: 16_384 },
+    );
+    const run = await worker.run('deploy_nodes', site);
+    const task = await run.result();
+
+    const failed = names.filter((_, i) => fails(i));
+    expect(task.result).toMatchObject({ status: 'partial_success', failures: expect.arrayContaining(failed) });
+    expect([task.result.successes.length, task.result.failures.length]).toEqual([27, 3]);
+    expect(Buffer.byteLength(JSON.stringify(task))).toBeLessThan(16_384 / 2);
+    // Every node has its entry; those that ended after the task passed the bound keep their step and result only.
+    expect(Object.keys(task.nodes).sort()).toEqual(names);
+    const compact = Object.values(task.nodes).filter((n) => Object.keys(n).sort().join() === 'result,step');
+    expect(compact.length).toBeGreaterThan(10);
+    for (const n of failed) expect(task.nodes[n].result).toBe('failure');
+    const summary = task.result.details.messageList.at(-1)!;
+    expect(summary).toMatchObject({ context_type: 'task', error: false });
+    const [, left] = /^(\d+) node messages \(\d+ of them errors\) are not in this task/.exec(summary.message) ?? [];
+    expect(Number(left)).toBeGreaterThan(0);
+    // What the task leaves out, the node's own workflow keeps.
+    const last = names.at(-1)!;
+    expect(text(await run.outcome(last)).length).toBeGreaterThan(2);
+    if (process.env.DRYDOCK_RECORD_BOUNDED_HISTORY) await recordHistory(worker.client, run.handle.workflowId, 'deploy_nodes-bounded-result-fakesite');
   });
 });
