@@ -9,9 +9,8 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultPayloadConverter } from '@temporalio/common';
-import { JSONToPayload, payloadToJSON, type JSONPayload } from '@temporalio/common/lib/proto-utils';
 import { AesGcmCodec } from '../../common/codec';
+import { decodedValue, encryptedBody } from '../harness/codecBodies';
 import { memoryLogger } from '../../common/logger';
 import { freeTcpPort } from '../../common/ports';
 import { PROJECT_ROOT } from '../../common/temporalCli';
@@ -21,16 +20,6 @@ const key = randomBytes(32);
 const codec = new AesGcmCodec({ current: { id: 'k1', key } });
 const TOKEN = `tok-${randomBytes(18).toString('base64url')}`;
 const OLD_TOKEN = `old-${randomBytes(18).toString('base64url')}`;
-
-async function encryptedBody(value: unknown) {
-  const enc = await codec.encode([defaultPayloadConverter.toPayload(value)]);
-  return JSON.stringify({ payloads: enc.map(payloadToJSON) });
-}
-
-function decodedValue(text: string): unknown {
-  const body = JSON.parse(text) as { payloads: JSONPayload[] };
-  return defaultPayloadConverter.fromPayload(JSONToPayload(body.payloads[0]));
-}
 
 describe('bearer token', () => {
   let srv: CodecServer;
@@ -44,7 +33,7 @@ describe('bearer token', () => {
     const res = await fetch(`${srv.url}${p}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
-      body: await encryptedBody(value),
+      body: await encryptedBody(codec, value),
     });
     return { status: res.status, text: await res.text(), wwwAuthenticate: res.headers.get('www-authenticate') };
   };
@@ -77,7 +66,7 @@ describe('bearer token', () => {
     const other = await post('/decode', { authorization: `Bearer ${TOKEN}`, 'x-namespace': 'other' });
     expect(other.status).toBe(403);
     expect(JSON.parse(other.text).error).toBe('namespace "other" is not served by this codec server');
-    const res = await fetch(`${srv.url}/decode`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: await encryptedBody(1) });
+    const res = await fetch(`${srv.url}/decode`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: await encryptedBody(codec, 1) });
     expect(res.status).toBe(403);
   });
 
@@ -100,7 +89,7 @@ test('no credential configured: only a loopback address is served', async () => 
   await expect(startCodecServer({ codec, port: 0, host: '::', auth: { namespaces: ['default'] } })).rejects.toThrow(/would decrypt payloads for anyone/);
   const local = await startCodecServer({ codec, port: 0, host: '127.0.0.1' });
   try {
-    const res = await fetch(`${local.url}/decode`, { method: 'POST', body: await encryptedBody('local') });
+    const res = await fetch(`${local.url}/decode`, { method: 'POST', body: await encryptedBody(codec, 'local') });
     expect(decodedValue(await res.text())).toBe('local');
   } finally {
     await local.stop();
@@ -146,7 +135,7 @@ describe('mutual TLS', () => {
   });
 
   function post(client: string | undefined, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
-    return encryptedBody({ bmc: 'n01-oob' }).then(
+    return encryptedBody(codec, { bmc: 'n01-oob' }).then(
       (body) =>
         new Promise((resolve, reject) => {
           const req = https.request(
@@ -246,7 +235,7 @@ describe('the codec server process', () => {
         if (Date.now() > deadline) throw new Error(`codec server did not start: ${p.stderr()}`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      const body = await encryptedBody('from the process');
+      const body = await encryptedBody(codec, 'from the process');
       expect((await fetch(`${url}/decode`, { method: 'POST', headers: { authorization: `Bearer not-${TOKEN}` }, body })).status).toBe(401);
       const ok = await fetch(`${url}/decode`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body });
       expect(ok.status).toBe(200);

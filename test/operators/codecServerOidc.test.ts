@@ -11,9 +11,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { defaultPayloadConverter } from '@temporalio/common';
-import { JSONToPayload, payloadToJSON, type JSONPayload } from '@temporalio/common/lib/proto-utils';
 import { AesGcmCodec } from '../../common/codec';
+import { decodedValue, encryptedBody } from '../harness/codecBodies';
 import { memoryLogger } from '../../common/logger';
 import { codecServerConfigFromEnv, startCodecServer, type CodecServer } from '../../worker/codecServer';
 import { OidcVerifier, ClaimNotAllowedError } from '../../worker/oidcToken';
@@ -93,22 +92,12 @@ class IdentityProvider {
   }
 }
 
-async function encryptedBody(value: unknown) {
-  const enc = await codec.encode([defaultPayloadConverter.toPayload(value)]);
-  return JSON.stringify({ payloads: enc.map(payloadToJSON) });
-}
-
-function decodedValue(text: string): unknown {
-  const body = JSON.parse(text) as { payloads: JSONPayload[] };
-  return defaultPayloadConverter.fromPayload(JSONToPayload(body.payloads[0]));
-}
-
 /** POST /decode as the Web UI does: X-Namespace and the forwarded access token. */
 async function decode(srv: CodecServer, token: string | undefined, value: unknown = { node: 'n01' }, namespace = 'default') {
   const res = await fetch(`${srv.url}/decode`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-namespace': namespace, ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}) },
-    body: await encryptedBody(value),
+    body: await encryptedBody(codec, value),
   });
   const text = await res.text();
   return { status: res.status, text, error: res.ok ? undefined : (JSON.parse(text) as { error: string }).error, headers: res.headers };
@@ -394,7 +383,7 @@ test('configuration: what OIDC needs, each error naming its variable', () => {
 test('OIDC alone is a credential: the codec server may listen beyond loopback with it', async () => {
   const srv = await startCodecServer({ codec, port: 0, host: '0.0.0.0', auth: { oidc: { issuer: 'https://idp.example.net', audiences: [AUDIENCE] } } });
   try {
-    const r = await fetch(`${srv.url.replace('0.0.0.0', '127.0.0.1')}/decode`, { method: 'POST', body: await encryptedBody('x') });
+    const r = await fetch(`${srv.url.replace('0.0.0.0', '127.0.0.1')}/decode`, { method: 'POST', body: await encryptedBody(codec, 'x') });
     expect([r.status, await r.json()]).toEqual([401, { error: 'credentials required: Authorization: Bearer <token>' }]);
   } finally {
     await srv.stop();
