@@ -14,10 +14,22 @@ export class Counters {
   readonly requests: Record<string, number> = {};
   total = 0;
 
-  bump(systemId: string, op: string): void {
+  /** Per machine and, for an operation on one of its interfaces or disks, per that object's name too. */
+  private readonly byObject = new Map<string, Record<string, Record<string, number>>>();
+
+  bump(systemId: string, op: string, on?: string): void {
     const c = this.byMachine.get(systemId) ?? {};
     c[op] = (c[op] ?? 0) + 1;
     this.byMachine.set(systemId, c);
+    if (on === undefined) return;
+    const objects = this.byObject.get(systemId) ?? {};
+    const o = (objects[on] ??= {});
+    o[op] = (o[op] ?? 0) + 1;
+    this.byObject.set(systemId, objects);
+  }
+  /** Operations on the machine's interfaces and disks, by their names (`bond0`, `enp2s0f0`, `sda`). */
+  objectsOf(systemId: string): Record<string, Record<string, number>> {
+    return JSON.parse(JSON.stringify(this.byObject.get(systemId) ?? {})) as Record<string, Record<string, number>>;
   }
   request(key: string): void {
     this.total++;

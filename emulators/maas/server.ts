@@ -35,6 +35,8 @@ export interface MaasEmulatorOptions {
 export interface MaasCounters {
   /** Per machine hostname: accepted operations (commission, deploy, release, allocate, link_subnet...). */
   machines: Record<string, Record<string, number>>;
+  /** Per machine hostname: the same operations by the interface or disk they were on (by name, e.g. `bond0`, `sda`). */
+  objects: Record<string, Record<string, Record<string, number>>>;
   requests: { total: number; byRoute: Record<string, number> };
   faultsInjected: number;
 }
@@ -96,12 +98,14 @@ export class MaasEmulatorCore {
 
   counters(): MaasCounters {
     const machines: Record<string, Record<string, number>> = {};
+    const objects: MaasCounters['objects'] = {};
     const c = this.emu.counters;
     for (const id of c.systemIds()) {
       const name = this.emu.store.machines.get(id)?.hostname ?? c.deletedNames.get(id) ?? id;
       machines[name] = c.of(id);
+      objects[name] = c.objectsOf(id);
     }
-    return { machines, requests: { total: c.total, byRoute: { ...c.requests } }, faultsInjected: this.emu.faults.injected };
+    return { machines, objects, requests: { total: c.total, byRoute: { ...c.requests } }, faultsInjected: this.emu.faults.injected };
   }
 
   placeMachine(hostname: string, statusName: string): void {

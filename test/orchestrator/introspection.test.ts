@@ -60,6 +60,10 @@ describe('introspection, alias resolution and destroy on the simulated site', ()
     expect(m.blockdevice_set.find((b) => b.name === 'sda')?.partitions.length).toBeGreaterThan(0);
     const counts = site.sim.maas.counters().machines.n01!;
     expect(counts).toMatchObject({ create_bond: 1, deploy: 1 });
+    // What MaaS configured, by name: the kernel's names, never an alias of the design.
+    const configured = site.sim.maas.counters().objects.n01!;
+    expect(configured).toMatchObject({ bond0: { create_bond: 1 }, eno1: { link_subnet: 1 }, sda: { set_boot_disk: 1, create_partition: expect.any(Number) } });
+    expect(Object.keys(configured).filter((name) => /^(nic_|boot_disk)/.test(name))).toEqual([]);
     const firstId = m.system_id;
 
     const destroyed = await run('destroy_nodes', ['n01']);

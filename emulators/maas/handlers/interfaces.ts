@@ -56,7 +56,7 @@ export const interfacesCollection: OpTable = {
       };
       for (const parent of parents) parent.links = [];
       m.interfaces.push(bond);
-      ctx.emu.counters.bump(m.systemId, 'create_bond');
+      ctx.emu.counters.bump(m.systemId, 'create_bond', bond.name);
       return render(ctx, m, bond);
     },
     create_vlan: (ctx) => {
@@ -84,7 +84,7 @@ export const interfacesCollection: OpTable = {
         tags: ctx.params.list('tags'),
       };
       m.interfaces.push(iface);
-      ctx.emu.counters.bump(m.systemId, 'create_vlan');
+      ctx.emu.counters.bump(m.systemId, 'create_vlan', iface.name);
       return render(ctx, m, iface);
     },
   },
@@ -115,7 +115,7 @@ export const interfaceItem: OpTable = {
           i.links = [];
         }
       }
-      ctx.emu.counters.bump(m.systemId, 'update_interface');
+      ctx.emu.counters.bump(m.systemId, 'update_interface', i.name);
       return render(ctx, m, i);
     },
   },
@@ -149,7 +149,7 @@ export const interfaceItem: OpTable = {
         throw badRequest(JSON.stringify({ default_gateway: ['Cannot set as default gateway: subnet has no gateway IP.'] }));
       i.links = i.links.filter((l) => !(l.mode === 'link_up' && l.subnetId === null)); // drop the unconfigured placeholder
       i.links.push({ id: ctx.emu.store.nextId(), mode: mode as 'auto' | 'dhcp' | 'static' | 'link_up', subnetId: subnet?.id ?? null, ip });
-      ctx.emu.counters.bump(m.systemId, 'link_subnet');
+      ctx.emu.counters.bump(m.systemId, 'link_subnet', i.name);
       return render(ctx, m, i);
     },
     unlink_subnet: (ctx) => {
@@ -158,7 +158,7 @@ export const interfaceItem: OpTable = {
       const id = ctx.params.int('id');
       if (!i.links.some((l) => l.id === id)) throw badRequest(JSON.stringify({ id: ['Select a valid choice.'] }));
       i.links = i.links.filter((l) => l.id !== id);
-      ctx.emu.counters.bump(m.systemId, 'unlink_subnet');
+      ctx.emu.counters.bump(m.systemId, 'unlink_subnet', i.name);
       return render(ctx, m, i);
     },
     disconnect: (ctx) => {
@@ -166,7 +166,7 @@ export const interfaceItem: OpTable = {
       requireEditable(m, 'disconnect an interface');
       i.links = [];
       i.vlanId = null;
-      ctx.emu.counters.bump(m.systemId, 'disconnect');
+      ctx.emu.counters.bump(m.systemId, 'disconnect', i.name);
       return render(ctx, m, i);
     },
   },

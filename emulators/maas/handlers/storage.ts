@@ -92,7 +92,7 @@ export const blockDeviceItem: OpTable = {
       requireEditable(m, 'set the boot disk');
       if (d.type !== 'physical') throw badRequest('Cannot set a virtual block device as the boot disk.');
       m.bootDiskId = d.id;
-      ctx.emu.counters.bump(m.systemId, 'set_boot_disk');
+      ctx.emu.counters.bump(m.systemId, 'set_boot_disk', d.name);
       return ok(ctx.emu.views.blockDevice(m, d));
     },
   },
@@ -122,7 +122,7 @@ export const partitionsCollection: OpTable = {
         filesystem: null,
       };
       d.partitions.push(p);
-      ctx.emu.counters.bump(m.systemId, 'create_partition');
+      ctx.emu.counters.bump(m.systemId, 'create_partition', d.name);
       return ok(ctx.emu.views.partition(m.systemId, d, p, d.partitions.length - 1));
     },
   },
