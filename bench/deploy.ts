@@ -113,8 +113,8 @@ class Peer {
 
   static start(name: string, file: string, env: Record<string, string>, logFile: string): Peer {
     const log = fs.openSync(logFile, 'a');
-    // BENCH_CPU_PROF=<dir>: the worker writes V8 CPU profiles (main and workflow threads) there on exit.
-    const prof = process.env.BENCH_CPU_PROF && name === 'worker' ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+    // BENCH_CPU_PROF=<dir>: the worker (main and workflow threads) and the site process write V8 CPU profiles there on exit.
+    const prof = process.env.BENCH_CPU_PROF && (name === 'worker' || name === 'site process') ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
     const child = fork(file, [], { execArgv: ['--require', 'tsx/cjs', ...prof], env: { ...process.env, ...env }, stdio: ['ignore', log, log, 'ipc'] });
     fs.closeSync(log);
     return new Peer(name, child);
@@ -405,7 +405,7 @@ async function main(argv: string[]): Promise<number> {
     const rss = rssSampler(worker.pid);
     const cpu = cpuMeter({ worker: worker.pid, server: server.pid, site: sim.pid });
     sim.send({ type: 'counters' });
-    const maasBefore = (await sim.next<Extract<SiteMessage, { type: 'counters' }>>('counters')).maasRequests;
+    const maasBefore = await sim.next<Extract<SiteMessage, { type: 'counters' }>>('counters');
     const runs: (ActionRun & { timedOut: boolean; cpu: Record<string, number> })[] = [];
     for (const action of ['prepare_nodes', 'deploy_nodes'] as const) {
       const actionCpu = cpuMeter({ worker: worker.pid, server: server.pid, site: sim.pid });
@@ -417,7 +417,17 @@ async function main(argv: string[]): Promise<number> {
     const workerPeak = rss.stop();
     const projectCpu = cpu.stop();
     sim.send({ type: 'counters' });
-    const maasRequests = (await sim.next<Extract<SiteMessage, { type: 'counters' }>>('counters')).maasRequests - maasBefore;
+    const maasAfter = await sim.next<Extract<SiteMessage, { type: 'counters' }>>('counters');
+    const maasRequests = maasAfter.maasRequests - maasBefore.maasRequests;
+    // Per route, ids and names folded (machines/:id/, tags/:name/), busiest first.
+    const maasByRoute: Record<string, number> = {};
+    for (const [path, n] of Object.entries(maasAfter.byRoute)) {
+      const route = path
+        .replace(/^(\w+ (?:machines|nodes|rackcontrollers))\/[^/?]+\//, '$1/:id/')
+        .replace(/^(\w+ tags)\/[^/?]+\//, '$1/:name/')
+        .replace(/\/\d+(\/|$)/g, '/:n$1');
+      maasByRoute[route] = (maasByRoute[route] ?? 0) + n - (maasBefore.byRoute[path] ?? 0);
+    }
     await worker.stop();
 
     const [prep, deploy] = runs;
@@ -486,6 +496,11 @@ async function main(argv: string[]): Promise<number> {
       actions: { prepare_nodes: perAction(prep), deploy_nodes: perAction(deploy) },
       maas_requests: maasRequests,
       maas_requests_per_s: round(maasRequests / projectSeconds),
+      maas_requests_by_route: Object.fromEntries(
+        Object.entries(maasByRoute)
+          .filter(([, n]) => n > 0)
+          .sort((a, b) => b[1] - a[1]),
+      ),
       project_cpu_s: projectCpu,
       baseline_detail: baseline && {
         worker_peak_rss_mb: baseline.workerPeak,
