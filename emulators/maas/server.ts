@@ -201,7 +201,7 @@ export async function startMaasEmulator(opts: MaasEmulatorOptions): Promise<Maas
     clearFaults: () => core.emu.faults.clear(),
     counters: () => core.counters(),
     machine: (hostname) => core.machine(hostname),
-    machines: () => [...core.emu.store.machines.values()].map((m) => core.emu.views.machine(m)),
+    machines: () => core.emu.views.machines(core.emu.store.machines.values()),
     machineNames: () => new Set([...core.emu.store.machines.values()].flatMap((m) => [m.hostname, ...(m.realName ? [m.realName] : [])])),
     deployments: () => [...core.emu.store.machines.values()].map((m) => ({ systemId: m.systemId, hostname: m.hostname, statusName: STATUS_NAMES[m.status], userData: m.userData })),
     advance: (ms) => core.advance(ms),
