@@ -53,6 +53,8 @@ export interface MaasEmulator {
   machineNames(): Set<string>;
   /** What each machine booted with (the simulated node's own view; not part of the MaaS API). */
   deployments(): { systemId: string; hostname: string; statusName: string; userData: string | null }[];
+  /** Calls `listener` after each machine status change MaaS makes; returns the unsubscribe. */
+  onStatusChange(listener: () => void): () => void;
   /** Manual clock: run the transitions due within `ms`. */
   advance(ms: number): void;
   /**
@@ -204,6 +206,11 @@ export async function startMaasEmulator(opts: MaasEmulatorOptions): Promise<Maas
     machines: () => core.emu.views.machines(core.emu.store.machines.values()),
     machineNames: () => new Set([...core.emu.store.machines.values()].flatMap((m) => [m.hostname, ...(m.realName ? [m.realName] : [])])),
     deployments: () => [...core.emu.store.machines.values()].map((m) => ({ systemId: m.systemId, hostname: m.hostname, statusName: STATUS_NAMES[m.status], userData: m.userData })),
+    onStatusChange: (listener) => {
+      const l = () => listener();
+      core.emu.lifecycle.statusListeners.add(l);
+      return () => core.emu.lifecycle.statusListeners.delete(l);
+    },
     advance: (ms) => core.advance(ms),
     placeMachine: (hostname, statusName) => core.placeMachine(hostname, statusName),
     stop: () =>

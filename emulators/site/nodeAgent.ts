@@ -13,13 +13,13 @@ import { freshNodeRoot, runSandboxedCommands, sandboxUnavailable, type SandboxRe
  * The agent itself reports nothing: a boot action status reaches the API only if a command sends it.
  */
 export interface NodeAgentOptions {
-  maas: Pick<MaasEmulator, 'deployments'>;
+  maas: Pick<MaasEmulator, 'deployments'> & Partial<Pick<MaasEmulator, 'onStatusChange'>>;
   /** Each node's files live in `<stateRoot>/<hostname>/` (its `/` in `root/`). */
   stateRoot: string;
   logger: Logger;
   /** A runcmd entry still running after this is killed with its sandbox. Default 10 minutes. */
   commandTimeoutMs?: number;
-  /** How often MaaS's deployments are looked at. Default 500 ms. */
+  /** How often MaaS's deployments are looked at. Default 500 ms; and at once after a status change, when MaaS says. */
   pollMs?: number;
 }
 
@@ -54,6 +54,8 @@ export const CLOUD_INIT_OUTPUT_LOG = 'var/log/cloud-init-output.log';
 export class NodeAgent {
   private readonly active = new Map<string, Active>();
   private timer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+  private soon?: NodeJS.Immediate;
   private stopping = false;
   private readonly unavailable = sandboxUnavailable();
 
@@ -63,6 +65,13 @@ export class NodeAgent {
 
   start(): this {
     this.timer ??= setInterval(() => this.tick(), this.opts.pollMs ?? 500);
+    // A node boots as soon as MaaS has deployed it, not up to a poll later; changes in one turn make one look.
+    this.unsubscribe ??= this.opts.maas.onStatusChange?.(() => {
+      this.soon ??= setImmediate(() => {
+        this.soon = undefined;
+        this.tick();
+      });
+    });
     return this;
   }
 
@@ -104,6 +113,8 @@ export class NodeAgent {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
+    this.unsubscribe?.();
+    if (this.soon) clearImmediate(this.soon);
     for (const a of this.active.values()) a.abort.abort();
     await Promise.allSettled([...this.active.values()].map((a) => a.done));
   }
