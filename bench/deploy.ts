@@ -208,6 +208,10 @@ interface ChildStats {
   timersFired: number;
   timerFiredSeconds: number;
   signals: number;
+  /** Where the node workflow's time went: start to close, in activities (scheduled to closed, per type), waiting for a signal (timer started to signaled). */
+  seconds: number;
+  activitySeconds: Record<string, number>;
+  signalWaitSeconds: number;
 }
 
 interface ActionRun {
@@ -248,11 +252,37 @@ async function nodeChildren(client: Client, events: temporal.api.history.v1.IHis
 
 async function childStats(client: Client, workflowId: string): Promise<ChildStats> {
   const { events = [] } = await client.workflow.getHandle(workflowId).fetchHistory();
-  const s: ChildStats = { workflowId, events: events!.length, activities: 0, localActivities: 0, timers: 0, timersFired: 0, timerFiredSeconds: 0, signals: 0 };
+  const s: ChildStats = {
+    workflowId,
+    events: events!.length,
+    activities: 0,
+    localActivities: 0,
+    timers: 0,
+    timersFired: 0,
+    timerFiredSeconds: 0,
+    signals: 0,
+    seconds: 0,
+    activitySeconds: {},
+    signalWaitSeconds: 0,
+  };
   const timerSeconds = new Map<string, number>();
+  const at = (e: temporal.api.history.v1.IHistoryEvent) => seconds(e.eventTime);
+  const scheduled = new Map<string, { type: string; at: number }>();
+  let waitingSince: number | undefined;
+  if (events!.length) s.seconds = at(events![events!.length - 1]!) - at(events![0]!);
   for (const e of events!) {
-    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) s.activities++;
-    else if (e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity') s.localActivities++;
+    const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    const from = closed && scheduled.get(String(closed.scheduledEventId));
+    if (from) s.activitySeconds[from.type] = (s.activitySeconds[from.type] ?? 0) + at(e) - from.at;
+    if (e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) waitingSince ??= at(e);
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && waitingSince !== undefined) {
+      s.signalWaitSeconds += at(e) - waitingSince;
+      waitingSince = undefined;
+    }
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+      s.activities++;
+      scheduled.set(String(e.eventId), { type: e.activityTaskScheduledEventAttributes!.activityType!.name!, at: at(e) });
+    } else if (e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity') s.localActivities++;
     else if (e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) {
       s.timers++;
       timerSeconds.set(e.timerStartedEventAttributes!.timerId!, seconds(e.timerStartedEventAttributes!.startToFireTimeout));
@@ -338,6 +368,13 @@ async function bundle(workflowsPath: string, file: string): Promise<string> {
   const b = await bundleWorkflowCode({ workflowsPath, logger: quietBundler });
   fs.writeFileSync(file, b.code);
   return file;
+}
+
+/** The mean of each key over the records (a missing key counts 0). */
+function meanPerKey(rs: Record<string, number>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const r of rs) for (const [k, v] of Object.entries(r)) sum[k] = (sum[k] ?? 0) + v;
+  return Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, round(v / Math.max(1, rs.length), 3)]));
 }
 
 function summarise(xs: number[]): { min: number; max: number; mean: number } {
@@ -475,6 +512,9 @@ async function main(argv: string[]): Promise<number> {
         timers_fired_per_node: summarise(r.children.map((c) => c.timersFired)),
         timer_fired_seconds_per_node: summarise(r.children.map((c) => round(c.timerFiredSeconds, 2))),
         signals_sent_per_node: summarise(r.children.map((c) => c.signals)),
+        node_seconds: summarise(r.children.map((c) => round(c.seconds, 2))),
+        signal_wait_seconds_per_node: summarise(r.children.map((c) => round(c.signalWaitSeconds, 2))),
+        activity_seconds_per_node: meanPerKey(r.children.map((c) => c.activitySeconds)),
       };
     const out = {
       nodes: args.nodes,
