@@ -8,8 +8,8 @@
  *
  * - The site: examples/site/demo-site.yaml with N Redfish nodes (bench/deploy-design.ts), simulated in its
  *   own process (bench/deploy-site.ts): MaaS steps take no time, BMC power changes at once, nodes enlist
- *   when they PXE boot and report their boot actions once deployed (the simulator looks every 250 ms and
- *   500 ms); the boot action API runs there too.
+ *   when their BMC PXE boots them and boot once MaaS has deployed them (on the event), running their
+ *   cloud-config in a sandbox, whose boot action scripts report; the boot action API runs there too.
  * - The embedded dev server (startDevServer, in memory, headless); the worker in another process
  *   (bench/deploy-worker.ts) whose VmRSS is sampled from /proc every 200 ms while the actions run.
  * - prepare_site, then prepare_nodes and deploy_nodes through DrydockClient: project_s is the wall time of
@@ -23,6 +23,10 @@
  * configured. The payload codec is off (the default without DRYDOCK_CODEC_KEY). The server runs with the
  * dev server's defaults, which are Temporal's production limits, unless --server-config sets a dynamic config
  * value (e.g. frontend.searchAttributesSizeOfValueLimit=16384); the output lists those.
+ *
+ * Diagnosis: the JSON also gives the MaaS requests per route and, per action, where a node workflow's time
+ * went (activities by type, signal wait, timers). BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the worker
+ * and the site process; BENCH_WORKER_OPTIONS='{"maxCachedWorkflows":50}' runs the worker with those options.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
