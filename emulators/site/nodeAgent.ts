@@ -65,8 +65,10 @@ export class NodeAgent {
 
   start(): this {
     this.timer ??= setInterval(() => this.tick(), this.opts.pollMs ?? 500);
-    // A node boots as soon as MaaS has deployed it, not up to a poll later; changes in one turn make one look.
-    this.unsubscribe ??= this.opts.maas.onStatusChange?.(() => {
+    // A node boots as soon as MaaS has deployed it (and powers off when it leaves Deployed), not up to a poll
+    // later; the changes of one turn make one look, and the others (commissioning, ...) none.
+    this.unsubscribe ??= this.opts.maas.onStatusChange?.((systemId, statusName) => {
+      if (statusName !== 'Deployed' && !this.active.has(systemId)) return;
       this.soon ??= setImmediate(() => {
         this.soon = undefined;
         this.tick();
