@@ -10,7 +10,7 @@ import type { DriverConfig } from '../common/driverConfig';
 import type { OrchestratorSettings } from '../common/orchestratorConfig';
 import { workerLogger } from '../worker/secrets';
 import { installWorkerRuntime } from '../worker/telemetry';
-import { createDrydockWorker } from '../worker/worker';
+import { createDrydockWorker, type DrydockWorkerOptions } from '../worker/worker';
 import * as baselineActivities from './baseline/activities';
 
 export interface WorkerProcessInput {
@@ -40,6 +40,8 @@ async function main(): Promise<void> {
       logger,
       dataConverter: {},
       workflowBundle: { codePath: input.bundlePath },
+      // BENCH_WORKER_OPTIONS='{"maxCachedWorkflows":100}': worker options to compare against the defaults.
+      workerOptions: process.env.BENCH_WORKER_OPTIONS ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as DrydockWorkerOptions['workerOptions']) : undefined,
     });
   } else {
     connection = await NativeConnection.connect({ address: input.address });
@@ -55,6 +57,19 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('message', (m: { type: string }) => m.type === 'stop' && stop());
   process.on('disconnect', stop);
+  // Where the peak's memory is (V8 heap of this thread, the workflow threads' are in rss), in the worker's log at exit.
+  let peak = process.memoryUsage();
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak.rss) peak = m;
+  }, 500).unref();
+  process.once('exit', () => {
+    clearInterval(sampler);
+    const mb = (n: number) => Math.round(n / 1048576);
+    process.stderr.write(
+      `worker memory at peak RSS (MB): rss ${mb(peak.rss)}, heapTotal ${mb(peak.heapTotal)}, heapUsed ${mb(peak.heapUsed)}, external ${mb(peak.external)}, arrayBuffers ${mb(peak.arrayBuffers)}\n`,
+    );
+  });
   const running = worker.run();
   process.send!({ type: 'ready' });
   await running;

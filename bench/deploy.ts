@@ -8,8 +8,8 @@
  *
  * - The site: examples/site/demo-site.yaml with N Redfish nodes (bench/deploy-design.ts), simulated in its
  *   own process (bench/deploy-site.ts): MaaS steps take no time, BMC power changes at once, nodes enlist
- *   when they PXE boot and report their boot actions once deployed (the simulator looks every 250 ms and
- *   500 ms); the boot action API runs there too.
+ *   when their BMC PXE boots them and boot once MaaS has deployed them (on the event), running their
+ *   cloud-config in a sandbox, whose boot action scripts report; the boot action API runs there too.
  * - The embedded dev server (startDevServer, in memory, headless); the worker in another process
  *   (bench/deploy-worker.ts) whose VmRSS is sampled from /proc every 200 ms while the actions run.
  * - prepare_site, then prepare_nodes and deploy_nodes through DrydockClient: project_s is the wall time of
@@ -23,6 +23,10 @@
  * configured. The payload codec is off (the default without DRYDOCK_CODEC_KEY). The server runs with the
  * dev server's defaults, which are Temporal's production limits, unless --server-config sets a dynamic config
  * value (e.g. frontend.searchAttributesSizeOfValueLimit=16384); the output lists those.
+ *
+ * Diagnosis: the JSON also gives the MaaS requests per route and, per action, where a node workflow's time
+ * went (activities by type, signal wait, timers). BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the worker
+ * and the site process; BENCH_WORKER_OPTIONS='{"maxCachedWorkflows":50}' runs the worker with those options.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -113,8 +117,8 @@ class Peer {
 
   static start(name: string, file: string, env: Record<string, string>, logFile: string): Peer {
     const log = fs.openSync(logFile, 'a');
-    // BENCH_CPU_PROF=<dir>: the worker writes V8 CPU profiles (main and workflow threads) there on exit.
-    const prof = process.env.BENCH_CPU_PROF && name === 'worker' ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+    // BENCH_CPU_PROF=<dir>: the worker (main and workflow threads) and the site process write V8 CPU profiles there on exit.
+    const prof = process.env.BENCH_CPU_PROF && (name === 'worker' || name === 'site process') ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
     const child = fork(file, [], { execArgv: ['--require', 'tsx/cjs', ...prof], env: { ...process.env, ...env }, stdio: ['ignore', log, log, 'ipc'] });
     fs.closeSync(log);
     return new Peer(name, child);
@@ -208,6 +212,10 @@ interface ChildStats {
   timersFired: number;
   timerFiredSeconds: number;
   signals: number;
+  /** Where the node workflow's time went: start to close, in activities (scheduled to closed, per type), waiting for a signal (timer started to signaled). */
+  seconds: number;
+  activitySeconds: Record<string, number>;
+  signalWaitSeconds: number;
 }
 
 interface ActionRun {
@@ -248,11 +256,37 @@ async function nodeChildren(client: Client, events: temporal.api.history.v1.IHis
 
 async function childStats(client: Client, workflowId: string): Promise<ChildStats> {
   const { events = [] } = await client.workflow.getHandle(workflowId).fetchHistory();
-  const s: ChildStats = { workflowId, events: events!.length, activities: 0, localActivities: 0, timers: 0, timersFired: 0, timerFiredSeconds: 0, signals: 0 };
+  const s: ChildStats = {
+    workflowId,
+    events: events!.length,
+    activities: 0,
+    localActivities: 0,
+    timers: 0,
+    timersFired: 0,
+    timerFiredSeconds: 0,
+    signals: 0,
+    seconds: 0,
+    activitySeconds: {},
+    signalWaitSeconds: 0,
+  };
   const timerSeconds = new Map<string, number>();
+  const at = (e: temporal.api.history.v1.IHistoryEvent) => seconds(e.eventTime);
+  const scheduled = new Map<string, { type: string; at: number }>();
+  let waitingSince: number | undefined;
+  if (events!.length) s.seconds = at(events![events!.length - 1]!) - at(events![0]!);
   for (const e of events!) {
-    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) s.activities++;
-    else if (e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity') s.localActivities++;
+    const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    const from = closed && scheduled.get(String(closed.scheduledEventId));
+    if (from) s.activitySeconds[from.type] = (s.activitySeconds[from.type] ?? 0) + at(e) - from.at;
+    if (e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) waitingSince ??= at(e);
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && waitingSince !== undefined) {
+      s.signalWaitSeconds += at(e) - waitingSince;
+      waitingSince = undefined;
+    }
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+      s.activities++;
+      scheduled.set(String(e.eventId), { type: e.activityTaskScheduledEventAttributes!.activityType!.name!, at: at(e) });
+    } else if (e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity') s.localActivities++;
     else if (e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) {
       s.timers++;
       timerSeconds.set(e.timerStartedEventAttributes!.timerId!, seconds(e.timerStartedEventAttributes!.startToFireTimeout));
@@ -340,6 +374,13 @@ async function bundle(workflowsPath: string, file: string): Promise<string> {
   return file;
 }
 
+/** The mean of each key over the records (a missing key counts 0). */
+function meanPerKey(rs: Record<string, number>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const r of rs) for (const [k, v] of Object.entries(r)) sum[k] = (sum[k] ?? 0) + v;
+  return Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, round(v / Math.max(1, rs.length), 3)]));
+}
+
 function summarise(xs: number[]): { min: number; max: number; mean: number } {
   if (!xs.length) return { min: 0, max: 0, mean: 0 };
   return { min: Math.min(...xs), max: Math.max(...xs), mean: round(xs.reduce((a, b) => a + b, 0) / xs.length, 2) };
@@ -405,7 +446,7 @@ async function main(argv: string[]): Promise<number> {
     const rss = rssSampler(worker.pid);
     const cpu = cpuMeter({ worker: worker.pid, server: server.pid, site: sim.pid });
     sim.send({ type: 'counters' });
-    const maasBefore = (await sim.next<Extract<SiteMessage, { type: 'counters' }>>('counters')).maasRequests;
+    const maasBefore = await sim.next<Extract<SiteMessage, { type: 'counters' }>>('counters');
     const runs: (ActionRun & { timedOut: boolean; cpu: Record<string, number> })[] = [];
     for (const action of ['prepare_nodes', 'deploy_nodes'] as const) {
       const actionCpu = cpuMeter({ worker: worker.pid, server: server.pid, site: sim.pid });
@@ -417,7 +458,17 @@ async function main(argv: string[]): Promise<number> {
     const workerPeak = rss.stop();
     const projectCpu = cpu.stop();
     sim.send({ type: 'counters' });
-    const maasRequests = (await sim.next<Extract<SiteMessage, { type: 'counters' }>>('counters')).maasRequests - maasBefore;
+    const maasAfter = await sim.next<Extract<SiteMessage, { type: 'counters' }>>('counters');
+    const maasRequests = maasAfter.maasRequests - maasBefore.maasRequests;
+    // Per route, ids and names folded (machines/:id/, tags/:name/), busiest first.
+    const maasByRoute: Record<string, number> = {};
+    for (const [path, n] of Object.entries(maasAfter.byRoute)) {
+      const route = path
+        .replace(/^(\w+ (?:machines|nodes|rackcontrollers))\/[^/?]+\//, '$1/:id/')
+        .replace(/^(\w+ tags)\/[^/?]+\//, '$1/:name/')
+        .replace(/\/\d+(\/|$)/g, '/:n$1');
+      maasByRoute[route] = (maasByRoute[route] ?? 0) + n - (maasBefore.byRoute[path] ?? 0);
+    }
     await worker.stop();
 
     const [prep, deploy] = runs;
@@ -465,6 +516,9 @@ async function main(argv: string[]): Promise<number> {
         timers_fired_per_node: summarise(r.children.map((c) => c.timersFired)),
         timer_fired_seconds_per_node: summarise(r.children.map((c) => round(c.timerFiredSeconds, 2))),
         signals_sent_per_node: summarise(r.children.map((c) => c.signals)),
+        node_seconds: summarise(r.children.map((c) => round(c.seconds, 2))),
+        signal_wait_seconds_per_node: summarise(r.children.map((c) => round(c.signalWaitSeconds, 2))),
+        activity_seconds_per_node: meanPerKey(r.children.map((c) => c.activitySeconds)),
       };
     const out = {
       nodes: args.nodes,
@@ -486,6 +540,11 @@ async function main(argv: string[]): Promise<number> {
       actions: { prepare_nodes: perAction(prep), deploy_nodes: perAction(deploy) },
       maas_requests: maasRequests,
       maas_requests_per_s: round(maasRequests / projectSeconds),
+      maas_requests_by_route: Object.fromEntries(
+        Object.entries(maasByRoute)
+          .filter(([, n]) => n > 0)
+          .sort((a, b) => b[1] - a[1]),
+      ),
       project_cpu_s: projectCpu,
       baseline_detail: baseline && {
         worker_peak_rss_mb: baseline.workerPeak,

@@ -37,6 +37,8 @@ export interface DrydockWorkerOptions {
    */
   dataConverter?: DataConverter;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Other Worker.create options, over the ones chosen here (the deploy benchmark tries cache and concurrency settings). */
+  workerOptions?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'reuseV8Context' | 'maxConcurrentActivityTaskExecutions'>>;
 }
 
 export async function createDrydockWorker(opts: DrydockWorkerOptions): Promise<Worker> {
@@ -68,5 +70,6 @@ export async function createDrydockWorker(opts: DrydockWorkerOptions): Promise<W
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 50,
     // Each heartbeat goes out, and a cancellation comes back within a second (not 80% of the heartbeat timeout).
     maxHeartbeatThrottleInterval: HEARTBEAT_EVERY_MS,
+    ...opts.workerOptions,
   });
 }

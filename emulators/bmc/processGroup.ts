@@ -73,10 +73,12 @@ function registry(): string {
 /**
  * The watchdog: a small process of its own (its own session, so a terminal's Ctrl-C does not end it first)
  * that waits for its stdin to close, which happens when this process ends, however (SIGKILL included), or
- * when the last peer has exited and it is let go; then it reaps what is still recorded. It holds no handle
+ * when it is let go (WATCHDOG_LINGER_MS after the last peer has exited); then it reaps what is still recorded. It holds no handle
  * of this process's event loop.
  */
 function ensureWatchdog(dir: string): void {
+  clearTimeout(lingering);
+  lingering = undefined;
   if (watchdog) return;
   // Compiled (dist/), the watchdog is JavaScript beside this file; from the sources it runs through tsx.
   const script = __filename.endsWith('.js') ? [path.join(__dirname, 'peerWatchdog.js')] : ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'peerWatchdog.ts')];
@@ -90,8 +92,18 @@ function ensureWatchdog(dir: string): void {
   watchdog = child;
 }
 
+/**
+ * How long the watchdog outlives the last peer. A watchdog is a Node process (with tsx from the sources,
+ * ~0.4 s of CPU to start): a simulated site whose nodes run short sandboxed commands one after another would
+ * otherwise start one for most of them.
+ */
+const WATCHDOG_LINGER_MS = 10_000;
+let lingering: NodeJS.Timeout | undefined;
+
 /** No peer left: the watchdog goes, and so does a private registry (the next peer makes new ones). */
 function releaseWatchdog(): void {
+  clearTimeout(lingering);
+  lingering = undefined;
   watchdog?.stdin?.end();
   watchdog = undefined;
   if (privateRegistry && registryDir) {
@@ -120,7 +132,11 @@ export function spawnPeer(file: string, args: string[], options: PeerSpawnOption
       done = true;
       running.delete(child);
       forget(child.pid);
-      if (running.size === 0) releaseWatchdog();
+      if (running.size === 0 && !lingering) {
+        // Not holding this process's event loop: an exiting process closes the watchdog's stdin anyway.
+        lingering = setTimeout(() => running.size === 0 && releaseWatchdog(), WATCHDOG_LINGER_MS);
+        lingering.unref();
+      }
       resolve();
     };
     child.once('exit', ended);

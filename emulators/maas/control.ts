@@ -13,7 +13,7 @@ export function controlRoutes(core: MaasEmulatorCore) {
     const json = <T>(): T => (body.length ? (JSON.parse(body.toString('utf8')) as T) : ({} as T));
     try {
       if (rel === 'counters' && method === 'GET') return { json: core.counters() };
-      if (rel === 'machines' && method === 'GET') return { json: [...core.emu.store.machines.values()].map((m) => core.emu.views.machine(m)) };
+      if (rel === 'machines' && method === 'GET') return { json: core.emu.views.machines(core.emu.store.machines.values()) };
       if (rel === 'machines' && method === 'POST') return { json: core.enlist(json<EnlistSpec>()) };
       if (rel.startsWith('machines/') && method === 'GET') {
         const m = core.machine(decodeURIComponent(rel.slice('machines/'.length)));

@@ -135,10 +135,14 @@ export class Lifecycle {
     this.set(m, status);
   }
 
+  /** Told of every status change the lifecycle makes (the simulated nodes boot on Deployed). */
+  readonly statusListeners = new Set<(m: MachineRecord) => void>();
+
   private set(m: MachineRecord, status: NodeStatusCode): void {
     const from = STATUS_NAMES[m.status];
     m.status = status;
     this.logger.info('MaaS emulator: machine status', { system_id: m.systemId, hostname: m.hostname, from, to: STATUS_NAMES[status] });
+    for (const l of this.statusListeners) l(m);
   }
 
   private seriesList(): string {

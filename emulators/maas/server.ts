@@ -12,7 +12,7 @@ import { maasRoutes } from './routes';
 import { Scheduler } from './scheduler';
 import { DEFAULT_BOOT_RESOURCES, enlistMachine, seedRegion, type EnlistSpec, type RackSpec } from './seed';
 import { STATUS_NAMES, type NodeStatusCode } from './status';
-import { MaasStore } from './store';
+import { MaasStore, type MachineRecord } from './store';
 import { Views } from './views';
 import { controlRoutes } from './control';
 import type { MaasMachine } from '../../drivers/maas/models/wire';
@@ -55,6 +55,10 @@ export interface MaasEmulator {
   machineNames(): Set<string>;
   /** What each machine booted with (the simulated node's own view; not part of the MaaS API). */
   deployments(): { systemId: string; hostname: string; statusName: string; userData: string | null }[];
+  /** Whether MaaS has a machine of that hostname (or real name), without rendering it. */
+  hasMachine(hostname: string): boolean;
+  /** Calls `listener` after each machine status change MaaS makes; returns the unsubscribe. */
+  onStatusChange(listener: (systemId: string, statusName: string) => void): () => void;
   /** Manual clock: run the transitions due within `ms`. */
   advance(ms: number): void;
   /**
@@ -205,9 +209,15 @@ export async function startMaasEmulator(opts: MaasEmulatorOptions): Promise<Maas
     clearFaults: () => core.emu.faults.clear(),
     counters: () => core.counters(),
     machine: (hostname) => core.machine(hostname),
-    machines: () => [...core.emu.store.machines.values()].map((m) => core.emu.views.machine(m)),
+    machines: () => core.emu.views.machines(core.emu.store.machines.values()),
     machineNames: () => new Set([...core.emu.store.machines.values()].flatMap((m) => [m.hostname, ...(m.realName ? [m.realName] : [])])),
     deployments: () => [...core.emu.store.machines.values()].map((m) => ({ systemId: m.systemId, hostname: m.hostname, statusName: STATUS_NAMES[m.status], userData: m.userData })),
+    hasMachine: (hostname) => core.emu.store.machineByHostname(hostname) !== undefined,
+    onStatusChange: (listener) => {
+      const l = (m: MachineRecord) => listener(m.systemId, STATUS_NAMES[m.status]);
+      core.emu.lifecycle.statusListeners.add(l);
+      return () => core.emu.lifecycle.statusListeners.delete(l);
+    },
     advance: (ms) => core.advance(ms),
     placeMachine: (hostname, statusName) => core.placeMachine(hostname, statusName),
     stop: () =>

@@ -163,7 +163,20 @@ export class Views {
     };
   }
 
-  machine(m: MachineRecord): MaasMachine {
+  /** Several machines: the tags are gone through once for all of them, not once per machine (a site has tags per node). */
+  machines(ms: Iterable<MachineRecord>): MaasMachine[] {
+    const tagNames = new Map<string, string[]>();
+    for (const t of this.store.tags.values()) {
+      for (const id of t.systemIds) {
+        const names = tagNames.get(id);
+        if (names) names.push(t.name);
+        else tagNames.set(id, [t.name]);
+      }
+    }
+    return [...ms].map((m) => this.machine(m, tagNames.get(m.systemId) ?? []));
+  }
+
+  machine(m: MachineRecord, tagNames?: string[]): MaasMachine {
     const domain = this.store.domains.get(m.domainId)!;
     const boot = m.interfaces.find((i) => i.id === m.bootInterfaceId) ?? m.interfaces[0];
     const disk = m.blockDevices.find((d) => d.id === m.bootDiskId) ?? m.blockDevices.find((d) => d.type === 'physical');
@@ -181,7 +194,7 @@ export class Views {
       blockdevice_set: m.blockDevices.map((d) => this.blockDevice(m, d)),
       memory: m.memory,
       cpu_count: m.cpuCount,
-      tag_names: [...this.store.tags.values()].filter((t) => t.systemIds.has(m.systemId)).map((t) => t.name),
+      tag_names: tagNames ?? [...this.store.tags.values()].filter((t) => t.systemIds.has(m.systemId)).map((t) => t.name),
       owner: m.owner,
       owner_data: m.ownerData,
       osystem: m.osystem,

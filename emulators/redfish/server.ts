@@ -43,6 +43,8 @@ export interface RedfishEmulator {
   setHardware(changes: Partial<SystemHardware>): void;
   powerState(): RedfishPowerState;
   bootOverride(): { enabled: string; target: string };
+  /** Calls `listener` once a request that may change the BMC's state (not a GET) is handled, before it is answered. */
+  onStateChange(listener: () => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function startRedfishEmulator(opts: RedfishEmulatorOptions): Promis
     return service.handle(method, path, req.headers, body);
   };
 
+  const listeners = new Set<() => void>();
   const handler: http.RequestListener = (req, res) => {
     let raw = '';
     req.setEncoding('utf8').on('data', (d: string) => (raw += d));
@@ -105,7 +108,10 @@ export async function startRedfishEmulator(opts: RedfishEmulatorOptions): Promis
         return send(res, { status: 400, body: errorBody('MalformedJSON', 'request body is not JSON') });
       }
       if (path.startsWith('/emulator/')) return send(res, control(method, path, body));
-      void redfish(method, path, req, body).then((reply) => send(res, reply));
+      void redfish(method, path, req, body).then((reply) => {
+        if (method !== 'GET') for (const l of listeners) l();
+        send(res, reply);
+      });
     });
   };
   const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
@@ -131,6 +137,10 @@ export async function startRedfishEmulator(opts: RedfishEmulatorOptions): Promis
     setHardware,
     powerState: () => state.currentPower(),
     bootOverride: () => ({ ...state.boot }),
+    onStateChange: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

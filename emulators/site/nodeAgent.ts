@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { Logger } from '../../common/logger';
 import type { MaasEmulator } from '../maas';
-import { freshNodeRoot, runSandboxed, sandboxUnavailable, type SandboxResult } from './sandbox';
+import { freshNodeRoot, runSandboxedCommands, sandboxUnavailable, type SandboxResult } from './sandbox';
 
 /**
  * The deployed nodes' first boot: for each machine MaaS has Deployed with user data, cloud-init runs its
@@ -14,13 +13,13 @@ import { freshNodeRoot, runSandboxed, sandboxUnavailable, type SandboxResult } f
  * The agent itself reports nothing: a boot action status reaches the API only if a command sends it.
  */
 export interface NodeAgentOptions {
-  maas: Pick<MaasEmulator, 'deployments'>;
+  maas: Pick<MaasEmulator, 'deployments'> & Partial<Pick<MaasEmulator, 'onStatusChange'>>;
   /** Each node's files live in `<stateRoot>/<hostname>/` (its `/` in `root/`). */
   stateRoot: string;
   logger: Logger;
   /** A runcmd entry still running after this is killed with its sandbox. Default 10 minutes. */
   commandTimeoutMs?: number;
-  /** How often MaaS's deployments are looked at. Default 500 ms. */
+  /** How often MaaS's deployments are looked at. Default 500 ms; and at once after a status change, when MaaS says. */
   pollMs?: number;
 }
 
@@ -41,7 +40,8 @@ export interface CloudInitRun {
 }
 
 interface Active {
-  key: string;
+  /** The user data this boot runs. */
+  userData: string;
   run: CloudInitRun;
   abort: AbortController;
   done: Promise<void>;
@@ -54,6 +54,8 @@ export const CLOUD_INIT_OUTPUT_LOG = 'var/log/cloud-init-output.log';
 export class NodeAgent {
   private readonly active = new Map<string, Active>();
   private timer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+  private soon?: NodeJS.Immediate;
   private stopping = false;
   private readonly unavailable = sandboxUnavailable();
 
@@ -63,6 +65,15 @@ export class NodeAgent {
 
   start(): this {
     this.timer ??= setInterval(() => this.tick(), this.opts.pollMs ?? 500);
+    // A node boots as soon as MaaS has deployed it (and powers off when it leaves Deployed), not up to a poll
+    // later; the changes of one turn make one look, and the others (commissioning, ...) none.
+    this.unsubscribe ??= this.opts.maas.onStatusChange?.((systemId, statusName) => {
+      if (statusName !== 'Deployed' && !this.active.has(systemId)) return;
+      this.soon ??= setImmediate(() => {
+        this.soon = undefined;
+        this.tick();
+      });
+    });
     return this;
   }
 
@@ -87,11 +98,11 @@ export class NodeAgent {
     for (const d of this.opts.maas.deployments()) {
       if (d.statusName !== 'Deployed' || !d.userData) continue;
       deployed.add(d.systemId);
-      const key = createHash('sha256').update(d.userData).digest('hex');
       const current = this.active.get(d.systemId);
-      if (current && !current.poweredOff && current.key === key && current.run.hostname === d.hostname) continue;
+      // The same string object every look while MaaS keeps it: comparing is cheap, hashing 1,000 every tick is not.
+      if (current && !current.poweredOff && current.userData === d.userData && current.run.hostname === d.hostname) continue;
       current?.abort.abort();
-      this.boot(d.systemId, d.hostname, d.userData, key, current?.done);
+      this.boot(d.systemId, d.hostname, d.userData, current?.done);
     }
     for (const [systemId, a] of this.active) {
       if (deployed.has(systemId)) continue;
@@ -104,11 +115,13 @@ export class NodeAgent {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
+    this.unsubscribe?.();
+    if (this.soon) clearImmediate(this.soon);
     for (const a of this.active.values()) a.abort.abort();
     await Promise.allSettled([...this.active.values()].map((a) => a.done));
   }
 
-  private boot(systemId: string, hostname: string, userData: string, key: string, previous?: Promise<void>): void {
+  private boot(systemId: string, hostname: string, userData: string, previous?: Promise<void>): void {
     const run: CloudInitRun = { hostname, systemId, state: 'running', packages: [], commands: [] };
     const abort = new AbortController();
     const done = (async () => {
@@ -121,7 +134,7 @@ export class NodeAgent {
       }
       run.state = abort.signal.aborted ? 'stopped' : 'finished';
     })();
-    this.active.set(systemId, { key, run, abort, done, poweredOff: false });
+    this.active.set(systemId, { userData, run, abort, done, poweredOff: false });
   }
 
   private async runCloudInit(run: CloudInitRun, userData: string, signal: AbortSignal): Promise<void> {
@@ -154,16 +167,26 @@ export class NodeAgent {
       run.packages = config.packages;
       if (config.packages.length) say(`packages recorded, not installed (simulation): ${config.packages.join(' ')}`);
       this.opts.logger.info('simulated node runs cloud-init', { node: hostname, commands: config.runcmd.length, root });
-      for (const argv of config.runcmd) {
-        if (signal.aborted) return;
-        say(`runcmd: ${argv[0]}${argv.length > 1 ? ' …' : ''}`);
-        const result = await runSandboxed({ nodeDir, hostname, argv, timeoutMs: this.opts.commandTimeoutMs ?? 600_000, outputFd: fd, signal });
-        run.commands.push({ argv, result });
-        const outcome = result.timedOut ? `killed after the ${result.ms} ms time limit` : result.stopped ? 'killed: node powered off' : `exit status ${result.exitCode}`;
-        say(`runcmd: ${argv[0]}: ${outcome}`);
-        // No argv in the worker's log: commands carry the node's boot action key.
-        this.opts.logger.info('simulated node ran a cloud-init command', { node: hostname, command: argv[0], outcome });
-      }
+      await runSandboxedCommands({
+        nodeDir,
+        hostname,
+        commands: config.runcmd,
+        timeoutMs: this.opts.commandTimeoutMs ?? 600_000,
+        outputFd: fd,
+        signal,
+        starting: (i) => {
+          const argv = config.runcmd[i]!;
+          say(`runcmd: ${argv[0]}${argv.length > 1 ? ' …' : ''}`);
+        },
+        ended: (i, result) => {
+          const argv = config.runcmd[i]!;
+          run.commands.push({ argv, result });
+          const outcome = result.timedOut ? `killed after the ${result.ms} ms time limit` : result.stopped ? 'killed: node powered off' : `exit status ${result.exitCode}`;
+          say(`runcmd: ${argv[0]}: ${outcome}`);
+          // No argv in the worker's log: commands carry the node's boot action key.
+          this.opts.logger.info('simulated node ran a cloud-init command', { node: hostname, command: argv[0], outcome });
+        },
+      });
     } finally {
       fs.closeSync(fd);
     }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { spawnPeer } from '../bmc/processGroup';
 
 /**
@@ -104,16 +105,20 @@ function isWithin(p: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-export interface SandboxCommand {
+export interface SandboxCommands {
   nodeDir: string;
   hostname: string;
-  /** Executed as cloud-init executes a runcmd list: PATH lookup inside the node, no shell around it. */
-  argv: string[];
+  /** Each executed as cloud-init executes a runcmd list: PATH lookup inside the node, no shell around it. */
+  commands: string[][];
+  /** Per command: one still running after this is killed with its sandbox. */
   timeoutMs: number;
   /** Where stdout and stderr go (the node's cloud-init-output.log). */
   outputFd: number;
   /** The node is powered off (the site stops, the machine is released): the sandbox is killed. */
   signal?: AbortSignal;
+  /** Called just before command `i` starts and just after it ended (the agent logs them in outputFd). */
+  starting?(i: number): void;
+  ended?(i: number, result: SandboxResult): void;
 }
 
 export interface SandboxResult {
@@ -133,8 +138,36 @@ const MOUNT_OVERLAYS = [
   'shift; exec "$@"',
 ].join('\n');
 
-/** Runs one command in the node's sandbox; the node root must have been made by `freshNodeRoot`. */
-export async function runSandboxed(c: SandboxCommand): Promise<SandboxResult> {
+/**
+ * Inside the sandbox: runs the commands (each given as its argument count, then its arguments) one after
+ * another, as cloud-init runs runcmd: each whatever the previous one's exit status, in the environment bwrap
+ * set and nothing else, without the channel (fd 3) to the host. It waits for the host's `go` before each
+ * (so the host's log line comes first and its time limit starts then) and answers the exit status.
+ */
+const RUN_COMMANDS = [
+  'while [ $# -gt 0 ]; do',
+  '  n=$1; shift; cmd=("${@:1:n}"); shift "$n"',
+  '  IFS= read -r go <&3 || exit 0',
+  '  env -i PATH="$PATH" HOME="$HOME" LANG="$LANG" "${cmd[@]}" </dev/null 3>&-',
+  '  echo "$?" >&3',
+  'done',
+].join('\n');
+
+/**
+ * Runs the commands in order in one sandbox, as one boot of the node (whatever one command leaves running
+ * is there for the next, as on a real node); the node root must have been made by `freshNodeRoot`. A
+ * command killed at its time limit takes its sandbox with it: the commands after it run in a fresh one.
+ * One sandbox per boot rather than per command: a sandbox costs a namespace set, three overlay mounts and
+ * four processes.
+ */
+export async function runSandboxedCommands(c: SandboxCommands): Promise<SandboxResult[]> {
+  const results: SandboxResult[] = [];
+  while (results.length < c.commands.length && !c.signal?.aborted) await runSandboxSession(c, results);
+  return results;
+}
+
+/** One sandbox running the commands from results.length on, until they are done or it is killed or gone. */
+async function runSandboxSession(c: SandboxCommands, results: SandboxResult[]): Promise<void> {
   const f = nodeFs(c.nodeDir);
   const overlaid = SYSTEM_ENTRIES.filter((n) => fs.existsSync(path.join(f.overlay, 'view', n)));
   const unshare = ['--fork', '--kill-child', '--mount', '--propagation', 'private'];
@@ -169,28 +202,87 @@ export async function runSandboxed(c: SandboxCommand): Promise<SandboxResult> {
     'C.UTF-8',
     '--chdir',
     '/',
+    '--info-fd',
+    '4',
     '--',
-    ...c.argv,
+    'bash',
+    '-c',
+    RUN_COMMANDS,
+    'cloud-init-runcmd',
   );
+  const first = results.length;
+  for (const argv of c.commands.slice(first)) bwrap.push(String(argv.length), ...argv);
   const args = [...unshare, '--', 'sh', '-euc', MOUNT_OVERLAYS, 'sh', f.root, path.join(f.overlay, 'work'), path.join(f.overlay, 'view'), ...overlaid, '--', ...bwrap];
-  const started = Date.now();
-  const p = spawnPeer('unshare', args, { stdio: ['ignore', c.outputFd, c.outputFd] });
-  let timedOut = false;
-  let stopped = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    void p.stop(1000);
-  }, c.timeoutMs);
-  const onAbort = () => {
-    stopped = true;
-    void p.stop(1000);
+  // fd 3: a socket pair, the runner's `go` and exit statuses; fd 4: bwrap's info (the sandbox's pid here).
+  const p = spawnPeer('unshare', args, { stdio: ['ignore', c.outputFd, c.outputFd, 'pipe', 'pipe'] });
+  const channel = p.child.stdio[3] as Duplex | null;
+  let info = '';
+  p.child.stdio[4]?.on('data', (d: Buffer) => (info += d.toString('utf8')));
+  p.child.stdio[4]?.on('error', () => undefined);
+  const kill = async () => {
+    await p.stop(1000);
+    // The sandbox's processes die with its pid namespace, after unshare: wait for them to be gone too.
+    const pid = /"child-pid":\s*(\d+)/.exec(info)?.[1];
+    if (pid) await processGone(Number(pid), 1000);
   };
-  if (c.signal?.aborted) onAbort();
-  else c.signal?.addEventListener('abort', onAbort, { once: true });
-  await p.exited;
-  clearTimeout(timer);
-  c.signal?.removeEventListener('abort', onAbort);
-  // Killed: whatever its group still holds goes too (stop() ends with that; wait for it).
-  if (timedOut || stopped) await p.stop(1000);
-  return { exitCode: timedOut || stopped ? null : p.child.exitCode, timedOut, stopped, ms: Date.now() - started };
+  const statuses: number[] = [];
+  let wake: (() => void) | undefined;
+  let buffered = '';
+  channel?.on('data', (d: Buffer) => {
+    buffered += d.toString('utf8');
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      statuses.push(Number(buffered.slice(0, nl)));
+      buffered = buffered.slice(nl + 1);
+    }
+    wake?.();
+  });
+  channel?.on('error', () => undefined); // the sandbox is gone: its exit says so
+  void p.exited.then(() => wake?.());
+  const onAbort = () => wake?.();
+  c.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (let i = first; i < c.commands.length; i++) {
+      if (c.signal?.aborted) return;
+      c.starting?.(i);
+      const started = Date.now();
+      channel?.write('go\n');
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        wake?.();
+      }, c.timeoutMs);
+      while (statuses.length <= i - first && !timedOut && !c.signal?.aborted && !p.hasExited()) await new Promise<void>((r) => (wake = r));
+      clearTimeout(timer);
+      const status = statuses[i - first];
+      const stopped = status === undefined && !timedOut && !!c.signal?.aborted;
+      // Killed: whatever its group still holds goes too (stop() ends with that; wait for it).
+      if (status === undefined && (timedOut || stopped)) await kill();
+      // Gone without an answer (the sandbox could not be set up, or the command ended it): its exit status.
+      const exitCode = status ?? (timedOut || stopped ? null : p.child.exitCode);
+      const result: SandboxResult = { exitCode, timedOut: status === undefined && timedOut, stopped, ms: Date.now() - started };
+      results.push(result);
+      c.ended?.(i, result);
+      if (status === undefined) return;
+    }
+  } finally {
+    c.signal?.removeEventListener('abort', onAbort);
+    channel?.end();
+    // Done or stopped: the runner has nothing left to run (or reads the end of its channel and exits).
+    if (c.signal?.aborted) await kill();
+    await p.exited;
+  }
+}
+
+/** Waits up to `ms` for a process to be gone or a zombie (a pid namespace's init is, once all its processes are). */
+async function processGone(pid: number, ms: number): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 10))) {
+    let state: string | undefined;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch {
+      return;
+    }
+    if (state === 'Z') return;
+  }
 }

@@ -105,25 +105,34 @@ export async function startSiteSimulator(opts: SiteSimulatorOptions): Promise<Si
     if (!enlistAll) {
       // Per enlisted node: undefined while MaaS knows it; once MaaS deleted it, the boots counted then.
       const enlisted = new Map<string, number | undefined>();
+      const enlistIfBooting = (n: SimulatedNodeSpec, inMaas: (name: string) => boolean) => {
+        const bmc = bmcs.get(n.name)!;
+        if (enlisted.has(n.name)) {
+          // A machine deleted from MaaS (Drydock's DestroyNode) enlists again on its next PXE boot.
+          if (inMaas(n.name)) return;
+          const bootsThen = enlisted.get(n.name);
+          if (bootsThen === undefined) enlisted.set(n.name, boots(bmc));
+          if (bootsThen === undefined || boots(bmc) <= bootsThen || !pxeBooting(bmc)) return;
+        } else if (!pxeBooting(bmc)) return;
+        enlisted.set(n.name, undefined);
+        maas.enlist(enlistSpec(n));
+        logger.info('node PXE booted and enlisted in MaaS', { node: n.name });
+      };
       timers.push(
         setInterval(() => {
           // One look at MaaS per tick, not one per node (a 1,000-node site made this quadratic).
           const inMaas = maas.machineNames();
-          for (const n of nodes) {
-            const bmc = bmcs.get(n.name)!;
-            if (enlisted.has(n.name)) {
-              // A machine deleted from MaaS (Drydock's DestroyNode) enlists again on its next PXE boot.
-              if (inMaas.has(n.name)) continue;
-              const bootsThen = enlisted.get(n.name);
-              if (bootsThen === undefined) enlisted.set(n.name, boots(bmc));
-              if (bootsThen === undefined || boots(bmc) <= bootsThen || !pxeBooting(bmc)) continue;
-            } else if (!pxeBooting(bmc)) continue;
-            enlisted.set(n.name, undefined);
-            maas.enlist(enlistSpec(n));
-            logger.info('node PXE booted and enlisted in MaaS', { node: n.name });
-          }
+          for (const n of nodes) enlistIfBooting(n, (name) => inMaas.has(name));
         }, 250),
       );
+      // A Redfish node boots as its BMC is told to (when its power change takes no time), not up to a tick later.
+      for (const n of nodes) {
+        const bmc = bmcs.get(n.name)!;
+        if (bmc.type !== 'redfish') continue;
+        // One machine looked up, not the set of all (a node's BMC answers several requests per action).
+        const unsubscribe = bmc.emulator.onStateChange(() => enlistIfBooting(n, (name) => maas.hasMachine(name)));
+        stops.push(async () => void unsubscribe());
+      }
     }
     const agent = startNodeAgent({ maas, stateRoot, logger, commandTimeoutMs: opts.cloudInitCommandTimeoutMs });
     stops.push(() => agent.stop());

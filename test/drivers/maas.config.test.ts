@@ -304,6 +304,11 @@ describe('MaaS provisioner configuration steps against the emulator', () => {
     expect(tags.find((t) => t.name === 'node10_kp')?.kernel_opts).toBe('hugepagesz=1G hugepages=8 console=ttyS1');
     expect(rig.emu.machine('node10')!.tag_names.sort()).toEqual(['compute', 'node10_kp', 'rack1']);
     expect(rig.emu.counters().machines.node10?.tag).toBe(3);
+    // Other kernel options: the tag is made again, and the machine (which had the old one) is in the new one.
+    await rig.provisioner.applyPlatform(systemId, { ...plan, kernelParams: 'console=ttyS0' });
+    expect((await rig.client.region.tags()).find((t) => t.name === 'node10_kp')?.kernel_opts).toBe('console=ttyS0');
+    expect(rig.emu.machine('node10')!.tag_names.sort()).toEqual(['compute', 'node10_kp', 'rack1']);
+    expect(rig.emu.counters().machines.node10?.tag).toBe(4);
   });
 
   it('deploys with the configured network and storage and skips reconfiguration once Deployed', async () => {

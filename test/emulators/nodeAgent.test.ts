@@ -223,6 +223,30 @@ test('a script cannot write outside its node root, nor see the host processes, a
   }
 });
 
+test("one boot: what a command leaves running is there for the next, and none sees the agent's channel", async () => {
+  const userData = `#cloud-config\n${JSON.stringify({
+    runcmd: [
+      ['sh', '-c', 'sleep 30 </dev/null >/dev/null 2>&1 & echo $! > /bg'],
+      ['sh', '-c', 'kill -0 "$(cat /bg)"'],
+      ['sh', '-c', 'for fd in 3 4; do [ ! -e /proc/self/fd/$fd ] || exit 1; done; env | sort > /env'],
+      ['false'],
+      ['no-such-command'],
+    ],
+  })}\n`;
+  const agent = agentFor([{ systemId: 'abc128', hostname: 'n01', statusName: 'Deployed', userData }]);
+  try {
+    const run = await finished(agent, 'n01');
+    expect(run.commands.map((c) => c.result.exitCode)).toEqual([0, 0, 0, 1, 127]);
+    // Only what the sandbox sets (sh adds PWD), as cloud-init's environment holds only its own.
+    const env = fs.readFileSync(path.join(agent.nodeRoot('n01'), 'env'), 'utf8');
+    expect(env.split('\n').filter((l) => l && !/^(PWD|SHLVL|_)=/.test(l))).toEqual(['HOME=/root', 'LANG=C.UTF-8', expect.stringMatching(/^PATH=\/usr\/local\/sbin:/)]);
+    const log = fs.readFileSync(path.join(agent.nodeRoot('n01'), CLOUD_INIT_OUTPUT_LOG), 'utf8');
+    expect(log).toMatch(/runcmd: false\n[^]*runcmd: false: exit status 1\n[^]*runcmd: no-such-command\n[^]*runcmd: no-such-command: exit status 127\n/);
+  } finally {
+    await agent.stop();
+  }
+});
+
 test('a hanging command is killed at the time limit, the next one still runs; stop() ends a running node', async () => {
   const marker = `${31_400 + (process.pid % 1000)}`;
   const deployments: Deployment[] = [

@@ -18,15 +18,17 @@ export async function applyPlatform(deps: StepDeps, systemId: string, plan: Node
     const name = `${plan.nodeName}_kp`;
     const existing = tags.find((t) => t.name === name);
     if (existing && existing.kernel_opts !== plan.kernelParams) await client.region.deleteTag(name);
-    if (!existing || existing.kernel_opts !== plan.kernelParams) {
+    const created = !existing || existing.kernel_opts !== plan.kernelParams;
+    if (created) {
       await client.region.createTag({ name, kernel_opts: plan.kernelParams, comment: `Kernel parameters for ${plan.nodeName} (Drydock)` });
       messages.push(`Created tag ${name} with kernel_opts "${plan.kernelParams}"`);
     }
-    if (await applyTag(deps, name, systemId)) messages.push(`Applied tag ${name}`);
+    // A tag made just now has no machine yet, whatever tag_names said of the one it replaces.
+    if (await applyTag(deps, name, systemId, created ? [] : machine.tag_names)) messages.push(`Applied tag ${name}`);
   }
   for (const tag of plan.tags) {
     await ensureTag(deps, tags, tag);
-    if (await applyTag(deps, tag, systemId)) messages.push(`Applied tag ${tag}`);
+    if (await applyTag(deps, tag, systemId, machine.tag_names)) messages.push(`Applied tag ${tag}`);
   }
   deps.logger.info('Applied node platform', { node: plan.nodeName, system_id: systemId, tags: plan.tags.length });
   return { messages };
@@ -42,10 +44,14 @@ export async function ensureTag(deps: StepDeps, known: MaasTag[], name: string, 
   }
 }
 
-/** Adds the machine to the tag unless it is already there; true when it changed something. */
-export async function applyTag(deps: StepDeps, name: string, systemId: string): Promise<boolean> {
-  const nodes = await deps.client.region.tagNodes(name);
-  if (nodes.some((n) => n.system_id === systemId)) return false;
+/**
+ * Adds the machine to the tag unless it is already there; true when it changed something. `applied`: the
+ * machine's tag_names as just read. Drydock (MaasTag.apply_to_node) lists the tag's nodes instead: for a tag
+ * every node has (`compute`), that is every machine of the site in full, per node (at 1,000 nodes, 3 MB
+ * or more per node deployed); a machine's own tag_names says the same.
+ */
+export async function applyTag(deps: StepDeps, name: string, systemId: string, applied?: readonly string[]): Promise<boolean> {
+  if (applied ? applied.includes(name) : (await deps.client.region.tagNodes(name)).some((n) => n.system_id === systemId)) return false;
   await deps.client.region.tagUpdateNodes(name, { add: [systemId] });
   return true;
 }

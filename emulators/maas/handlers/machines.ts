@@ -27,7 +27,7 @@ export const machinesCollection: OpTable = {
           (ids.length === 0 || ids.includes(m.systemId)) &&
           (macs.length === 0 || m.interfaces.some((i) => macs.includes(i.mac.toLowerCase()))),
       );
-      return ok(list.map((m) => ctx.emu.views.machine(m)));
+      return ok(ctx.emu.views.machines(list));
     },
     power_parameters: (ctx) => {
       const ids = ctx.params.all('id');

@@ -85,12 +85,7 @@ export const tagItem: OpTable = {
     '': (ctx) => ok(ctx.emu.views.tag(tagOf(ctx).name)),
     nodes: (ctx) => {
       const t = tagOf(ctx);
-      return ok(
-        [...t.systemIds]
-          .map((id) => ctx.emu.store.machines.get(id))
-          .filter((m) => m !== undefined)
-          .map((m) => ctx.emu.views.machine(m)),
-      );
+      return ok(ctx.emu.views.machines([...t.systemIds].map((id) => ctx.emu.store.machines.get(id)).filter((m) => m !== undefined)));
     },
   },
   DELETE: {
