@@ -11,6 +11,7 @@ import { withLiveNodes } from '../../client/drydockClient';
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { BootActionExpectation, MachineInfo, NodeRef, StartResult, StepReport } from '../../activities/contract';
 import type { TargetNodes } from '../../activities/design';
@@ -406,13 +407,13 @@ export class FakeSiteWorker {
   }
 
   /** Starts `action` on the site's nodes, as `drydock task create` would. */
-  async run(action: NodeAction, site: FakeSite): Promise<FakeRun> {
+  async run(action: NodeAction, site: FakeSite, opts: { executionTimeout?: Duration } = {}): Promise<FakeRun> {
     this.sites.set(site.designRef, site);
     const handle = await this.client.workflow.start(action, {
       taskQueue: this.taskQueue,
       workflowId: taskWorkflowId(action, site.taskId),
       args: [{ taskId: site.taskId, designRef: site.designRef, nodeFilter: null }],
-      workflowExecutionTimeout: '1 minute',
+      workflowExecutionTimeout: opts.executionTimeout ?? '1 minute',
     });
     const childAction = action.replace(/s$/, '');
     return {
