@@ -3,7 +3,7 @@ import { COMMISSION_FROM, COMMISSIONED, COMMISSIONING, DEPLOY_FROM, RELEASE_FROM
 import { PermanentDriverError, StateConflictError } from '../errors';
 import type { MaasClient } from './maasClient';
 import { MaasNotFoundError } from './errors';
-import { MachineStatusBatch } from './statusBatch';
+import { MachineStatusBatch, STATUS_BATCH_WINDOW_MS } from './statusBatch';
 import { toMachine } from './steps/common';
 import type { StepDeps } from './steps/common';
 import { findMachine, identifyNode } from './steps/locate';
@@ -37,7 +37,7 @@ export interface MaasProvisionerConfig {
   skipBmcConfig?: boolean;
   /**
    * Status reads of many nodes within this window share one request (MachineStatusBatch); 0 reads each
-   * machine on its own, as Drydock. Default 200 ms.
+   * machine on its own, as Drydock. Default STATUS_BATCH_WINDOW_MS.
    */
   statusBatchWindowMs?: number;
 }
@@ -62,7 +62,7 @@ export class MaasProvisioner implements Provisioner {
     private readonly config: MaasProvisionerConfig = {},
   ) {
     this.deps = { client, logger };
-    const window = config.statusBatchWindowMs ?? 200;
+    const window = config.statusBatchWindowMs ?? STATUS_BATCH_WINDOW_MS;
     this.statusBatch = window > 0 ? new MachineStatusBatch(client.machines, client.address, window) : undefined;
   }
 
