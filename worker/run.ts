@@ -1,5 +1,5 @@
-import { NativeConnection } from '@temporalio/worker';
-import { connectionOptions, describeSecurity, temporalConfigFromEnv, type TemporalConfig } from '../common/config';
+import { describeSecurity, temporalConfigFromEnv, type TemporalConfig } from '../common/config';
+import { connectWorker } from './connect';
 import { driverConfigFromEnv } from '../common/driverConfig';
 import { apiConfigFromEnv, startDrydockApi } from './api';
 import { orchestratorSettingsFromEnv } from '../common/orchestratorConfig';
@@ -19,7 +19,7 @@ export async function runWorker(cfg: TemporalConfig): Promise<void> {
   const drivers = driverConfigFromEnv();
   const logger = workerLogger(drivers);
   const { metricsUrl } = installWorkerRuntime(logger);
-  const connection = await NativeConnection.connect(connectionOptions(cfg));
+  const connection = await connectWorker(cfg);
   const dataConverter = dataConverterFromEnv(logger);
   const apiConfig = apiConfigFromEnv();
   const settings = orchestratorSettingsFromEnv();

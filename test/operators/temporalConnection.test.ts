@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
+import { connectWorker } from '../../worker/connect';
 import { ConfigError, connectionOptions, temporalConfigFromEnv } from '../../common/config';
 import { silentLogger } from '../../common/logger';
 import { createDrydockWorker } from '../../worker/worker';
@@ -115,7 +115,7 @@ describe('mutual TLS', () => {
   test('a worker and the CLI with the profile: a task runs and is listed', async () => {
     installQuietRuntime();
     const cfg = temporalConfigFromEnv({ TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_PROFILE: 'secure' });
-    const connection = await NativeConnection.connect(connectionOptions(cfg));
+    const connection = await connectWorker(cfg);
     const taskQueue = `test-mtls-${process.pid}-${Date.now()}`;
     const worker = await createDrydockWorker({
       connection,
@@ -167,7 +167,9 @@ describe('mutual TLS', () => {
 
   test('the worker without its certificate fails to connect, naming it', async () => {
     const cfg = temporalConfigFromEnv({ TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_PROFILE: 'nocert' });
-    await expect(NativeConnection.connect(connectionOptions(cfg))).rejects.toThrow(/CertificateRequired/);
+    await expect(connectWorker(cfg)).rejects.toThrow(
+      new RegExp(`^cannot reach Temporal at ${mtls.address.replace(/[.[\]]/g, '\\$&')} \\(TLS\\): the server refused the TLS session: TLS alert "certificate required"`),
+    );
   });
 });
 
@@ -202,7 +204,7 @@ describe('IPv6', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     installQuietRuntime();
-    const connection = await NativeConnection.connect(connectionOptions(temporalConfigFromEnv({ TEMPORAL_ADDRESS: ipv6.address })));
+    const connection = await connectWorker(temporalConfigFromEnv({ TEMPORAL_ADDRESS: ipv6.address }));
     try {
       expect((await connection.workflowService.getSystemInfo({})).serverVersion).toBeTruthy();
     } finally {
