@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { PROJECT_ROOT } from '../../common/temporalCli';
+import { goTool } from '../harness/goTool';
 
 const COMPOSE = path.join(PROJECT_ROOT, 'docker-compose.temporal.yml');
 const ENV = {
@@ -30,13 +31,7 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
 }
 
-function findCompose(): { plugin?: string; why?: string } {
-  if (!process.env.DOCKER_COMPOSE && spawnSync('go', ['version']).status !== 0) return { why: 'no `go` on PATH to build the compose plugin (or set DOCKER_COMPOSE)' };
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'build-docker-compose.js'), '--path'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) throw new Error('scripts/build-docker-compose.js failed (its output is above)');
-  return { plugin: r.stdout.trim() };
-}
-const { plugin, why } = findCompose();
+const { bin: plugin, why } = goTool('build-docker-compose.js', 'DOCKER_COMPOSE', 'the compose plugin');
 if (!plugin) console.warn(`skipped: docker compose config (${why})`);
 const t = plugin ? test : test.skip;
 

@@ -7,16 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { PROJECT_ROOT } from '../../common/temporalCli';
+import { goTool } from '../harness/goTool';
 
 const CHART = path.join(PROJECT_ROOT, 'charts', 'drydock-temporal');
 
-function findHelm(): { helm?: string; why?: string } {
-  if (!process.env.HELM && spawnSync('go', ['version']).status !== 0) return { why: 'no `go` on PATH to build helm (or set HELM)' };
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'build-helm.js'), '--path'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) throw new Error('scripts/build-helm.js failed (its output is above)');
-  return { helm: r.stdout.trim() };
-}
-const { helm, why } = findHelm();
+const { bin: helm, why } = goTool('build-helm.js', 'HELM', 'helm');
 if (!helm) console.warn(`skipped: the Helm chart tests (${why})`);
 const t = helm ? test : test.skip;
 
