@@ -44,6 +44,24 @@ export interface DevServer {
  * `npm start` and the test harness both use it, so both run the same real server.
  */
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  // Ports picked here are free when picked, not when the server binds them (with the ports it derives from
+  // them): another process may take one meanwhile, and the server exits while starting. Then it starts again on
+  // other ports; ports the caller chose are its own, and such an exit is the error.
+  const picked = !opts.port && !opts.uiPort;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(opts);
+    } catch (e) {
+      if (!(e instanceof ExitedWhileStarting) || !picked || attempt >= PICKED_PORT_ATTEMPTS) throw e;
+    }
+  }
+}
+
+const PICKED_PORT_ATTEMPTS = 3;
+
+class ExitedWhileStarting extends Error {}
+
+async function startDevServerOnce(opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const port = opts.port || (await freeTcpPort(ip));
   const uiPort = opts.uiPort === null ? null : opts.uiPort || (await freeTcpPort(ip));
@@ -80,7 +98,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const timeoutMs = opts.startTimeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (ended !== null) throw new Error(`Temporal dev server exited (${ended}) while starting on ${address}${opts.logFile ? `; see ${opts.logFile}` : ''}`);
+    if (ended !== null) throw new ExitedWhileStarting(`Temporal dev server exited (${ended}) while starting on ${address}${opts.logFile ? `; see ${opts.logFile}` : ''}`);
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1000 });
       await conn.workflowService.getSystemInfo({});
