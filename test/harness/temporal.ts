@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { DrydockClient } from '../../client/drydockClient';
 import { silentLogger } from '../../common/logger';
@@ -64,6 +65,11 @@ export async function startTestWorker(name: string, opts: Partial<Omit<DrydockWo
 export async function untilActivityPending(env: TestWorkerEnv, workflowId: string, activityType: string, maxMs = 10_000): Promise<void> {
   const handle = env.client.client.workflow.getHandle(workflowId);
   for (const end = Date.now() + maxMs; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
-    if ((await handle.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === activityType)) return;
+    try {
+      if ((await handle.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === activityType)) return;
+    } catch (e) {
+      // A child workflow its parent has not started yet.
+      if (!(e instanceof WorkflowNotFoundError)) throw e;
+    }
   }
 }
