@@ -198,18 +198,6 @@ export function seedRegion(store: MaasStore, bootResources: Array<{ name: string
     ['main_archive', 'http://archive.ubuntu.com/ubuntu'],
     ['ports_archive', 'http://ports.ubuntu.com/ubuntu-ports'],
   ] as const) {
-    const id = store.nextId();
-    store.repositories.set(id, {
-      id,
-      name,
-      url,
-      key: '',
-      enabled: true,
-      distributions: [],
-      components: [],
-      disabledComponents: [],
-      disabledPockets: [],
-      arches: name === 'main_archive' ? ['amd64', 'i386'] : ['armhf', 'arm64', 'ppc64el', 's390x'],
-    });
+    store.addRepository(name, url, name === 'main_archive' ? ['amd64', 'i386'] : ['armhf', 'arm64', 'ppc64el', 's390x']);
   }
 }

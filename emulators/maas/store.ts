@@ -178,6 +178,12 @@ export class MaasStore {
   nextId(): number {
     return this.seq++;
   }
+  /** A package repository as MaaS creates one: enabled, no distributions or components of its own, no key. */
+  addRepository(name: string, url: string, arches: string[]): RepositoryRecord {
+    const r: RepositoryRecord = { id: this.nextId(), name, url, key: '', enabled: true, distributions: [], components: [], disabledComponents: [], disabledPockets: [], arches };
+    this.repositories.set(r.id, r);
+    return r;
+  }
 
   /** MaaS system ids: 6 characters of [a-z0-9]. */
   newSystemId(): string {

@@ -164,20 +164,8 @@ export const repositories: OpTable = {
       const name = ctx.params.get('name');
       if (!name || !ctx.params.get('url')) throw badRequest(JSON.stringify({ name: ['This field is required.'] }));
       if ([...ctx.emu.store.repositories.values()].some((r) => r.name === name)) throw badRequest(JSON.stringify({ name: ['Package repository with this Name already exists.'] }));
-      const r: RepositoryRecord = {
-        id: ctx.emu.store.nextId(),
-        name,
-        url: '',
-        key: '',
-        enabled: true,
-        distributions: [],
-        components: [],
-        disabledComponents: [],
-        disabledPockets: [],
-        arches: ['amd64'],
-      };
+      const r = ctx.emu.store.addRepository(name, '', ['amd64']);
       applyRepo(ctx, r);
-      ctx.emu.store.repositories.set(r.id, r);
       return ok(ctx.emu.views.repository(r.id));
     },
   },
