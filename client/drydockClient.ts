@@ -3,8 +3,8 @@ import net from 'node:net';
 import { Client, Connection, WorkflowNotFoundError, type ConnectionLike, type WorkflowExecutionDescription } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { codecConfigFromEnv, createDataConverter } from '../common/codec';
-import { connectionOptions, describeSecurity, type TemporalConfig } from '../common/config';
-import { diagnoseConnection } from '../common/tlsProbe';
+import { connectionOptions, type TemporalConfig } from '../common/config';
+import { unreachableLine } from '../common/tlsProbe';
 import { DrydockAction, DrydockDesignRef, DrydockTaskId, publicDesignRef } from '../common/searchAttributes';
 import { TemporalDesignLocks } from '../activities/designLocks';
 import { designLockWorkflowId, unlockDesignSignal, type DesignLock } from '../workflows/designLock';
@@ -75,8 +75,7 @@ export class DrydockClient {
       await withDeadline(connection.workflowService.getSystemInfo({}), cfg.connectTimeout * 1000);
     } catch (e) {
       // TCP got through (probeTcp), gRPC did not: a TLS problem, named by one handshake of our own.
-      const tlsProblem = tcpOk ? await diagnoseConnection(options, Math.min(cfg.connectTimeout * 1000, 3000)) : undefined;
-      throw new TemporalUnreachableError(`cannot reach Temporal at ${address} (${describeSecurity(cfg)}): ${tlsProblem ?? reason(e)}`);
+      throw new TemporalUnreachableError(await unreachableLine(cfg, e, tcpOk));
     }
     return new DrydockClient(new Client({ connection, namespace: cfg.namespace, dataConverter }), connection, { ...cfg, address });
   }
@@ -323,14 +322,6 @@ export async function withLiveNodes(client: Client, task: Task): Promise<Task> {
 
 function quote(s: string): string {
   return s.replace(/'/g, "\\'");
-}
-
-function reason(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  if (/ECONNREFUSED|Connection refused/i.test(msg)) return 'connection refused';
-  if (/ENOTFOUND|EAI_AGAIN/.test(msg)) return 'unknown host';
-  if (/deadline|timed out|timeout/i.test(msg)) return 'no answer (timed out)';
-  return msg.split('\n')[0];
 }
 
 /** A refused TCP connect fails at once; gRPC alone would retry until its deadline. */

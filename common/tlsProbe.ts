@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { TemporalConnectionOptions } from './config';
+import { connectionOptions, describeSecurity, type TemporalConfig, type TemporalConnectionOptions } from './config';
 
 /** The HTTP/2 client preface and an empty SETTINGS frame: any HTTP/2 server answers with its SETTINGS. */
 const H2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
@@ -83,4 +83,23 @@ function tlsReason(e: NodeJS.ErrnoException): string {
   if (e.code === 'ERR_TLS_CERT_ALTNAME_INVALID')
     return `the server's certificate does not name this host (${e.message.split('\n')[0]}; TEMPORAL_TLS_SERVER_NAME sets the name to expect)`;
   return e.message.split('\n')[0];
+}
+
+/**
+ * The one line a client or worker that cannot reach Temporal says: where, how (TLS, mutual TLS, plaintext) and
+ * why. With `probe` (TCP got through, gRPC did not) one handshake of our own names a TLS problem, which the SDK's
+ * own message hides ("Failed to connect before the deadline", or a broken pipe with TLS 1.3).
+ */
+export async function unreachableLine(cfg: TemporalConfig, e: unknown, probe: boolean): Promise<string> {
+  const options = connectionOptions(cfg);
+  const tlsProblem = probe ? await diagnoseConnection(options, Math.min(cfg.connectTimeout * 1000, 3000)) : undefined;
+  return `cannot reach Temporal at ${options.address} (${describeSecurity(cfg)}): ${tlsProblem ?? reason(e)}`;
+}
+
+function reason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/ECONNREFUSED|Connection refused/i.test(msg)) return 'connection refused';
+  if (/ENOTFOUND|EAI_AGAIN/.test(msg)) return 'unknown host';
+  if (/deadline|timed out|timeout/i.test(msg)) return 'no answer (timed out)';
+  return msg.split('\n')[0];
 }
