@@ -97,11 +97,9 @@ describe("Drydock's Python client and CLI against the API with Keystone", () => 
 
   const maybe = keystoneTest(skip);
 
-  /** The `drydock` CLI with a Keystone password login from OS_* variables, as an operator runs it. */
-  async function drydock(...argv: (string | { timeoutMs: number })[]): Promise<string> {
-    const args = argv.filter((a): a is string => typeof a === 'string');
-    const opts = argv.find((a): a is { timeoutMs: number } => typeof a !== 'string');
-    const { stdout } = await run(PY, ['-c', 'from drydock_provisioner.cli.commands import drydock; drydock()', ...args], {
+  /** The `drydock` CLI with a Keystone password login from OS_* variables, as an operator runs it: its process. */
+  function drydockProcess(args: string[], timeoutMs = 120_000) {
+    return run(PY, ['-c', 'from drydock_provisioner.cli.commands import drydock; drydock()', ...args], {
       env: {
         PATH: process.env.PATH,
         PYTHONPATH: CLIENT_DIR,
@@ -112,9 +110,13 @@ describe("Drydock's Python client and CLI against the API with Keystone", () => 
         OS_USER_DOMAIN_NAME: 'Default',
         OS_PROJECT_DOMAIN_NAME: 'Default',
       },
-      timeout: opts?.timeoutMs ?? 120_000,
+      timeout: timeoutMs,
     });
-    return stdout;
+  }
+
+  /** The output of a `drydock` CLI command. */
+  async function drydock(...args: string[]): Promise<string> {
+    return (await drydockProcess(args)).stdout;
   }
 
   maybe(
@@ -147,8 +149,22 @@ describe("Drydock's Python client and CLI against the API with Keystone", () => 
       const before = new Set((JSON.parse(await drydock('task', 'list')) as { task_id: string }[]).map((t) => t.task_id));
       await env.run(async () => {
         // [quirk] TaskCreate.invoke loops `while task.get('status') not in [TaskStatus.Complete, …]` with an Enum:
-        // no JSON answer can end it, against Drydock itself as here. The CLI is stopped after 20 s.
-        const blocked = drydock('task', 'create', '-a', 'validate_design', '-d', designRef, '--block', '--poll-interval', '1', { timeoutMs: 20_000 });
+        // no JSON answer can end it, against Drydock itself as here. The CLI is stopped once it has polled the
+        // complete task a few times (60 s at most).
+        const blocked = drydockProcess(['task', 'create', '-a', 'validate_design', '-d', designRef, '--block', '--poll-interval', '1'], 60_000);
+        const exited = blocked.then(
+          () => 'exited',
+          () => 'exited',
+        );
+        const created = async () => (await env.client.listTasks({ taskQueue: env.taskQueue, action: 'validate_design' })).find((t) => !before.has(t.task_id));
+        let task = await created();
+        for (const end = Date.now() + 60_000; !task && Date.now() < end; task = await created()) await new Promise((r) => setTimeout(r, 200));
+        expect(task).toBeDefined();
+        expect((await env.client.waitTask(task!.task_id, undefined, 200)).status).toBe('complete');
+        // Three of its 1 s polls after the task completed, the CLI is still polling.
+        const still = await Promise.race([exited, new Promise((r) => setTimeout(() => r('polling'), 3000))]);
+        expect(still).toBe('polling');
+        blocked.child.kill('SIGTERM');
         await expect(blocked).rejects.toMatchObject({ killed: true, signal: 'SIGTERM' });
       });
       const tasks = JSON.parse(await drydock('task', 'list')) as { task_id: string; action: string; status: string; result: { status: string } }[];
