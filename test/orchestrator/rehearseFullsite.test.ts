@@ -29,7 +29,10 @@ describeDrydock('rehearsing deckhand_fullsite.yaml on the simulator', () => {
 
   beforeAll(async () => {
     site = await startSimulatedSite({ designRef: FULLSITE });
-    env = await startTestWorker('rehearse-fullsite', { drivers: site.drivers, settings: fastSettings({ max_parallel_nodes: 3 }) });
+    // Two of the sample's signaling boot actions never report: 15 s (Drydock's bootaction_final_status, in
+    // minutes) is the wait for them, while the nodes run their assets within a few seconds of their deploy.
+    const timeouts = { ...fastSettings().timeouts, bootaction_final_status: 0.25 };
+    env = await startTestWorker('rehearse-fullsite', { drivers: site.drivers, settings: fastSettings({ max_parallel_nodes: 3, timeouts }) });
   });
   afterAll(async () => {
     await env?.close();
