@@ -11,4 +11,6 @@ module.exports = {
   // The Temporal native runtime keeps handles open after teardown (sdk-typescript#928).
   forceExit: true,
   maxWorkers: 2,
+  // The fault matrix's rows mostly wait out their fault windows (60 s outages): more of them side by side.
+  maxConcurrency: 8,
 };
