@@ -1,4 +1,4 @@
-import { cancellationSignal, heartbeat } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { Logger } from '../common/logger';
 import type { OrchestratorSettings } from '../common/orchestratorConfig';
 import { createDesignActivities } from './design';
@@ -48,7 +48,8 @@ function heartbeating<T extends Record<string, (...args: never[]) => Promise<unk
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
     wrapped[name] = async (...args: never[]) => {
-      const beat = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
+      // A local activity has no heartbeat: the workflow task it runs in is kept alive instead.
+      const beat = activityInfo().isLocal ? undefined : setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         return await fn(...args);
       } catch (e) {

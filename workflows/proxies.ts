@@ -1,4 +1,4 @@
-import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { NodeActivities, SiteActivities } from '../activities/orchestration';
 import { PERMANENT_ERROR_TYPES, TRANSIENT_ERROR } from '../activities/contract';
 
@@ -18,6 +18,17 @@ const retry: RetryPolicy = {
 
 /** Calls to MaaS or a BMC: each heartbeats, so a worker that dies mid-call is noticed in seconds. */
 export const node = proxyActivities<NodeActivities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '15 seconds', retry });
+
+/**
+ * The short node calls, run as local activities (patched 'local-node-reads', see NodeRun.reads): a MaaS read
+ * (find the machine, its status), setting its hostname, rendering the boot actions. Each costs the server no
+ * activity task and the workflow no extra workflow task; all are safe to run again after a crash. Same retry
+ * policy, so transient peer errors still come back to the workflow's retry window.
+ */
+export const nodeReads = proxyLocalActivities<Pick<NodeActivities, 'findMachine' | 'machineStatus' | 'updateIdentity' | 'renderBootActions'>>({
+  startToCloseTimeout: '1 minute',
+  retry,
+});
 
 /** BMC power work that polls the power state: heartbeats so a dead worker is noticed quickly. */
 export const power = proxyActivities<Pick<NodeActivities, 'powerCycle' | 'setPxeBoot'>>({

@@ -61,9 +61,11 @@ export class TransientWindowExhausted extends Error {
 }
 
 function transientOf(e: unknown): { message: string; details: TransientDetails } | undefined {
-  if (!(e instanceof ActivityFailure) || !(e.cause instanceof ApplicationFailure) || e.cause.type !== TRANSIENT_ERROR) return undefined;
-  const d = (e.cause.details?.[0] ?? {}) as Partial<TransientDetails>;
-  return { message: e.cause.message, details: { peer: d.peer ?? 'peer', reason: d.reason ?? 'unavailable' } };
+  // An activity's failure comes wrapped in an ActivityFailure; a local activity's as the activity threw it.
+  const failure = e instanceof ActivityFailure ? e.cause : e;
+  if (!(failure instanceof ApplicationFailure) || failure.type !== TRANSIENT_ERROR) return undefined;
+  const d = (failure.details?.[0] ?? {}) as Partial<TransientDetails>;
+  return { message: failure.message, details: { peer: d.peer ?? 'peer', reason: d.reason ?? 'unavailable' } };
 }
 
 /** "MaaS unavailable (HTTP 500), retrying, 3 min left" */

@@ -109,8 +109,8 @@ describe('deploy_nodes', () => {
       'Releasing the machine (MaaS status Failed deployment) before deploying it again',
       'Retrying deployment (attempt 2 of 4)',
       ...CONFIGURED,
-      'hello succeeded on n01',
       'Node deployed',
+      'hello succeeded on n01',
       'Boot action hello completed with status success',
       NO_NETWORK_DRIVER,
     ]);
@@ -155,10 +155,11 @@ describe('deploy_nodes', () => {
     expect(task.result).toMatchObject({ status: 'failure', failures: ['n01'] });
     expect(task.nodes.n01).toMatchObject({ step: 'bootaction_report', result: 'failure' });
     expect(site.count('startDeploy')).toBe(1);
-    // A report's details are task messages as soon as it arrives (here with the poll that saw Deployed).
+    // A report's details are task messages as soon as it arrives: here it is sent during the (local) status
+    // read that sees Deployed, so it reaches the workflow in the next workflow task, after "Node deployed".
     expect(text(outcome).slice(CONFIGURED.length)).toEqual([
-      'certs succeeded on n01',
       'Node deployed',
+      'certs succeeded on n01',
       'Boot action certs completed with status success',
       'Boot action hello timed out.',
       'bootaction_report: 1 boot action(s) did not succeed in time',

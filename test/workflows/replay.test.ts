@@ -44,6 +44,10 @@ describe('replay of recorded histories', () => {
     for (const h of ['prepare_node-n01', 'deploy_node-n01', 'destroy_node-n01', 'deploy_node-n01-retried', 'prepare_nodes', 'deploy_nodes', 'destroy_nodes']) {
       expect(names).toContain(`${h}-runbooks-v2-demo-site`);
     }
+    // The v2 runbooks before their short calls ran as local activities (patched 'local-node-reads').
+    for (const h of ['prepare_node-n01', 'deploy_node-n01', 'deploy_node-n01-retried', 'destroy_node-n01']) {
+      expect(names).toContain(`${h}-before-local-reads-demo-site`);
+    }
     // A node action over more nodes than a batch: the task and one of its batches (patched 'node-batches').
     expect(names).toContain('prepare_nodes-batched-demo-site');
     expect(names).toContain('nodeBatch-prepare_node-demo-site');

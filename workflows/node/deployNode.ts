@@ -47,7 +47,7 @@ export async function deployNode(input: NodeActionInput): Promise<NodeOutcome> {
 
   return run.run(async () => {
     await run.enter('identify_node');
-    const machine = await run.call(() => node.findMachine(run.ref));
+    const machine = await run.call(() => run.reads.findMachine(run.ref));
     if (!machine) throw new NodeStepFailed(`Node ${input.node} not found in MaaS; run prepare_nodes first`);
 
     // A report counts only for the deployment it came from: each new deployment starts with none.
@@ -210,7 +210,7 @@ class BootActionAssets {
 
   /** Renders the node's assets once per workflow: every deployment of it uses the same ids and key. */
   async render(): Promise<void> {
-    if (!this.actions) this.actions = await this.run.call(() => node.renderBootActions(this.run.ref, workflowInfo().workflowId));
+    if (!this.actions) this.actions = await this.run.call(() => this.run.reads.renderBootActions(this.run.ref, workflowInfo().workflowId));
   }
 
   /** A report belongs to the deployment it came from. */

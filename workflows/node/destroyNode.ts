@@ -44,7 +44,7 @@ export async function destroyNode(input: NodeActionInput): Promise<NodeOutcome> 
 /** identify_node: the node's machine in MaaS; without one there is nothing to destroy. */
 async function identify(run: NodeRun) {
   await run.enter('identify_node');
-  const machine = await run.call(() => node.findMachine(run.ref));
+  const machine = await run.call(() => run.reads.findMachine(run.ref));
   if (!machine) run.info('Could not locate machine in MaaS, nothing to destroy');
   return machine;
 }

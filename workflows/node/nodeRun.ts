@@ -3,7 +3,7 @@ import type { MachineInfo, NodeRef } from '../../activities/contract';
 import type { OrchestratorSettings } from '../../common/orchestratorConfig';
 import { failureMessage } from '../action';
 import { taskQuery } from '../messages';
-import { legacyNode, node as nodeActivities } from '../proxies';
+import { legacyNode, node as nodeActivities, nodeReads } from '../proxies';
 import { TaskRecorder, type ResultStatus } from '../task';
 import { retryTransient, waitLine } from '../transient';
 
@@ -36,6 +36,9 @@ export interface NodeProgressUpdate {
 
 /** Children tell their parent which step they are on, so the parent's task shows live per-node progress. */
 export const nodeProgressSignal = defineSignal<[NodeProgressUpdate]>('nodeProgress');
+
+/** Short node calls as local activities (NodeRun.reads). */
+export const LOCAL_NODE_READS = 'local-node-reads';
 
 /** Raised inside a node workflow to end it as a failure with an operator-readable message. */
 export class NodeStepFailed extends Error {}
@@ -138,6 +141,17 @@ export class NodeRun {
     }
   }
 
+  private localReads: boolean | undefined;
+
+  /**
+   * The stubs for the short node calls: local activities once patched('local-node-reads') (asked at the
+   * first use, the same point on replay); the histories before it scheduled them as activities.
+   */
+  get reads(): Pick<typeof nodeReads, keyof typeof nodeReads> {
+    this.localReads ??= patched(LOCAL_NODE_READS);
+    return this.localReads ? nodeReads : nodeActivities;
+  }
+
   /** Drydock's retry_task(max_attempts) for DeployNode, ConfigureHardware and DestroyNode. */
   get maxRetries(): number {
     return this.input.settings.step_max_retries ?? 3;
@@ -175,7 +189,7 @@ export class NodeRun {
   ): Promise<{ outcome: 'done' | 'failed'; machine: MachineInfo }> {
     const deadline = Date.now() + opts.timeoutMinutes * 60_000;
     for (;;) {
-      const m = await this.call(() => nodeActivities.machineStatus(this.ref, systemId));
+      const m = await this.call(() => this.reads.machineStatus(this.ref, systemId));
       if (opts.done(m.statusName)) return { outcome: 'done', machine: m };
       if (opts.failed(m.statusName)) return { outcome: 'failed', machine: m };
       if (Date.now() >= deadline) {

@@ -19,7 +19,7 @@ export async function prepareNode(input: NodeActionInput): Promise<NodeOutcome> 
   if (!patched(RUNBOOKS_V2)) return prepareNodeV1(run);
   return run.run(async () => {
     await run.enter('identify_node');
-    let machine = await run.call(() => node.findMachine(run.ref));
+    let machine = await run.call(() => run.reads.findMachine(run.ref));
     if (machine) {
       run.info('Node found in provisioner, skipping OOB management');
     } else {
@@ -30,7 +30,7 @@ export async function prepareNode(input: NodeActionInput): Promise<NodeOutcome> 
       await run.enter('identify_node');
       machine = await awaitEnlistment(run);
     }
-    await run.call(() => node.updateIdentity(run.ref, machine.systemId));
+    await run.call(() => run.reads.updateIdentity(run.ref, machine.systemId));
 
     await run.enter('configure_hardware');
     await configureHardware(run, machine);
@@ -91,7 +91,7 @@ async function configureHardware(run: NodeRun, machine: MachineInfo): Promise<vo
 async function awaitEnlistment(run: NodeRun): Promise<MachineInfo> {
   const deadline = Date.now() + run.input.settings.timeouts.identify_node * 60_000;
   for (;;) {
-    const m = await run.call(() => node.findMachine(run.ref));
+    const m = await run.call(() => run.reads.findMachine(run.ref));
     if (m) return m;
     if (Date.now() >= deadline) {
       throw new NodeStepFailed(`Node ${run.input.node} not found in MaaS after ${run.input.settings.timeouts.identify_node} min`);
