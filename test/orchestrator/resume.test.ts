@@ -16,19 +16,32 @@ describe('resume from any MaaS status', () => {
   let site: SimulatedSite;
   let env: TestWorkerEnv;
   const nodes = () => site.sim.nodes.map((n) => n.name);
-  const run = async (action: string, nodeNames: string[]): Promise<Task> =>
-    env.run(async () => {
-      const { taskId } = await env.client.createTask(action as never, { designRef: own.ref, nodeFilter: filter(nodeNames) });
-      return env.client.waitTask(taskId, undefined, 200);
-    });
+  // One worker polls for the whole file (its tests run one after the other on one site): no worker start per task.
+  let stopWorker = () => {};
+  let worker: Promise<void> = Promise.resolve();
+  const run = async (action: string, nodeNames: string[]): Promise<Task> => {
+    const { taskId } = await env.client.createTask(action as never, { designRef: own.ref, nodeFilter: filter(nodeNames) });
+    const stopped = worker.then(() => Promise.reject(new Error('the worker stopped')));
+    return Promise.race([env.client.waitTask(taskId, undefined, 200), stopped]);
+  };
 
   beforeAll(async () => {
     // Transitions take a moment, so that a node placed mid-transition is still in it when the runbook looks.
     site = await startSimulatedSite({ designRef: own.ref, durations: { commissioning: 1500, testing: 300, deploying: 1500, releasing: 800, diskErasing: 800 } });
     env = await startTestWorker('resume', { drivers: site.drivers, settings: fastSettings({ max_parallel_nodes: 10 }) });
+    // Tasks are created once it polls (a query before a task's first workflow task can fail to replay it).
+    await new Promise<void>((polling, failed) => {
+      worker = env.run(() => {
+        polling();
+        return new Promise<void>((r) => (stopWorker = r));
+      });
+      worker.catch(failed);
+    });
     expect((await run('prepare_site', [])).result.status).toBe('success');
   });
   afterAll(async () => {
+    stopWorker();
+    await worker;
     await env?.close();
     await site?.stop();
     own.remove();
@@ -48,7 +61,7 @@ describe('resume from any MaaS status', () => {
     expect(site.sim.maas.machine('n02')?.status_name).toBe('Failed deployment');
 
     site.sim.maas.clearFaults();
-    const out = JSON.parse(await env.run(() => drydockStdout(['task', 'retry', first.task_id, '--wait', '--output', 'json'], cliEnvFor(env))));
+    const out = JSON.parse(await drydockStdout(['task', 'retry', first.task_id, '--wait', '--output', 'json'], cliEnvFor(env)));
     expect(out).toMatchObject({ task_id: first.task_id, retry: 1, result: { status: 'success' } });
     const afterRetry = countsOf(site.sim, 'deploy');
     expect([afterRetry.n01, afterRetry.n02, afterRetry.n03]).toEqual([afterFirst.n01, afterFirst.n02 + 1, afterFirst.n03]);
@@ -135,18 +148,16 @@ describe('resume from any MaaS status', () => {
     site.sim.maas.setFault({ hang: ['n04'] });
     const deploysBefore = countsOf(site.sim, 'deploy').n04;
     try {
-      await env.run(async () => {
-        const a = await env.client.createTask('deploy_nodes', { designRef: own.ref, nodeFilter: filter(['n04']) });
-        for (let i = 0; i < 200 && (await env.client.getTask(a.taskId)).nodes.n04?.step !== 'deploy_node'; i++) await new Promise((r) => setTimeout(r, 100));
-        const b = await env.client.createTask('deploy_nodes', { designRef: own.ref, nodeFilter: filter(['n04', 'n05']) });
-        const second = await env.client.waitTask(b.taskId, undefined, 200);
-        expect(second.result.status).toBe('partial_success');
-        expect(second.result.failures).toEqual(['n04']);
-        expect(second.nodes.n04.message).toContain(`busy in task ${a.taskId}`);
-        expect(second.nodes.n05.result).toBe('success');
-        await env.client.terminateTask(a.taskId);
-        expect((await env.client.waitTask(a.taskId, undefined, 200)).status).toBe('terminated');
-      });
+      const a = await env.client.createTask('deploy_nodes', { designRef: own.ref, nodeFilter: filter(['n04']) });
+      for (let i = 0; i < 200 && (await env.client.getTask(a.taskId)).nodes.n04?.step !== 'deploy_node'; i++) await new Promise((r) => setTimeout(r, 100));
+      const b = await env.client.createTask('deploy_nodes', { designRef: own.ref, nodeFilter: filter(['n04', 'n05']) });
+      const second = await env.client.waitTask(b.taskId, undefined, 200);
+      expect(second.result.status).toBe('partial_success');
+      expect(second.result.failures).toEqual(['n04']);
+      expect(second.nodes.n04.message).toContain(`busy in task ${a.taskId}`);
+      expect(second.nodes.n05.result).toBe('success');
+      await env.client.terminateTask(a.taskId);
+      expect((await env.client.waitTask(a.taskId, undefined, 200)).status).toBe('terminated');
     } finally {
       site.sim.maas.clearFaults();
     }
