@@ -102,7 +102,7 @@ describe('worker crashes during deploy_nodes', () => {
 
   test('three SIGKILLs, then the task completes with exactly one deploy per node', async () => {
     // Slow MaaS answers keep activities in flight for most of the deployment.
-    site.sim.maas.setFault({ latencyMs: 300 });
+    site.sim.maas.setFault({ latencyMs: 150 });
     const { taskId, workflowId } = await env.client.createTask('deploy_nodes', { designRef: own.ref });
     const handle = env.client.client.workflow.getHandle(workflowId);
     const ids = [workflowId, ...site.sim.nodes.map((n) => `${own.name}-deploy_node-${n.name}-${taskId}`)];
