@@ -1,16 +1,18 @@
 /**
  * The deploy benchmark's worker process (bench/deploy.ts forks it, so its memory is measured alone):
  * `project` is the Drydock worker as createDrydockWorker builds it, on the site's drivers; `baseline` a worker
- * with SDK defaults for the bare Temporal baseline (bench/baseline/). Both load a workflow bundle the parent
+ * with SDK defaults for the bare Temporal baseline (bench/baseline/). The project worker's modules are the compiled
+ * ones (dist/) when the parent says so, as operators run them. Both load a workflow bundle the parent
  * built, so the bundler's memory is not the worker's. Tells its parent `ready` once polling; `stop` (or
  * SIGTERM) shuts it down.
  */
+import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { DriverConfig } from '../common/driverConfig';
 import type { OrchestratorSettings } from '../common/orchestratorConfig';
-import { workerLogger } from '../worker/secrets';
-import { installWorkerRuntime } from '../worker/telemetry';
-import { createDrydockWorker, type DrydockWorkerOptions } from '../worker/worker';
+import type * as secrets from '../worker/secrets';
+import type * as telemetry from '../worker/telemetry';
+import type * as drydockWorker from '../worker/worker';
 import * as baselineActivities from './baseline/activities';
 
 export interface WorkerProcessInput {
@@ -21,6 +23,14 @@ export interface WorkerProcessInput {
   bundlePath: string;
   drivers?: DriverConfig;
   settings?: OrchestratorSettings;
+  /** The compiled code (dist/) the project worker runs, as operators run it; else its TypeScript through tsx. */
+  compiledRoot?: string;
+}
+
+/** A worker module, compiled when `compiledRoot` is given (then nothing of the TypeScript tree is loaded). */
+function workerModule<T>(input: WorkerProcessInput, rel: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path chosen at run time
+  return require(input.compiledRoot ? path.join(input.compiledRoot, `${rel}.js`) : path.join(__dirname, '..', rel)) as T;
 }
 
 async function main(): Promise<void> {
@@ -28,6 +38,9 @@ async function main(): Promise<void> {
   let worker: Worker;
   let connection: NativeConnection;
   if (input.mode === 'project') {
+    const { workerLogger } = workerModule<typeof secrets>(input, 'worker/secrets');
+    const { installWorkerRuntime } = workerModule<typeof telemetry>(input, 'worker/telemetry');
+    const { createDrydockWorker } = workerModule<typeof drydockWorker>(input, 'worker/worker');
     const logger = workerLogger(input.drivers!);
     installWorkerRuntime(logger);
     connection = await NativeConnection.connect({ address: input.address });
@@ -41,7 +54,7 @@ async function main(): Promise<void> {
       dataConverter: {},
       workflowBundle: { codePath: input.bundlePath },
       // BENCH_WORKER_OPTIONS='{"maxCachedWorkflows":100}': worker options to compare against the defaults.
-      workerOptions: process.env.BENCH_WORKER_OPTIONS ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as DrydockWorkerOptions['workerOptions']) : undefined,
+      workerOptions: process.env.BENCH_WORKER_OPTIONS ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as drydockWorker.DrydockWorkerOptions['workerOptions']) : undefined,
     });
   } else {
     connection = await NativeConnection.connect({ address: input.address });

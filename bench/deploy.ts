@@ -11,7 +11,8 @@
  *   when their BMC PXE boots them and boot once MaaS has deployed them (on the event), running their
  *   cloud-config in a sandbox, whose boot action scripts report; the boot action API runs there too.
  * - The embedded dev server (startDevServer, in memory, headless); the worker in another process
- *   (bench/deploy-worker.ts) whose VmRSS is sampled from /proc every 200 ms while the actions run.
+ *   (bench/deploy-worker.ts), running the compiled code (dist/, built first if not current), whose VmRSS is
+ *   sampled from /proc every 200 ms while the actions run.
  * - prepare_site, then prepare_nodes and deploy_nodes through DrydockClient: project_s is the wall time of
  *   those two, from the start request to the workflow's result.
  * - Then the baseline (bench/baseline/): per action a parent with one child per node, as many children at once
@@ -28,7 +29,7 @@
  * went (activities by type, signal wait, timers). BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the worker
  * and the site process; BENCH_WORKER_OPTIONS='{"maxCachedWorkflows":50}' runs the worker with those options.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +48,10 @@ import { scaledDemoSite } from './deploy-design';
 import type { SiteMessage, SiteProcessInput } from './deploy-site';
 import type { WorkerProcessInput } from './deploy-worker';
 import { mapBounded } from '../common/bounded';
+
+// scripts/ is plain Node (no types): whether dist/ is current, as `npm start` asks it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { buildState, DIST } = require('../scripts/buildState') as { buildState: () => 'current' | 'missing' | 'stale'; DIST: string };
 
 /**
  * Drydock polls every 10 s; with peers that answer at once that would be all the benchmark measures, so it
@@ -298,6 +303,21 @@ async function childStats(client: Client, workflowId: string): Promise<ChildStat
   return s;
 }
 
+/**
+ * The worker runs its compiled code, as `npm start` and the image run it (tsx would add its transpiler and the
+ * sources' maps to the memory measured): dist/ is built first when it is not current. BENCH_WORKER_TSX=1 runs
+ * the TypeScript instead.
+ */
+function compiledWorkerRoot(): string | undefined {
+  if (process.env.BENCH_WORKER_TSX === '1') return undefined;
+  if (buildState() !== 'current') {
+    say('building dist/ (npm run build) for the worker');
+    const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'build.js')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error('npm run build failed: the worker runs compiled code (BENCH_WORKER_TSX=1 runs it through tsx)');
+  }
+  return DIST;
+}
+
 /** Runs one action to its end (or the deadline, then terminates it); wall time from start request to result. */
 async function runAction(dd: DrydockClient, action: Action, designRef: string, deadline: number, withHistory: boolean): Promise<ActionRun & { timedOut: boolean }> {
   const t0 = performance.now();
@@ -423,7 +443,16 @@ async function main(argv: string[]): Promise<number> {
     say(`simulated site up: ${ready.bmcs} Redfish BMCs, MaaS, boot action API in ${round(ready.startMs / 1000)} s (pid ${sim.pid})`);
     const drivers: DriverConfig = ready.drivers;
 
-    const workerInput: WorkerProcessInput = { mode: 'project', address: server.address, namespace: NAMESPACE, taskQueue: TASK_QUEUE, bundlePath: projectBundle, drivers, settings };
+    const workerInput: WorkerProcessInput = {
+      mode: 'project',
+      address: server.address,
+      namespace: NAMESPACE,
+      taskQueue: TASK_QUEUE,
+      bundlePath: projectBundle,
+      drivers,
+      settings,
+      compiledRoot: compiledWorkerRoot(),
+    };
     const worker = Peer.start('worker', path.join(__dirname, 'deploy-worker.ts'), { BENCH_WORKER: JSON.stringify(workerInput) }, path.join(dir, 'worker.log'));
     stops.push(() => worker.stop());
     await worker.next('ready');
@@ -527,6 +556,7 @@ async function main(argv: string[]): Promise<number> {
       baseline_s: baseline ? round(baseline.seconds) : null,
       ratio: baseline ? round(projectSeconds / baseline.seconds, 2) : null,
       worker_peak_rss_mb: workerPeak,
+      worker_code: workerInput.compiledRoot ? 'compiled (dist/)' : 'TypeScript through tsx',
       // deploy_nodes's parent (prepare_nodes's is in `actions`).
       parent_history_events: (deploy ?? prep)?.parentEvents ?? null,
       parent_history_bytes: (deploy ?? prep)?.parentBytes ?? null,
