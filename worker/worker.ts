@@ -67,6 +67,9 @@ export async function createDrydockWorker(opts: DrydockWorkerOptions): Promise<W
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     dataConverter,
     activities: createActivities(deps),
+    // Each node in flight runs one activity at a time: 50 is above max_parallel_nodes (16), so no node waits for a
+    // slot, and bounds the MaaS and BMC calls one worker makes at once. Local activities keep the SDK's 100 slots,
+    // the workflow cache its default (bench:deploy with maxCachedWorkflows 50 measured the same memory).
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 50,
     // Each heartbeat goes out, and a cancellation comes back within a second (not 80% of the heartbeat timeout).
     maxHeartbeatThrottleInterval: HEARTBEAT_EVERY_MS,
