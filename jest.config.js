@@ -10,7 +10,8 @@ module.exports = {
   testTimeout: 120000,
   // The Temporal native runtime keeps handles open after teardown (sdk-typescript#928).
   forceExit: true,
-  maxWorkers: 2,
+  // Three test files at once on two cores: much of the suite waits on peers, timers and fault windows, not CPU.
+  maxWorkers: 3,
   // The fault matrix's rows mostly wait out their fault windows (60 s outages): more of them side by side.
   maxConcurrency: 8,
 };
