@@ -201,18 +201,27 @@ export class TaskRecorder {
     this.task.updated = this.now();
   }
 
+  /** Nodes already in successes / failures: a 10,000-node task would scan its lists once per node otherwise. */
+  private readonly listed = { successes: new Set<string>(), failures: new Set<string>() };
+
   success(focus?: string): void {
     const r = this.task.result;
     r.status = r.status === 'failure' || r.status === 'partial_success' ? 'partial_success' : 'success';
-    if (focus !== undefined && !r.successes.includes(focus)) r.successes.push(focus);
+    this.listOnce('successes', focus);
     this.task.updated = this.now();
   }
 
   failure(focus?: string): void {
     const r = this.task.result;
     r.status = r.status === 'success' || r.status === 'partial_success' ? 'partial_success' : 'failure';
-    if (focus !== undefined && !r.failures.includes(focus)) r.failures.push(focus);
+    this.listOnce('failures', focus);
     this.task.updated = this.now();
+  }
+
+  private listOnce(list: 'successes' | 'failures', focus: string | undefined): void {
+    if (focus === undefined || this.listed[list].has(focus)) return;
+    this.listed[list].add(focus);
+    this.task.result[list].push(focus);
   }
 
   /** Drydock's result.message / result.reason, e.g. "No nodes in scope." */
